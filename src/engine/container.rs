@@ -1,0 +1,246 @@
+//! Containers from the SageMath image. Every container SageDesk creates is
+//! locked down the same way (see [`hardened_host_config`]) and labelled as
+//! SageDesk's, so that it can be found and removed if the app goes away.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use bollard::models::{
+    ContainerCreateBody, HostConfig, HostConfigLogConfig, RestartPolicy, RestartPolicyNameEnum,
+};
+use bollard::query_parameters::{
+    InspectContainerOptions, LogsOptionsBuilder, RemoveContainerOptionsBuilder,
+    WaitContainerOptionsBuilder,
+};
+use futures_util::StreamExt;
+use serde::Serialize;
+
+use super::error::EngineError;
+use super::kernel_container::{LABEL_LIMITS, LABEL_OWNER};
+use super::owner::Owner;
+use super::{Engine, REQUEST_TIMEOUT, within};
+
+/// The label on every container SageDesk creates.
+pub const LABEL_MANAGED: &str = "org.sagedesk.managed";
+
+/// Resource limits for one container.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Limits {
+    /// Memory limit; swap is limited to the same, so the limit is real.
+    pub memory_bytes: i64,
+    /// CPU share, in cores.
+    pub cpus: f64,
+    /// Most processes and threads the container may have.
+    pub pids: i64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            memory_bytes: 2 << 30,
+            cpus: 1.0,
+            pids: 1024,
+        }
+    }
+}
+
+/// How long a one-shot command may run before it is killed, by default.
+pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// What a one-shot command printed and how it ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunOutput {
+    /// The container it ran in (removed by the time this is returned).
+    pub container_id: String,
+    pub exit_code: i64,
+    pub stdout: String,
+    pub stderr: String,
+    /// The kernel's OOM killer ended it at the memory limit.
+    pub oom_killed: bool,
+}
+
+/// The host configuration every SageDesk container gets: no capabilities,
+/// no privilege gain, an init process to reap zombies and forward signals,
+/// memory with no extra swap, CPU and process limits, a capped log, and no
+/// automatic restart (the app decides about restarts).
+pub(crate) fn hardened_host_config(limits: &Limits) -> HostConfig {
+    HostConfig {
+        cap_drop: Some(vec!["ALL".into()]),
+        security_opt: Some(vec!["no-new-privileges".into()]),
+        init: Some(true),
+        memory: Some(limits.memory_bytes),
+        memory_swap: Some(limits.memory_bytes),
+        nano_cpus: Some((limits.cpus * 1e9) as i64),
+        pids_limit: Some(limits.pids),
+        log_config: Some(HostConfigLogConfig {
+            typ: Some("json-file".into()),
+            config: Some(HashMap::from([
+                ("max-size".into(), "10m".into()),
+                ("max-file".into(), "2".into()),
+            ])),
+        }),
+        restart_policy: Some(RestartPolicy {
+            name: Some(RestartPolicyNameEnum::NO),
+            maximum_retry_count: None,
+        }),
+        ..Default::default()
+    }
+}
+
+impl Engine {
+    /// Runs `argv` in a new container from `image`, with no network, waits
+    /// for it (killing it after `timeout`), and returns its output. The
+    /// container is removed whatever happens.
+    pub async fn run_command(
+        &self,
+        image: &str,
+        argv: &[&str],
+        limits: &Limits,
+        timeout: Duration,
+    ) -> Result<RunOutput, EngineError> {
+        let config = ContainerCreateBody {
+            image: Some(image.to_string()),
+            cmd: Some(argv.iter().map(|s| s.to_string()).collect()),
+            labels: Some(HashMap::from([
+                (LABEL_MANAGED.to_string(), "true".to_string()),
+                (LABEL_OWNER.to_string(), Owner::current().to_label()),
+                (
+                    LABEL_LIMITS.to_string(),
+                    serde_json::to_string(limits).unwrap_or_default(),
+                ),
+            ])),
+            network_disabled: Some(true),
+            host_config: Some(HostConfig {
+                network_mode: Some("none".into()),
+                ..hardened_host_config(limits)
+            }),
+            ..Default::default()
+        };
+        let created = within(
+            "create a container",
+            REQUEST_TIMEOUT,
+            self.docker().create_container(None, config),
+        )
+        .await?;
+        let id = created.id;
+        let result = self.run_created(&id, timeout).await;
+        let removed = self.remove_container(&id).await;
+        let output = result?;
+        removed?;
+        Ok(output)
+    }
+
+    async fn run_created(&self, id: &str, timeout: Duration) -> Result<RunOutput, EngineError> {
+        within(
+            "start the container",
+            REQUEST_TIMEOUT,
+            self.docker().start_container(id, None),
+        )
+        .await?;
+        let wait_options = WaitContainerOptionsBuilder::default()
+            .condition("not-running")
+            .build();
+        let mut wait = self.docker().wait_container(id, Some(wait_options));
+        let exit_code = match tokio::time::timeout(timeout, wait.next()).await {
+            Err(_) => {
+                return Err(EngineError::Timeout {
+                    what: format!("the command in container {}", short(id)),
+                    after: timeout,
+                });
+            }
+            Ok(Some(Ok(response))) => response.status_code,
+            // bollard reports a non-zero exit as an error carrying the code.
+            Ok(Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. }))) => code,
+            Ok(Some(Err(e))) => return Err(super::error::api("wait for the container", e)),
+            Ok(None) => {
+                return Err(EngineError::Api {
+                    what: "wait for the container".into(),
+                    message: "the engine closed the wait without an exit code".into(),
+                });
+            }
+        };
+        let (stdout, stderr) = self.read_logs(id).await?;
+        let inspect = within(
+            "inspect the container",
+            REQUEST_TIMEOUT,
+            self.docker()
+                .inspect_container(id, None::<InspectContainerOptions>),
+        )
+        .await?;
+        let oom_killed = inspect.state.and_then(|s| s.oom_killed).unwrap_or(false);
+        Ok(RunOutput {
+            container_id: id.to_string(),
+            exit_code,
+            stdout,
+            stderr,
+            oom_killed,
+        })
+    }
+
+    async fn read_logs(&self, id: &str) -> Result<(String, String), EngineError> {
+        let options = LogsOptionsBuilder::default()
+            .stdout(true)
+            .stderr(true)
+            .build();
+        let mut logs = self.docker().logs(id, Some(options));
+        let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+        loop {
+            match tokio::time::timeout(REQUEST_TIMEOUT, logs.next()).await {
+                Err(_) => {
+                    return Err(EngineError::Stalled {
+                        what: "reading the container's output".into(),
+                        after: REQUEST_TIMEOUT,
+                    });
+                }
+                Ok(None) => break,
+                Ok(Some(Err(e))) => {
+                    return Err(super::error::api("read the container's output", e));
+                }
+                Ok(Some(Ok(bollard::container::LogOutput::StdErr { message }))) => {
+                    stderr.extend_from_slice(&message)
+                }
+                Ok(Some(Ok(other))) => stdout.extend_from_slice(&other.into_bytes()),
+            }
+        }
+        Ok((
+            String::from_utf8_lossy(&stdout).into_owned(),
+            String::from_utf8_lossy(&stderr).into_owned(),
+        ))
+    }
+
+    /// Removes a container, stopping it first if needed. A container that is
+    /// already gone, or already being removed, counts as removed.
+    pub async fn remove_container(&self, id: &str) -> Result<(), EngineError> {
+        let options = RemoveContainerOptionsBuilder::default()
+            .force(true)
+            .v(true)
+            .build();
+        match tokio::time::timeout(
+            REQUEST_TIMEOUT,
+            self.docker().remove_container(id, Some(options)),
+        )
+        .await
+        {
+            Err(_) => Err(EngineError::Timeout {
+                what: format!("removing container {}", short(id)),
+                after: REQUEST_TIMEOUT,
+            }),
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) if super::error::is_not_found(&e) => Ok(()),
+            Ok(Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 409,
+                message,
+            })) if message.contains("already in progress") => Ok(()),
+            Ok(Err(e)) => Err(super::error::api(
+                format!("remove container {}", short(id)),
+                e,
+            )),
+        }
+    }
+}
+
+pub(crate) fn short(id: &str) -> &str {
+    &id[..id.len().min(12)]
+}

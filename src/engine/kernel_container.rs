@@ -1,0 +1,512 @@
+//! The container that holds one Sage kernel: created locked down, its five
+//! ZeroMQ ports published on 127.0.0.1 only (host ports chosen by the engine
+//! and read back after every start), the workspace bind-mounted, and the
+//! connection file put in by archive upload before the kernel starts.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use bollard::models::{ContainerCreateBody, HostConfig, PortBinding};
+use bollard::query_parameters::{
+    CreateContainerOptionsBuilder, InspectContainerOptions, KillContainerOptionsBuilder,
+    StopContainerOptionsBuilder, UploadToContainerOptionsBuilder,
+};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::container::{LABEL_MANAGED, Limits, hardened_host_config, short};
+use super::error::{self, EngineError};
+use super::owner::Owner;
+use super::{Engine, REQUEST_TIMEOUT, within};
+
+/// The label naming the workspace a container serves.
+pub const LABEL_WORKSPACE: &str = "org.sagedesk.workspace";
+/// The label holding the hash of a container's configuration.
+pub const LABEL_CONFIG_HASH: &str = "org.sagedesk.config-hash";
+/// The label naming the process that owns a container.
+pub const LABEL_OWNER: &str = "org.sagedesk.owner";
+/// The label with the container's limits, for `sagedesk ps`.
+pub const LABEL_LIMITS: &str = "org.sagedesk.limits";
+
+/// Where the workspace is mounted in the container.
+pub const WORKSPACE_MOUNT: &str = "/home/sage/work";
+/// The folder the connection file is uploaded into; owned by the kernel's
+/// user because ipykernel rewrites the file when it starts.
+pub const RUNTIME_DIR: &str = "/run/sagedesk";
+/// The uid the image's `sage` user has.
+const IMAGE_UID: u32 = 1000;
+
+/// The five kernel ports, inside the container, in the order of
+/// [`KernelPorts`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KernelPorts {
+    pub shell: u16,
+    pub iopub: u16,
+    pub stdin: u16,
+    pub control: u16,
+    pub hb: u16,
+}
+
+impl KernelPorts {
+    /// The fixed ports the kernel listens on inside every container.
+    pub const IN_CONTAINER: KernelPorts = KernelPorts {
+        shell: 50001,
+        iopub: 50002,
+        stdin: 50003,
+        control: 50004,
+        hb: 50005,
+    };
+
+    fn all(&self) -> [u16; 5] {
+        [self.shell, self.iopub, self.stdin, self.control, self.hb]
+    }
+}
+
+/// What a kernel container is made of. Two specs with the same
+/// [`KernelContainerSpec::config_hash`] make interchangeable containers.
+#[derive(Debug, Clone)]
+pub struct KernelContainerSpec {
+    /// The container's name (`sagedesk-…`): a second create with the same
+    /// name adopts or replaces the first.
+    pub name: String,
+    pub image: String,
+    /// The kernel's argv, with `{connection_file}` where the file's path goes.
+    pub kernel_argv: Vec<String>,
+    /// The connection file's JSON, with the in-container ports and
+    /// `ip: 0.0.0.0`. It holds the session's key, so it is never put in the
+    /// environment or a label.
+    pub connection_file: Vec<u8>,
+    /// The folder mounted at [`WORKSPACE_MOUNT`], if any.
+    pub workspace: Option<PathBuf>,
+    pub limits: Limits,
+    /// Who owns the container, for orphan collection.
+    pub owner: Owner,
+}
+
+impl KernelContainerSpec {
+    /// The uid and gid the kernel runs as: the workspace folder's owner on
+    /// Linux (so files Sage writes there belong to the user), unless that is
+    /// root; otherwise the image's `sage` user.
+    pub fn user(&self) -> (u32, u32) {
+        #[cfg(target_os = "linux")]
+        if let Some(meta) = self
+            .workspace
+            .as_ref()
+            .and_then(|w| std::fs::metadata(w).ok())
+        {
+            use std::os::unix::fs::MetadataExt;
+            if meta.uid() != 0 {
+                return (meta.uid(), meta.gid());
+            }
+        }
+        (IMAGE_UID, IMAGE_UID)
+    }
+
+    /// The in-container path of the connection file.
+    pub fn connection_path() -> String {
+        format!("{RUNTIME_DIR}/kernel.json")
+    }
+
+    /// `HOME` for the kernel: Sage needs a writable one. The image's home
+    /// belongs to uid 1000; any other uid gets its own, uploaded with the
+    /// connection file.
+    fn home(&self) -> String {
+        if self.user().0 == IMAGE_UID {
+            "/home/sage".into()
+        } else {
+            format!("{RUNTIME_DIR}/home")
+        }
+    }
+
+    /// A hash of everything that shapes the container, the connection file
+    /// (and so its key) included: equal hashes mean a container can be
+    /// adopted as it is.
+    pub fn config_hash(&self) -> String {
+        let mut h = Sha256::new();
+        let (uid, gid) = self.user();
+        let fields = [
+            self.image.clone(),
+            serde_json::to_string(&self.kernel_argv).unwrap_or_default(),
+            self.workspace
+                .as_ref()
+                .map(|w| w.display().to_string())
+                .unwrap_or_default(),
+            serde_json::to_string(&self.limits).unwrap_or_default(),
+            format!("{uid}:{gid}"),
+            serde_json::to_string(&KernelPorts::IN_CONTAINER).unwrap_or_default(),
+        ];
+        for field in fields {
+            h.update((field.len() as u64).to_le_bytes());
+            h.update(field.as_bytes());
+        }
+        h.update(&self.connection_file);
+        hex::encode(&h.finalize()[..16])
+    }
+
+    fn argv(&self) -> Vec<String> {
+        let path = Self::connection_path();
+        self.kernel_argv
+            .iter()
+            .map(|a| a.replace("{connection_file}", &path))
+            .collect()
+    }
+
+    fn create_body(&self) -> ContainerCreateBody {
+        let (uid, gid) = self.user();
+        let tcp = |p: u16| format!("{p}/tcp");
+        let ports = KernelPorts::IN_CONTAINER.all();
+        let exposed = ports.iter().map(|&p| tcp(p)).collect();
+        let bindings = ports
+            .iter()
+            .map(|&p| {
+                (
+                    tcp(p),
+                    Some(vec![PortBinding {
+                        host_ip: Some("127.0.0.1".into()),
+                        // Empty: the engine picks a free port.
+                        host_port: Some(String::new()),
+                    }]),
+                )
+            })
+            .collect();
+        let mut labels = HashMap::from([
+            (LABEL_MANAGED.to_string(), "true".to_string()),
+            (LABEL_CONFIG_HASH.to_string(), self.config_hash()),
+            (LABEL_OWNER.to_string(), self.owner.to_label()),
+            (
+                LABEL_LIMITS.to_string(),
+                serde_json::to_string(&self.limits).unwrap_or_default(),
+            ),
+        ]);
+        if let Some(workspace) = &self.workspace {
+            labels.insert(LABEL_WORKSPACE.to_string(), workspace.display().to_string());
+        }
+        ContainerCreateBody {
+            image: Some(self.image.clone()),
+            // The image's entrypoint (tini) is replaced by the engine's init.
+            entrypoint: Some(Vec::new()),
+            cmd: Some(self.argv()),
+            user: Some(format!("{uid}:{gid}")),
+            env: Some(vec![
+                format!("HOME={}", self.home()),
+                "PYTHONUNBUFFERED=1".into(),
+            ]),
+            working_dir: Some(WORKSPACE_MOUNT.into()),
+            exposed_ports: Some(exposed),
+            labels: Some(labels),
+            host_config: Some(HostConfig {
+                port_bindings: Some(bindings),
+                binds: self
+                    .workspace
+                    .as_ref()
+                    .map(|w| vec![format!("{}:{WORKSPACE_MOUNT}", w.display())]),
+                ..hardened_host_config(&self.limits)
+            }),
+            ..Default::default()
+        }
+    }
+
+    /// The archive put into the container before start: the runtime folder
+    /// and the connection file, owned by the kernel's user, and a home for
+    /// a user other than the image's.
+    fn upload_archive(&self) -> std::io::Result<Vec<u8>> {
+        let (uid, gid) = self.user();
+        let mut tar = tar::Builder::new(Vec::new());
+        let mut entry = |path: &str, mode: u32, data: Option<&[u8]>| {
+            let mut header = tar::Header::new_gnu();
+            header.set_uid(uid.into());
+            header.set_gid(gid.into());
+            header.set_mode(mode);
+            header.set_mtime(0);
+            match data {
+                Some(data) => {
+                    header.set_entry_type(tar::EntryType::Regular);
+                    header.set_size(data.len() as u64);
+                    header.set_cksum();
+                    tar.append_data(&mut header, path, data)
+                }
+                None => {
+                    header.set_entry_type(tar::EntryType::Directory);
+                    header.set_size(0);
+                    header.set_cksum();
+                    tar.append_data(&mut header, path, std::io::empty())
+                }
+            }
+        };
+        let dir = RUNTIME_DIR.trim_start_matches('/');
+        entry(&format!("{dir}/"), 0o700, None)?;
+        entry(
+            &format!("{dir}/kernel.json"),
+            0o600,
+            Some(&self.connection_file),
+        )?;
+        if uid != IMAGE_UID {
+            entry(&format!("{dir}/home/"), 0o700, None)?;
+        }
+        tar.into_inner()
+    }
+}
+
+/// A running kernel container.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KernelContainer {
+    pub id: String,
+    pub name: String,
+    /// Host ports on 127.0.0.1, as published at the last start.
+    pub ports: KernelPorts,
+    /// Whether an existing container with the same configuration was
+    /// taken over instead of a new one created.
+    pub adopted: bool,
+}
+
+/// Time allowed past a stop's grace period before the stop is a timeout.
+const STOP_MARGIN: Duration = Duration::from_secs(15);
+
+impl Engine {
+    /// Creates and starts the kernel container, or adopts the one with the
+    /// same name when its configuration hash matches (replacing it when it
+    /// does not). The host ports are read back after the start.
+    pub async fn start_kernel_container(
+        &self,
+        spec: &KernelContainerSpec,
+    ) -> Result<KernelContainer, EngineError> {
+        let options = CreateContainerOptionsBuilder::default()
+            .name(&spec.name)
+            .build();
+        let create = tokio::time::timeout(
+            REQUEST_TIMEOUT,
+            self.docker()
+                .create_container(Some(options.clone()), spec.create_body()),
+        )
+        .await
+        .map_err(|_| EngineError::Timeout {
+            what: "creating the kernel container".into(),
+            after: REQUEST_TIMEOUT,
+        })?;
+        let id = match create {
+            Ok(created) => created.id,
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 409, ..
+            }) => {
+                if let Some(adopted) = self.adopt(spec).await? {
+                    return Ok(adopted);
+                }
+                self.remove_container(&spec.name).await?;
+                within(
+                    "create the kernel container",
+                    REQUEST_TIMEOUT,
+                    self.docker()
+                        .create_container(Some(options), spec.create_body()),
+                )
+                .await?
+                .id
+            }
+            Err(e) => return Err(error::api("create the kernel container", e)),
+        };
+        match self.upload_and_start(&id, spec).await {
+            Ok(ports) => Ok(KernelContainer {
+                id,
+                name: spec.name.clone(),
+                ports,
+                adopted: false,
+            }),
+            Err(err) => {
+                // A container that never started holds nothing worth keeping.
+                let _ = self.remove_container(&id).await;
+                Err(err)
+            }
+        }
+    }
+
+    async fn upload_and_start(
+        &self,
+        id: &str,
+        spec: &KernelContainerSpec,
+    ) -> Result<KernelPorts, EngineError> {
+        let archive = spec.upload_archive().map_err(|e| EngineError::Api {
+            what: "pack the connection file".into(),
+            message: e.to_string(),
+        })?;
+        let options = UploadToContainerOptionsBuilder::default().path("/").build();
+        within(
+            "put the connection file into the container",
+            REQUEST_TIMEOUT,
+            self.docker().upload_to_container(
+                id,
+                Some(options),
+                bollard::body_full(archive.into()),
+            ),
+        )
+        .await?;
+        within(
+            "start the kernel container",
+            REQUEST_TIMEOUT,
+            self.docker().start_container(id, None),
+        )
+        .await?;
+        self.host_ports(id).await
+    }
+
+    /// Takes over the container named in `spec` if its configuration hash
+    /// matches, starting it if it is stopped. `None` when it does not match.
+    async fn adopt(
+        &self,
+        spec: &KernelContainerSpec,
+    ) -> Result<Option<KernelContainer>, EngineError> {
+        let inspect = within(
+            "inspect the existing kernel container",
+            REQUEST_TIMEOUT,
+            self.docker()
+                .inspect_container(&spec.name, None::<InspectContainerOptions>),
+        )
+        .await?;
+        let hash = inspect
+            .config
+            .as_ref()
+            .and_then(|c| c.labels.as_ref())
+            .and_then(|l| l.get(LABEL_CONFIG_HASH).cloned());
+        if hash.as_deref() != Some(spec.config_hash().as_str()) {
+            return Ok(None);
+        }
+        let id = inspect.id.unwrap_or_default();
+        let running = inspect.state.and_then(|s| s.running).unwrap_or(false);
+        if !running {
+            within(
+                "start the existing kernel container",
+                REQUEST_TIMEOUT,
+                self.docker().start_container(&id, None),
+            )
+            .await?;
+        }
+        let ports = self.host_ports(&id).await?;
+        Ok(Some(KernelContainer {
+            id,
+            name: spec.name.clone(),
+            ports,
+            adopted: true,
+        }))
+    }
+
+    /// The host ports the kernel's ports are published on now. They change
+    /// at every start, so they are read back, never remembered.
+    pub async fn host_ports(&self, id: &str) -> Result<KernelPorts, EngineError> {
+        let inspect = within(
+            "read the kernel container's ports",
+            REQUEST_TIMEOUT,
+            self.docker()
+                .inspect_container(id, None::<InspectContainerOptions>),
+        )
+        .await?;
+        let map = inspect
+            .network_settings
+            .and_then(|n| n.ports)
+            .unwrap_or_default();
+        let host = |port: u16| -> Result<u16, EngineError> {
+            map.get(&format!("{port}/tcp"))
+                .and_then(|b| b.as_ref())
+                .and_then(|b| b.iter().find(|b| b.host_ip.as_deref() == Some("127.0.0.1")))
+                .and_then(|b| b.host_port.as_deref())
+                .and_then(|p| p.parse().ok())
+                .ok_or_else(|| EngineError::Api {
+                    what: "read the kernel container's ports".into(),
+                    message: format!(
+                        "port {port} of container {} is not published on 127.0.0.1",
+                        short(id)
+                    ),
+                })
+        };
+        let inside = KernelPorts::IN_CONTAINER;
+        Ok(KernelPorts {
+            shell: host(inside.shell)?,
+            iopub: host(inside.iopub)?,
+            stdin: host(inside.stdin)?,
+            control: host(inside.control)?,
+            hb: host(inside.hb)?,
+        })
+    }
+
+    /// Stops a container: SIGTERM, then SIGKILL after `grace`. A container
+    /// already stopped or already gone counts as stopped.
+    pub async fn stop_container(&self, id: &str, grace: Duration) -> Result<(), EngineError> {
+        let options = StopContainerOptionsBuilder::default()
+            .t(grace.as_secs() as i32)
+            .build();
+        let after = grace + STOP_MARGIN;
+        match tokio::time::timeout(after, self.docker().stop_container(id, Some(options))).await {
+            Err(_) => Err(EngineError::Timeout {
+                what: format!("stopping container {}", short(id)),
+                after,
+            }),
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) if error::is_not_found(&e) || error::is_not_modified(&e) => Ok(()),
+            Ok(Err(e)) => Err(error::api(format!("stop container {}", short(id)), e)),
+        }
+    }
+
+    /// Sends a signal to the container's main process (through its init).
+    pub async fn signal_container(&self, id: &str, signal: &str) -> Result<(), EngineError> {
+        let options = KillContainerOptionsBuilder::default()
+            .signal(signal)
+            .build();
+        within(
+            &format!("send {signal} to container {}", short(id)),
+            REQUEST_TIMEOUT,
+            self.docker().kill_container(id, Some(options)),
+        )
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> KernelContainerSpec {
+        KernelContainerSpec {
+            name: "sagedesk-test".into(),
+            image: "sagedesk/sagemath:x".into(),
+            kernel_argv: vec!["python".into(), "-f".into(), "{connection_file}".into()],
+            connection_file: br#"{"key":"k1"}"#.to_vec(),
+            workspace: None,
+            limits: Limits::default(),
+            owner: Owner::current(),
+        }
+    }
+
+    #[test]
+    fn the_config_hash_covers_the_key_and_the_limits() {
+        let a = spec();
+        assert_eq!(a.config_hash(), spec().config_hash());
+        let other_key = KernelContainerSpec {
+            connection_file: br#"{"key":"k2"}"#.to_vec(),
+            ..spec()
+        };
+        assert_ne!(a.config_hash(), other_key.config_hash());
+        let mut other_limits = spec();
+        other_limits.limits.memory_bytes = 512 << 20;
+        assert_ne!(a.config_hash(), other_limits.config_hash());
+    }
+
+    #[test]
+    fn ports_are_published_on_loopback_only_and_the_key_stays_out_of_the_config() {
+        let body = spec().create_body();
+        let json = serde_json::to_string(&body).unwrap();
+        assert!(
+            !json.contains("k1"),
+            "the key leaked into the container config: {json}"
+        );
+        let bindings = body.host_config.unwrap().port_bindings.unwrap();
+        assert_eq!(bindings.len(), 5);
+        for binding in bindings.values() {
+            let binding = &binding.as_ref().unwrap()[0];
+            assert_eq!(binding.host_ip.as_deref(), Some("127.0.0.1"));
+        }
+        assert_eq!(
+            body.cmd.unwrap(),
+            ["python", "-f", "/run/sagedesk/kernel.json"]
+        );
+    }
+}

@@ -1,0 +1,90 @@
+//! The containers SageDesk created (labelled `org.sagedesk.managed`), for
+//! `sagedesk ps`, and the orphans among them: containers whose owning
+//! process is gone, removed at start-up and by `sagedesk gc`.
+
+use std::collections::HashMap;
+
+use bollard::query_parameters::ListContainersOptionsBuilder;
+use serde::Serialize;
+
+use super::container::{LABEL_MANAGED, Limits};
+use super::kernel_container::{LABEL_LIMITS, LABEL_OWNER, LABEL_WORKSPACE};
+use super::owner::Owner;
+use super::{Engine, EngineError, REQUEST_TIMEOUT, within};
+
+/// One of SageDesk's containers, as `sagedesk ps` shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ManagedContainer {
+    pub id: String,
+    pub name: String,
+    pub image: String,
+    /// "running", "exited", "created", …
+    pub state: String,
+    /// The engine's human status ("Up 3 minutes", "Exited (137) …").
+    pub status: String,
+    pub workspace: Option<String>,
+    pub limits: Option<Limits>,
+    pub owner: Option<Owner>,
+    /// Its owner is gone (or unknown): nobody will use or remove it.
+    pub orphan: bool,
+}
+
+impl Engine {
+    /// Every container SageDesk created on this engine, running or not.
+    pub async fn managed_containers(&self) -> Result<Vec<ManagedContainer>, EngineError> {
+        let filters = HashMap::from([("label".to_string(), vec![format!("{LABEL_MANAGED}=true")])]);
+        let options = ListContainersOptionsBuilder::default()
+            .all(true)
+            .filters(&filters)
+            .build();
+        let list = within(
+            "list SageDesk's containers",
+            REQUEST_TIMEOUT,
+            self.docker().list_containers(Some(options)),
+        )
+        .await?;
+        Ok(list
+            .into_iter()
+            .map(|c| {
+                let labels = c.labels.unwrap_or_default();
+                let owner = labels.get(LABEL_OWNER).and_then(|l| Owner::from_label(l));
+                ManagedContainer {
+                    id: c.id.unwrap_or_default(),
+                    name: c
+                        .names
+                        .and_then(|n| n.first().cloned())
+                        .unwrap_or_default()
+                        .trim_start_matches('/')
+                        .to_string(),
+                    image: c.image.unwrap_or_default(),
+                    state: c.state.map(|s| s.to_string()).unwrap_or_default(),
+                    status: c.status.unwrap_or_default(),
+                    workspace: labels.get(LABEL_WORKSPACE).cloned(),
+                    limits: labels
+                        .get(LABEL_LIMITS)
+                        .and_then(|l| serde_json::from_str(l).ok()),
+                    orphan: owner.as_ref().is_none_or(Owner::is_gone),
+                    owner,
+                }
+            })
+            .collect())
+    }
+
+    /// Removes the orphans, except those `keep` claims (a kernel the user
+    /// chose to leave running for the next launch). Returns what was
+    /// removed.
+    pub async fn remove_orphans(
+        &self,
+        keep: impl Fn(&ManagedContainer) -> bool,
+    ) -> Result<Vec<ManagedContainer>, EngineError> {
+        let mut removed = Vec::new();
+        for container in self.managed_containers().await? {
+            if container.orphan && !keep(&container) {
+                self.remove_container(&container.id).await?;
+                removed.push(container);
+            }
+        }
+        Ok(removed)
+    }
+}

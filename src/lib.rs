@@ -1,0 +1,6 @@
+//! SageDesk's core: everything the desktop app and the `sagedesk` command do,
+//! with no window. The Docker Engine is reached through [`engine`];
+//! [`doctor`] explains to a person what is missing.
+
+pub mod doctor;
+pub mod engine;

@@ -1,0 +1,388 @@
+//! The `sagedesk` command: SageDesk without a window, for people who script
+//! and for the tests and benchmarks.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use sagedesk::doctor;
+use sagedesk::engine::{BuildContext, BuildEvent, Engine, EngineError, ManagedContainer};
+
+#[derive(Parser)]
+#[command(
+    name = "sagedesk",
+    version,
+    about = "SageMath notebooks in a container, from the command line"
+)]
+struct Cli {
+    /// The Docker engine to use (unix://…, tcp://…, npipe://…); by default
+    /// DOCKER_HOST, the current Docker context, then the usual sockets.
+    #[arg(long, global = true, value_name = "URI")]
+    engine: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check the engine and the SageMath image, and say what to do about
+    /// anything missing.
+    Doctor {
+        /// The image to look for (default: the one this build uses).
+        #[arg(long)]
+        image: Option<String>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// SageDesk's containers: their state, limits and owners.
+    Ps {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove containers whose owning SageDesk process is gone.
+    Gc,
+    /// The SageMath image.
+    Image {
+        #[command(subcommand)]
+        command: ImageCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImageCommand {
+    /// Whether the image is present, its tag and size.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Build the image through the engine (nothing happens when the image
+    /// for these inputs is already there).
+    Build {
+        /// A build folder to use instead of the one compiled in.
+        #[arg(long, value_name = "DIR")]
+        context: Option<PathBuf>,
+        /// The base image (default: debian:bookworm-slim).
+        #[arg(long, value_name = "IMAGE")]
+        base_image: Option<String>,
+        /// Extra certificate authorities (PEM) to trust while downloading,
+        /// for networks whose HTTPS goes through an intercepting proxy.
+        /// Default: this machine's own bundle, where there is one.
+        #[arg(long, value_name = "FILE")]
+        ca_bundle: Option<PathBuf>,
+        /// Do not pass this machine's certificate bundle to the build.
+        #[arg(long, conflicts_with = "ca_bundle")]
+        no_host_ca: bool,
+        /// Print only the build's steps, not their output.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Pull an image from a registry, with progress (an image published
+    /// ready-made, or any image whose org.sagedesk.kernel label names its
+    /// kernel).
+    Pull {
+        /// The image reference, e.g. registry.example/sagedesk/sagemath:10.8
+        reference: String,
+    },
+    /// Print the tag the image built from these inputs has.
+    Tag {
+        #[arg(long, value_name = "DIR")]
+        context: Option<PathBuf>,
+        #[arg(long, value_name = "IMAGE")]
+        base_image: Option<String>,
+    },
+}
+
+/// Where systems keep the certificate authorities they trust.
+const HOST_CA_BUNDLES: &[&str] = &[
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/cert.pem",
+];
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("sagedesk: {err:#}");
+            if let Some(engine_err) = err.downcast_ref::<EngineError>() {
+                eprintln!("What to do: {}", engine_err.fix());
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let engine_setting = cli.engine.as_deref();
+    match cli.command {
+        Command::Doctor { image, json } => {
+            let tag = image.unwrap_or_else(|| BuildContext::embedded().tag());
+            let report = doctor::check_image(engine_setting, &tag).await;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print_report(&report);
+            }
+            Ok(if report.is_ok() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Command::Image { command } => image(engine_setting, command).await,
+        Command::Ps { json } => {
+            let engine = Engine::connect(engine_setting).await?;
+            let containers = engine.managed_containers().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&containers)?);
+            } else {
+                print_containers(&containers);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Gc => {
+            let engine = Engine::connect(engine_setting).await?;
+            let removed = engine.remove_orphans(|_| false).await?;
+            for c in &removed {
+                println!("removed {} ({}, {})", c.name, c.state, c.status);
+            }
+            println!("{} orphaned container(s) removed", removed.len());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn print_containers(containers: &[ManagedContainer]) {
+    if containers.is_empty() {
+        println!("no SageDesk containers");
+        return;
+    }
+    println!(
+        "{:<40} {:<9} {:<8} {:<5} {:<7} {:<26} WORKSPACE",
+        "NAME", "STATE", "MEMORY", "CPUS", "OWNER", "STATUS"
+    );
+    for c in containers {
+        let (memory, cpus) = match &c.limits {
+            Some(l) => (
+                human_size(l.memory_bytes.max(0) as u64),
+                format!("{}", l.cpus),
+            ),
+            None => ("?".into(), "?".into()),
+        };
+        let owner = match (&c.owner, c.orphan) {
+            (_, true) => "gone".to_string(),
+            (Some(o), false) => o.pid.to_string(),
+            (None, false) => "?".into(),
+        };
+        println!(
+            "{:<40} {:<9} {:<8} {:<5} {:<7} {:<26} {}",
+            c.name,
+            c.state,
+            memory,
+            cpus,
+            owner,
+            c.status,
+            c.workspace.as_deref().unwrap_or("-")
+        );
+    }
+}
+
+fn print_report(report: &doctor::Report) {
+    match &report.engine {
+        Some(engine) => {
+            println!(
+                "engine:  {} {} at {} (found via {}), API {}, {}/{}",
+                engine.name,
+                engine.version,
+                engine.endpoint,
+                engine.source,
+                engine.api_version,
+                engine.os,
+                engine.arch
+            );
+        }
+        None => println!("engine:  not found"),
+    }
+    match &report.image {
+        Some(image) => println!(
+            "image:   {} present, {}, SageMath {}",
+            image.tag,
+            human_size(image.size_bytes),
+            image.sage_version.as_deref().unwrap_or("(unlabelled)")
+        ),
+        None => println!("image:   {} not present", report.image_tag),
+    }
+    if let Some(problem) = &report.problem {
+        println!();
+        println!("problem: {}", problem.message);
+        if !problem.tried.is_empty() {
+            println!("tried:   {}", problem.tried.join("\n         "));
+        }
+        println!("to fix:  {}", problem.fix);
+    } else {
+        println!("\nSageDesk is ready.");
+    }
+}
+
+fn context_from(dir: Option<PathBuf>, base: Option<String>) -> anyhow::Result<BuildContext> {
+    let context = match dir {
+        Some(dir) => BuildContext::from_dir(&dir)
+            .with_context(|| format!("reading the build folder {}", dir.display()))?,
+        None => BuildContext::embedded(),
+    };
+    Ok(match base {
+        Some(base) => context.with_base_image(&base),
+        None => context,
+    })
+}
+
+async fn image(engine_setting: Option<&str>, command: ImageCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        ImageCommand::Tag {
+            context,
+            base_image,
+        } => {
+            println!("{}", context_from(context, base_image)?.tag());
+            Ok(ExitCode::SUCCESS)
+        }
+        ImageCommand::Pull { reference } => {
+            let engine = Engine::connect(engine_setting).await?;
+            let mut last_line = String::new();
+            let pull = engine.pull_image(&reference, |p| {
+                let line = format!(
+                    "{} / {} in {}/{} layers",
+                    human_size(p.bytes_done),
+                    human_size(p.bytes_total),
+                    p.layers_done,
+                    p.layers_total
+                );
+                if line != last_line {
+                    println!("{line}");
+                    last_line = line;
+                }
+            });
+            let image = tokio::select! {
+                image = pull => image?,
+                _ = tokio::signal::ctrl_c() => {
+                    eprintln!("pull cancelled");
+                    return Ok(ExitCode::from(130));
+                }
+            };
+            println!(
+                "{} ready: {}, SageMath {}",
+                image.tag,
+                human_size(image.size_bytes),
+                image.sage_version.as_deref().unwrap_or("(unlabelled)")
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        ImageCommand::Status { json } => {
+            let tag = BuildContext::embedded().tag();
+            let engine = Engine::connect(engine_setting).await?;
+            let image = engine.image(&tag).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&image)?);
+            } else {
+                match &image {
+                    Some(image) => println!(
+                        "{} present ({}, SageMath {}, {})",
+                        image.tag,
+                        human_size(image.size_bytes),
+                        image.sage_version.as_deref().unwrap_or("?"),
+                        &image.id
+                    ),
+                    None => println!("{tag} not present: build it with `sagedesk image build`"),
+                }
+            }
+            Ok(if image.is_some() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        ImageCommand::Build {
+            context,
+            base_image,
+            ca_bundle,
+            no_host_ca,
+            quiet,
+        } => {
+            let mut context = context_from(context, base_image)?;
+            let bundle = match ca_bundle {
+                Some(path) => Some(path),
+                None if no_host_ca => None,
+                None => HOST_CA_BUNDLES
+                    .iter()
+                    .map(PathBuf::from)
+                    .find(|p| p.is_file()),
+            };
+            if let Some(path) = bundle {
+                let pem = std::fs::read(&path).with_context(|| {
+                    format!("reading the certificate bundle {}", path.display())
+                })?;
+                context = context.with_extra_ca(pem);
+            }
+            let engine = Engine::connect(engine_setting).await?;
+            println!(
+                "building {} with {} {} at {}",
+                context.tag(),
+                engine.info().name,
+                engine.info().version,
+                engine.info().endpoint
+            );
+            let started = std::time::Instant::now();
+            let build = engine.build_image(&context, |event| match event {
+                BuildEvent::UpToDate { tag } => println!("{tag} is up to date"),
+                BuildEvent::Step {
+                    index,
+                    total,
+                    instruction,
+                } => println!("[{index}/{total}] {}", first_line(&instruction, 100)),
+                BuildEvent::Output { line } if !quiet => println!("    {line}"),
+                BuildEvent::Output { .. } => {}
+            });
+            let image = tokio::select! {
+                image = build => image?,
+                _ = tokio::signal::ctrl_c() => {
+                    eprintln!("build cancelled");
+                    return Ok(ExitCode::from(130));
+                }
+            };
+            println!(
+                "{} ready: {}, SageMath {} ({:.0} s)",
+                image.tag,
+                human_size(image.size_bytes),
+                image.sage_version.as_deref().unwrap_or("?"),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn first_line(text: &str, max: usize) -> String {
+    let line = text.lines().next().unwrap_or("");
+    if line.chars().count() > max {
+        format!("{}…", line.chars().take(max).collect::<String>())
+    } else {
+        line.to_string()
+    }
+}
+
+fn human_size(bytes: u64) -> String {
+    const GIB: f64 = (1u64 << 30) as f64;
+    const MIB: f64 = (1u64 << 20) as f64;
+    let b = bytes as f64;
+    if b >= GIB {
+        format!("{:.1} GiB", b / GIB)
+    } else {
+        format!("{:.0} MiB", b / MIB)
+    }
+}
