@@ -1,0 +1,8 @@
+fn main() {
+    // Declaring the app's commands makes each one a permission
+    // (`allow-engine-status`, ...) that a capability has to grant: a command
+    // added here but left out of capabilities/ is refused at the IPC boundary.
+    let manifest = tauri_build::AppManifest::new().commands(&["engine_status"]);
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
+        .expect("tauri-build failed");
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Runs the end-to-end smoke test (smoke.mjs) against the built debug app:
+# starts Xvfb when there is no display, and tauri-driver (which starts
+# Debian's WebKitWebDriver, which starts the app), and stops what it started.
+#
+# Needs: xvfb, webkit2gtk-driver (apt), tauri-driver (cargo install
+# tauri-driver --version '^2' --locked), and the app built with
+#   (cd ui && npm run build) && cargo build -p sagedesk-app
+# Environment: E2E_SCREENSHOT, E2E_EXPECT_ENGINE, E2E_APP, E2E_DRIVER_PORT
+# (default 4444) and the others smoke.mjs reads.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+export E2E_APP=${E2E_APP:-${CARGO_TARGET_DIR:-$repo/target}/debug/sagedesk-app}
+port=${E2E_DRIVER_PORT:-4444}
+export E2E_DRIVER_URL=http://127.0.0.1:$port
+
+if [[ ! -x $E2E_APP ]]; then
+  echo "no app at $E2E_APP: run 'npm run build' in ui/, then 'cargo build -p sagedesk-app'" >&2
+  exit 1
+fi
+for tool in tauri-driver WebKitWebDriver; do
+  command -v "$tool" >/dev/null || { echo "$tool is not on PATH" >&2; exit 1; }
+done
+
+work=$(mktemp -d)
+started=()
+stop() {
+  # Each process was started as the leader of its own process group, so this
+  # also stops what it started (WebKitWebDriver, the app).
+  for pid in "${started[@]}"; do
+    kill -TERM -- "-$pid" 2>/dev/null || true
+  done
+  for pid in "${started[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$work"
+}
+trap stop EXIT
+
+if [[ -z ${DISPLAY:-} ]]; then
+  # -displayfd: Xvfb picks a free display number and writes it once ready.
+  setsid Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$work/display" 2>"$work/xvfb.log" &
+  started+=($!)
+  for _ in $(seq 100); do
+    [[ -s $work/display ]] && break
+    sleep 0.1
+  done
+  [[ -s $work/display ]] || { echo "Xvfb did not start:" >&2; cat "$work/xvfb.log" >&2; exit 1; }
+  export DISPLAY=:$(head -n1 "$work/display")
+  echo "Xvfb on $DISPLAY"
+fi
+
+# The app finds no D-Bus session here; say so instead of letting GTK retry.
+export NO_AT_BRIDGE=1
+setsid tauri-driver --port "$port" --native-port "$((port + 1))" >"$work/driver.log" 2>&1 &
+started+=($!)
+
+status=0
+node "$here/smoke.mjs" || status=$?
+if [[ $status -ne 0 ]]; then
+  echo "--- tauri-driver / WebKitWebDriver / app output:" >&2
+  cat "$work/driver.log" >&2
+fi
+exit "$status"
