@@ -4,3 +4,4 @@
 
 pub mod doctor;
 pub mod engine;
+pub mod kernel;
