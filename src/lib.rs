@@ -5,3 +5,4 @@
 pub mod doctor;
 pub mod engine;
 pub mod kernel;
+pub mod session;

@@ -1,6 +1,8 @@
 //! The `sagedesk` command: SageDesk without a window, for people who script
 //! and for the tests and benchmarks.
 
+mod cli;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -35,6 +37,24 @@ enum Command {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Run Sage code in a fresh session and print what it prints and its
+    /// result. Exits 1 on a Sage error, 2 on a timeout, 3 when the kernel
+    /// dies; no container is left behind.
+    Eval {
+        code: String,
+        /// The image (default: the one this build uses).
+        #[arg(long)]
+        image: Option<String>,
+        /// Memory limit, e.g. 512m or 2g (default 2g).
+        #[arg(long, value_parser = cli::eval::parse_size)]
+        memory: Option<i64>,
+        /// CPU limit in cores (default 1).
+        #[arg(long)]
+        cpus: Option<f64>,
+        /// Interrupt the code after this many seconds.
+        #[arg(long, value_name = "SECS")]
+        timeout: Option<f64>,
     },
     /// SageDesk's containers: their state, limits and owners.
     Ps {
@@ -137,6 +157,22 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
         Command::Image { command } => image(engine_setting, command).await,
+        Command::Eval {
+            code,
+            image,
+            memory,
+            cpus,
+            timeout,
+        } => {
+            let options = cli::eval::EvalOptions {
+                code,
+                image,
+                memory_bytes: memory,
+                cpus,
+                timeout: timeout.map(std::time::Duration::from_secs_f64),
+            };
+            cli::eval::run(engine_setting, options).await
+        }
         Command::Ps { json } => {
             let engine = Engine::connect(engine_setting).await?;
             let containers = engine.managed_containers().await?;

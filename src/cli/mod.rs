@@ -1,0 +1,3 @@
+//! The parts of the `sagedesk` command that run Sage.
+
+pub mod eval;

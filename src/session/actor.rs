@@ -1,0 +1,517 @@
+//! The task that owns a session: its container, its kernel client, the
+//! queue of cells, and the state everybody else only reads.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use jupyter_protocol::messaging::ReplyStatus;
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::task::JoinHandle;
+
+use super::{
+    CellEvent, CellStatus, Command, DeathReason, InterruptOutcome, SessionConfig, SessionError,
+    SessionState,
+};
+use crate::engine::{
+    ContainerExit, Engine, EngineError, KernelContainer, KernelContainerSpec, Owner,
+};
+use crate::kernel::{
+    Execution, ExecutionEvent, KernelClient, container_connection_file, host_connection_info,
+    new_key,
+};
+
+/// Restarts allowed within [`RESTART_WINDOW`] before the breaker opens.
+const MAX_RESTARTS: usize = 3;
+const RESTART_WINDOW: Duration = Duration::from_secs(60);
+/// Waits between automatic restarts: 0.5 s, 1 s, 2 s, …
+const BACKOFF_START: Duration = Duration::from_millis(500);
+/// How long each step of an interrupt may take before the next is tried.
+const INTERRUPT_STEP: Duration = Duration::from_secs(3);
+/// The kernel's grace period when stopped.
+const STOP_GRACE: Duration = Duration::from_secs(3);
+
+/// A kernel that is up: its container and the client talking to it.
+struct Live {
+    container: KernelContainer,
+    client: Arc<KernelClient>,
+    /// Reports the container's exit (or the engine's loss).
+    exit: oneshot::Receiver<Result<ContainerExit, EngineError>>,
+    watcher: JoinHandle<()>,
+}
+
+struct Queued {
+    code: String,
+    events: mpsc::UnboundedSender<CellEvent>,
+}
+
+/// The cell the kernel runs now.
+struct Current {
+    execution: Execution,
+    events: mpsc::UnboundedSender<CellEvent>,
+    status: Option<CellStatus>,
+    execution_count: Option<usize>,
+}
+
+type StartResult = Result<Live, DeathReason>;
+
+pub(crate) struct Actor {
+    engine: Engine,
+    config: SessionConfig,
+    state: watch::Sender<SessionState>,
+    /// The container's name, kept across restarts (a restart replaces it).
+    name: String,
+    live: Option<Live>,
+    starting: Option<JoinHandle<StartResult>>,
+    queue: VecDeque<Queued>,
+    current: Option<Current>,
+    restarts: Vec<Instant>,
+    interrupt: Option<JoinHandle<()>>,
+}
+
+impl Actor {
+    pub(crate) fn new(
+        engine: Engine,
+        config: SessionConfig,
+        name: String,
+        state: watch::Sender<SessionState>,
+    ) -> Actor {
+        Actor {
+            engine,
+            config,
+            state,
+            name,
+            live: None,
+            starting: None,
+            queue: VecDeque::new(),
+            current: None,
+            restarts: Vec::new(),
+            interrupt: None,
+        }
+    }
+
+    pub(crate) async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
+        self.begin_start(Duration::ZERO);
+        loop {
+            tokio::select! {
+                command = commands.recv() => match command {
+                    Some(Command::Shutdown { reply }) => {
+                        self.stop(DeathReason::Stopped).await;
+                        let _ = reply.send(());
+                        return;
+                    }
+                    Some(command) => self.command(command).await,
+                    // Every handle is gone: nobody can use the kernel.
+                    None => {
+                        self.stop(DeathReason::Stopped).await;
+                        return;
+                    }
+                },
+                started = async { self.starting.as_mut().expect("guarded").await }, if self.starting.is_some() => {
+                    self.starting = None;
+                    match started {
+                        Ok(Ok(live)) => {
+                            self.live = Some(live);
+                            self.set(SessionState::Idle);
+                            self.next_cell();
+                        }
+                        Ok(Err(reason)) => self.died(reason, false).await,
+                        Err(_) => self.died(DeathReason::StartFailed { message: "the start-up task failed".into() }, false).await,
+                    }
+                },
+                event = async { self.current.as_mut().expect("guarded").execution.events.recv().await }, if self.current.is_some() => {
+                    self.cell_event(event);
+                },
+                exit = async { (&mut self.live.as_mut().expect("guarded").exit).await }, if self.live.is_some() => {
+                    let reason = match exit {
+                        Ok(Ok(exit)) => DeathReason::from_exit(&exit),
+                        Ok(Err(err)) => DeathReason::EngineGone { message: err.to_string() },
+                        Err(_) => DeathReason::EngineGone { message: "the container watch ended".into() },
+                    };
+                    self.died(reason, true).await;
+                },
+            }
+        }
+    }
+
+    fn set(&self, state: SessionState) {
+        self.state.send_replace(state);
+    }
+
+    async fn command(&mut self, command: Command) {
+        match command {
+            Command::Execute { code, events } => {
+                if let SessionState::Dead { reason } = self.state.borrow().clone() {
+                    let _ = events.send(CellEvent::KernelDied {
+                        message: format!(
+                            "{} Restart the kernel to run this cell.",
+                            reason.describe()
+                        ),
+                        reason,
+                    });
+                    return;
+                }
+                self.queue.push_back(Queued { code, events });
+                self.next_cell();
+            }
+            Command::InputReply { value } => {
+                if let (Some(current), Some(live)) = (&self.current, &self.live) {
+                    let _ = live.client.input_reply(&current.execution.msg_id, value);
+                }
+            }
+            Command::Interrupt { reply } => self.interrupt(reply),
+            Command::Restart { reply } => {
+                self.restart().await;
+                let _ = reply.send(());
+            }
+            Command::Complete {
+                code,
+                cursor_pos,
+                reply,
+            } => match &self.live {
+                Some(live) => {
+                    let client = live.client.clone();
+                    tokio::spawn(async move {
+                        let _ = reply.send(
+                            client
+                                .complete(&code, cursor_pos)
+                                .await
+                                .map_err(SessionError::from),
+                        );
+                    });
+                }
+                None => {
+                    let _ = reply.send(Err(self.not_ready()));
+                }
+            },
+            Command::Inspect {
+                code,
+                cursor_pos,
+                reply,
+            } => match &self.live {
+                Some(live) => {
+                    let client = live.client.clone();
+                    tokio::spawn(async move {
+                        let _ = reply.send(
+                            client
+                                .inspect(&code, cursor_pos)
+                                .await
+                                .map_err(SessionError::from),
+                        );
+                    });
+                }
+                None => {
+                    let _ = reply.send(Err(self.not_ready()));
+                }
+            },
+            Command::Shutdown { .. } => unreachable!("handled by the loop"),
+        }
+    }
+
+    fn not_ready(&self) -> SessionError {
+        match self.state.borrow().clone() {
+            SessionState::Dead { reason } => SessionError::Dead(reason),
+            _ => SessionError::Kernel(crate::kernel::KernelError::Closed),
+        }
+    }
+
+    /// Sends the next queued cell, if the kernel is up and free.
+    fn next_cell(&mut self) {
+        if self.current.is_some() {
+            return;
+        }
+        let Some(live) = &self.live else { return };
+        // A cell whose listener went away still runs: the code was sent,
+        // and later cells may rely on what it defines.
+        while let Some(cell) = self.queue.pop_front() {
+            match live.client.execute(&cell.code, true) {
+                Ok(execution) => {
+                    let _ = cell.events.send(CellEvent::Started);
+                    self.current = Some(Current {
+                        execution,
+                        events: cell.events,
+                        status: None,
+                        execution_count: None,
+                    });
+                    self.set(SessionState::Busy);
+                    return;
+                }
+                Err(err) => {
+                    let _ = cell.events.send(CellEvent::KernelDied {
+                        reason: DeathReason::Crashed { exit_code: -1 },
+                        message: format!("The cell could not be sent to the kernel: {err}"),
+                    });
+                }
+            }
+        }
+    }
+
+    fn cell_event(&mut self, event: Option<ExecutionEvent>) {
+        let Some(current) = self.current.as_mut() else {
+            return;
+        };
+        match event {
+            Some(ExecutionEvent::Busy) => {}
+            Some(ExecutionEvent::Output(content)) => {
+                let _ = current.events.send(CellEvent::Output(content));
+            }
+            Some(ExecutionEvent::InputRequest { prompt, password }) => {
+                let _ = current
+                    .events
+                    .send(CellEvent::InputRequest { prompt, password });
+            }
+            Some(ExecutionEvent::Reply(reply)) => {
+                current.status = Some(match reply.status {
+                    ReplyStatus::Ok => CellStatus::Ok,
+                    ReplyStatus::Error => CellStatus::Error,
+                    ReplyStatus::Aborted => CellStatus::Aborted,
+                });
+                current.execution_count = Some(reply.execution_count.0);
+            }
+            Some(ExecutionEvent::Done) => {
+                let current = self.current.take().expect("checked above");
+                let status = current.status.unwrap_or(CellStatus::Ok);
+                let _ = current.events.send(CellEvent::Finished {
+                    status,
+                    execution_count: current.execution_count,
+                });
+                if status != CellStatus::Ok {
+                    // As in Jupyter: cells queued behind a failed one do not run.
+                    for cell in self.queue.drain(..) {
+                        let _ = cell.events.send(CellEvent::Finished {
+                            status: CellStatus::Aborted,
+                            execution_count: None,
+                        });
+                    }
+                }
+                self.set(SessionState::Idle);
+                self.next_cell();
+            }
+            // The client's connection closed: the exit watch says why.
+            None => {}
+        }
+    }
+
+    /// Interrupts in steps, in a task of its own so that the cell's events
+    /// keep flowing meanwhile: the kernel's interrupt_request, then SIGINT
+    /// to the kernel process, then the verdict that only a restart helps.
+    fn interrupt(&mut self, reply: oneshot::Sender<InterruptOutcome>) {
+        for cell in self.queue.drain(..) {
+            let _ = cell.events.send(CellEvent::Finished {
+                status: CellStatus::Aborted,
+                execution_count: None,
+            });
+        }
+        let (Some(live), true) = (&self.live, self.current.is_some()) else {
+            let _ = reply.send(InterruptOutcome::NothingRunning);
+            return;
+        };
+        let client = live.client.clone();
+        let engine = self.engine.clone();
+        let id = live.container.id.clone();
+        let mut state = self.state.subscribe();
+        if let Some(previous) = self.interrupt.take() {
+            previous.abort();
+        }
+        self.interrupt = Some(tokio::spawn(async move {
+            let idle = |state: &mut watch::Receiver<SessionState>| {
+                let mut state = state.clone();
+                async move {
+                    tokio::time::timeout(
+                        INTERRUPT_STEP,
+                        state.wait_for(|s| !matches!(s, SessionState::Busy)),
+                    )
+                    .await
+                    .is_ok()
+                }
+            };
+            let _ = client.interrupt(INTERRUPT_STEP).await;
+            if idle(&mut state).await {
+                let _ = reply.send(InterruptOutcome::Interrupted);
+                return;
+            }
+            let _ = engine.signal_container(&id, "SIGINT").await;
+            let outcome = if idle(&mut state).await {
+                InterruptOutcome::Signalled
+            } else {
+                InterruptOutcome::NeedsRestart
+            };
+            let _ = reply.send(outcome);
+        }));
+    }
+
+    /// The kernel died (or never came up). The running cell, and cells
+    /// waiting behind it, are told what happened and what was lost; the
+    /// kernel is restarted if the session may and the breaker allows it.
+    async fn died(&mut self, reason: DeathReason, was_running: bool) {
+        if let Some(live) = self.live.take() {
+            live.watcher.abort();
+            // The dead container holds nothing more of use.
+            let _ = self.engine.remove_container(&live.container.id).await;
+        }
+        let now = Instant::now();
+        self.restarts
+            .retain(|t| now.duration_since(*t) < RESTART_WINDOW);
+        let restart = was_running && self.config.auto_restart && self.restarts.len() < MAX_RESTARTS;
+        let lost = if was_running {
+            " Variables from earlier cells are gone."
+        } else {
+            ""
+        };
+        let what_next = if restart {
+            format!(" and was restarted;{lost}")
+        } else {
+            format!(".{lost} Press Restart to start a new kernel.")
+        };
+        let message = format!("{}{}", reason.describe().trim_end_matches('.'), what_next)
+            .replace(";  ", "; ")
+            .replace("; Variables", "; variables");
+        if let Some(current) = self.current.take() {
+            let _ = current.events.send(CellEvent::KernelDied {
+                reason: reason.clone(),
+                message: message.clone(),
+            });
+        }
+        if restart {
+            self.restarts.push(now);
+            let backoff = BACKOFF_START * 2u32.pow(self.restarts.len().saturating_sub(1) as u32);
+            self.set(SessionState::Restarting { reason });
+            self.begin_start(backoff);
+        } else {
+            let reason = if was_running && self.config.auto_restart {
+                DeathReason::GaveUp {
+                    restarts: self.restarts.len() as u32,
+                }
+            } else {
+                reason
+            };
+            for cell in self.queue.drain(..) {
+                let _ = cell.events.send(CellEvent::KernelDied {
+                    reason: reason.clone(),
+                    message: message.clone(),
+                });
+            }
+            self.set(SessionState::Dead { reason });
+        }
+    }
+
+    async fn restart(&mut self) {
+        if let Some(start) = self.starting.take() {
+            start.abort();
+        }
+        if let Some(live) = self.live.take() {
+            live.watcher.abort();
+            let _ = live.client.shutdown(Duration::from_secs(1)).await;
+            let _ = self.engine.remove_container(&live.container.id).await;
+        }
+        if let Some(current) = self.current.take() {
+            let _ = current.events.send(CellEvent::KernelDied {
+                reason: DeathReason::Stopped,
+                message: "The kernel was restarted; variables from earlier cells are gone.".into(),
+            });
+        }
+        self.restarts.clear();
+        self.set(SessionState::Restarting {
+            reason: DeathReason::Stopped,
+        });
+        self.begin_start(Duration::ZERO);
+    }
+
+    async fn stop(&mut self, reason: DeathReason) {
+        if let Some(start) = self.starting.take() {
+            start.abort();
+        }
+        if let Some(task) = self.interrupt.take() {
+            task.abort();
+        }
+        if let Some(live) = self.live.take() {
+            live.watcher.abort();
+            let _ = live.client.shutdown(Duration::from_secs(1)).await;
+            let _ = self
+                .engine
+                .stop_container(&live.container.id, STOP_GRACE)
+                .await;
+            let _ = self.engine.remove_container(&live.container.id).await;
+        }
+        // A container whose start was cut short is removed by name.
+        let _ = self.engine.remove_container(&self.name).await;
+        let message = reason.describe();
+        for events in self
+            .current
+            .take()
+            .map(|c| c.events)
+            .into_iter()
+            .chain(self.queue.drain(..).map(|q| q.events))
+        {
+            let _ = events.send(CellEvent::KernelDied {
+                reason: reason.clone(),
+                message: message.clone(),
+            });
+        }
+        self.set(SessionState::Dead { reason });
+    }
+
+    fn begin_start(&mut self, after: Duration) {
+        if self.live.is_none() && !matches!(*self.state.borrow(), SessionState::Restarting { .. }) {
+            self.set(SessionState::Starting);
+        }
+        let engine = self.engine.clone();
+        let config = self.config.clone();
+        let name = self.name.clone();
+        self.starting = Some(tokio::spawn(async move {
+            tokio::time::sleep(after).await;
+            start_kernel(engine, config, name).await
+        }));
+    }
+}
+
+/// Creates the container, connects to the kernel, and starts watching the
+/// container's exit. Everything within the configured deadline.
+async fn start_kernel(engine: Engine, config: SessionConfig, name: String) -> StartResult {
+    let key = new_key();
+    let spec = KernelContainerSpec {
+        name,
+        image: config.image.clone(),
+        kernel_argv: config.kernel_argv.clone(),
+        connection_file: container_connection_file(&key),
+        workspace: config.workspace.clone(),
+        limits: config.limits.clone(),
+        owner: Owner::current(),
+    };
+    let container =
+        engine
+            .start_kernel_container(&spec)
+            .await
+            .map_err(|e| DeathReason::StartFailed {
+                message: e.to_string(),
+            })?;
+    let (exit_tx, exit) = oneshot::channel();
+    let watcher = {
+        let engine = engine.clone();
+        let id = container.id.clone();
+        tokio::spawn(async move {
+            let _ = exit_tx.send(engine.wait_exit(&id).await);
+        })
+    };
+    let info = host_connection_info(&key, container.ports);
+    match KernelClient::connect(&info, config.start_timeout).await {
+        Ok((client, _info)) => Ok(Live {
+            container,
+            client: Arc::new(client),
+            exit,
+            watcher,
+        }),
+        Err(err) => {
+            watcher.abort();
+            let _ = engine.remove_container(&container.id).await;
+            Err(match err {
+                crate::kernel::KernelError::Timeout { .. } => {
+                    DeathReason::start_timed_out(config.start_timeout)
+                }
+                other => DeathReason::StartFailed {
+                    message: other.to_string(),
+                },
+            })
+        }
+    }
+}

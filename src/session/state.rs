@@ -1,0 +1,147 @@
+//! The states of a session, and why one died.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::engine::{ContainerExit, ExitKind};
+
+/// Why a session's kernel is gone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum DeathReason {
+    /// The kernel process exited with this code.
+    Crashed { exit_code: i64 },
+    /// The kernel was killed by a signal (from outside, or `docker kill`).
+    Killed { signal: i32 },
+    /// The kernel used more memory than the session's limit.
+    OutOfMemory { limit_bytes: i64 },
+    /// The Docker engine stopped answering.
+    EngineGone { message: String },
+    /// The kernel did not answer within the start-up deadline.
+    StartTimedOut { after_secs: u64 },
+    /// The container could not be created or started.
+    StartFailed { message: String },
+    /// Restarted too often in a short time: SageDesk stopped trying.
+    GaveUp { restarts: u32 },
+    /// Stopped on purpose.
+    Stopped,
+}
+
+impl DeathReason {
+    pub fn from_exit(exit: &ContainerExit) -> DeathReason {
+        match exit.kind {
+            ExitKind::OutOfMemory { limit_bytes } => DeathReason::OutOfMemory { limit_bytes },
+            ExitKind::Signal { signal } => DeathReason::Killed { signal },
+            ExitKind::Normal | ExitKind::Failed { .. } => DeathReason::Crashed {
+                exit_code: exit.exit_code,
+            },
+        }
+    }
+
+    pub fn start_timed_out(after: Duration) -> DeathReason {
+        DeathReason::StartTimedOut {
+            after_secs: after.as_secs(),
+        }
+    }
+
+    /// One sentence for a person: what happened to the kernel.
+    pub fn describe(&self) -> String {
+        match self {
+            DeathReason::Crashed { exit_code } => {
+                format!("The Sage kernel stopped unexpectedly (exit code {exit_code}).")
+            }
+            DeathReason::Killed { signal: 9 } => {
+                "The Sage kernel was killed (SIGKILL) from outside SageDesk.".into()
+            }
+            DeathReason::Killed { signal } => {
+                format!("The Sage kernel was stopped by signal {signal}.")
+            }
+            DeathReason::OutOfMemory { limit_bytes } => format!(
+                "The Sage kernel ran out of memory (limit {}).",
+                human_bytes(*limit_bytes)
+            ),
+            DeathReason::EngineGone { message } => {
+                format!("The Docker engine stopped answering ({message}).")
+            }
+            DeathReason::StartTimedOut { after_secs } => {
+                format!("The Sage kernel did not start within {after_secs} s.")
+            }
+            DeathReason::StartFailed { message } => {
+                format!("The Sage kernel could not be started: {message}")
+            }
+            DeathReason::GaveUp { restarts } => format!(
+                "The Sage kernel died {restarts} times in a short while; SageDesk stopped restarting it."
+            ),
+            DeathReason::Stopped => "The Sage kernel was stopped.".into(),
+        }
+    }
+}
+
+/// "2 GiB", "512 MiB".
+pub fn human_bytes(bytes: i64) -> String {
+    let gib = 1i64 << 30;
+    if bytes >= gib && bytes % gib == 0 {
+        format!("{} GiB", bytes / gib)
+    } else if bytes >= gib {
+        format!("{:.1} GiB", bytes as f64 / gib as f64)
+    } else {
+        format!("{} MiB", bytes >> 20)
+    }
+}
+
+/// Where a session is in its life. The UI's status is derived from this,
+/// never stored beside it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "camelCase")]
+pub enum SessionState {
+    /// The container is being created or the kernel is loading Sage.
+    Starting,
+    Idle,
+    Busy,
+    /// The kernel died and a new one is starting.
+    Restarting {
+        reason: DeathReason,
+    },
+    Dead {
+        reason: DeathReason,
+    },
+}
+
+impl SessionState {
+    /// The short status word the UI shows: `starting`, `idle`, `busy`,
+    /// `dead` (restarting shows as `starting`).
+    pub fn status(&self) -> &'static str {
+        match self {
+            SessionState::Starting | SessionState::Restarting { .. } => "starting",
+            SessionState::Idle => "idle",
+            SessionState::Busy => "busy",
+            SessionState::Dead { .. } => "dead",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_out_of_memory_message_names_the_limit() {
+        let reason = DeathReason::OutOfMemory {
+            limit_bytes: 2 << 30,
+        };
+        assert_eq!(
+            reason.describe(),
+            "The Sage kernel ran out of memory (limit 2 GiB)."
+        );
+        assert_eq!(human_bytes(512 << 20), "512 MiB");
+    }
+
+    #[test]
+    fn restarting_reads_as_starting() {
+        let state = SessionState::Restarting {
+            reason: DeathReason::Stopped,
+        };
+        assert_eq!(state.status(), "starting");
+    }
+}

@@ -1,0 +1,81 @@
+//! `sagedesk eval` as a person or a script runs it, against the real image:
+//! each way a cell can end gives its own exit code and message, and no
+//! container is left behind in any of them.
+
+use std::process::{Command, Output};
+
+fn eval(args: &[&str]) -> (Output, u32) {
+    let child = Command::new(env!("CARGO_BIN_EXE_sagedesk"))
+        .arg("eval")
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("running sagedesk eval");
+    let pid = child.id();
+    (child.wait_with_output().unwrap(), pid)
+}
+
+/// Containers whose owner label names this process id.
+fn containers_owned_by(pid: u32) -> Vec<String> {
+    let out = Command::new("docker")
+        .args([
+            "ps",
+            "-a",
+            "--filter",
+            "label=org.sagedesk.managed=true",
+            "--format",
+            "{{.ID}} {{.Label \"org.sagedesk.owner\"}}",
+        ])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.contains(&format!("\"pid\":{pid},")))
+        .map(str::to_string)
+        .collect()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn a_result_is_printed_and_nothing_is_left_behind() {
+    let (out, pid) = eval(&["print('factoring'); factor(2^64+1)"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "factoring\n274177 * 67280421310721\n");
+    assert!(containers_owned_by(pid).is_empty());
+}
+
+#[test]
+fn a_sage_error_exits_1_with_its_name_and_message() {
+    let (out, pid) = eval(&["1/0"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("ZeroDivisionError: rational division by zero"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(containers_owned_by(pid).is_empty());
+}
+
+#[test]
+fn a_timeout_interrupts_and_exits_2() {
+    let (out, pid) = eval(&["while True: pass", "--timeout", "2"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("interrupted after 2 s"), "{}", text(&out.stderr));
+    assert!(containers_owned_by(pid).is_empty());
+}
+
+#[test]
+fn running_out_of_memory_exits_3_and_says_why() {
+    let (out, pid) = eval(&["x = bytearray(2 * 1024^3)", "--memory", "256m"]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("ran out of memory (limit 256 MiB)"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(containers_owned_by(pid).is_empty());
+}

@@ -1,0 +1,200 @@
+//! Sessions on the real engine and image: cells queued while Sage starts,
+//! a kernel killed or out of memory under a running cell, the automatic
+//! restart, interrupts, and sessions side by side.
+
+use std::time::Duration;
+
+use jupyter_protocol::messaging::JupyterMessageContent;
+use sagedesk::engine::{BuildContext, Engine};
+use sagedesk::session::{
+    CellEvent, CellStatus, DeathReason, InterruptOutcome, Session, SessionConfig, SessionState,
+};
+
+async fn session(configure: impl FnOnce(&mut SessionConfig)) -> Session {
+    let engine = Engine::connect(None).await.expect("a Docker engine");
+    let mut config = SessionConfig::for_image(&engine, &BuildContext::embedded().tag())
+        .await
+        .expect("the SageMath image (sagedesk image build)");
+    configure(&mut config);
+    Session::start(engine, config)
+}
+
+/// The events of one cell, up to its last.
+async fn run(session: &Session, code: &str) -> Vec<CellEvent> {
+    let mut run = session.execute(code).unwrap();
+    let mut events = Vec::new();
+    loop {
+        let event = tokio::time::timeout(Duration::from_secs(120), run.events.recv())
+            .await
+            .expect("the cell makes progress")
+            .expect("the cell ends with Finished or KernelDied");
+        let last = matches!(
+            event,
+            CellEvent::Finished { .. } | CellEvent::KernelDied { .. }
+        );
+        events.push(event);
+        if last {
+            return events;
+        }
+    }
+}
+
+fn result(events: &[CellEvent]) -> Option<String> {
+    events.iter().find_map(|e| match e {
+        CellEvent::Output(JupyterMessageContent::ExecuteResult(r)) => serde_json::to_value(&r.data)
+            .unwrap()["text/plain"]
+            .as_str()
+            .map(str::to_string),
+        _ => None,
+    })
+}
+
+#[tokio::test]
+async fn cells_sent_while_starting_are_queued_and_run_in_order() {
+    let s = session(|_| {}).await;
+    assert_eq!(s.state(), SessionState::Starting);
+    // Sent before the kernel is up: none may be lost.
+    let a = s.execute("a = 20").unwrap();
+    let b = s.execute("b = a + 1").unwrap();
+    drop((a, b));
+    let last = run(&s, "a + b").await;
+    assert_eq!(result(&last).as_deref(), Some("41"));
+    assert!(
+        matches!(
+            last.last(),
+            Some(CellEvent::Finished {
+                status: CellStatus::Ok,
+                execution_count: Some(3)
+            })
+        ),
+        "{last:?}"
+    );
+    assert_eq!(s.state(), SessionState::Idle);
+    s.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_kernel_killed_under_a_cell_says_so_and_the_next_cell_runs_in_a_new_kernel() {
+    let s = session(|_| {}).await;
+    s.ready().await.unwrap();
+    run(&s, "v = 1").await;
+    let mut cell = s.execute("import time; time.sleep(60)").unwrap();
+    assert!(matches!(cell.events.recv().await, Some(CellEvent::Started)));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut last = None;
+    let name = s.container_name();
+    assert!(
+        std::process::Command::new("docker")
+            .args(["kill", &name])
+            .status()
+            .unwrap()
+            .success()
+    );
+    while let Some(event) = cell.events.recv().await {
+        last = Some(event);
+    }
+    match last {
+        Some(CellEvent::KernelDied { reason, message }) => {
+            assert_eq!(reason, DeathReason::Killed { signal: 9 });
+            assert!(message.contains("killed"), "{message}");
+            assert!(message.contains("restarted"), "{message}");
+            assert!(
+                message.contains("variables from earlier cells are gone"),
+                "{message}"
+            );
+        }
+        other => panic!("the cell should end with KernelDied, got {other:?}"),
+    }
+    // The next cell runs in a restarted kernel, where `v` is gone.
+    let events = run(&s, "'v' in globals()").await;
+    assert_eq!(result(&events).as_deref(), Some("False"));
+    s.shutdown().await;
+}
+
+#[tokio::test]
+async fn running_out_of_memory_is_named_with_the_limit() {
+    let s = session(|c| {
+        c.limits.memory_bytes = 512 << 20;
+        c.auto_restart = false;
+    })
+    .await;
+    s.ready().await.unwrap();
+    let events = run(&s, "x = bytearray(2 * 1024^3)").await;
+    match events.last() {
+        Some(CellEvent::KernelDied { reason, message }) => {
+            assert_eq!(
+                reason,
+                &DeathReason::OutOfMemory {
+                    limit_bytes: 512 << 20
+                }
+            );
+            assert!(
+                message.contains("ran out of memory (limit 512 MiB)"),
+                "{message}"
+            );
+        }
+        other => panic!("expected the kernel to die of memory, got {other:?}"),
+    }
+    assert!(matches!(
+        s.state(),
+        SessionState::Dead {
+            reason: DeathReason::OutOfMemory { .. }
+        }
+    ));
+    s.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_endless_loop_is_interrupted_and_the_variables_survive() {
+    let s = session(|_| {}).await;
+    s.ready().await.unwrap();
+    run(&s, "kept = 'still here'").await;
+    let mut cell = s.execute("while True: pass").unwrap();
+    assert!(matches!(cell.events.recv().await, Some(CellEvent::Started)));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let asked = std::time::Instant::now();
+    let outcome = s.interrupt().await.unwrap();
+    assert_eq!(outcome, InterruptOutcome::Interrupted);
+    assert!(asked.elapsed() < Duration::from_secs(5));
+    let mut saw_keyboard_interrupt = false;
+    while let Some(event) = cell.events.recv().await {
+        if let CellEvent::Output(JupyterMessageContent::ErrorOutput(e)) = &event {
+            saw_keyboard_interrupt |= e.ename == "KeyboardInterrupt";
+        }
+    }
+    assert!(saw_keyboard_interrupt);
+    assert_eq!(
+        result(&run(&s, "kept").await).as_deref(),
+        Some("'still here'")
+    );
+    s.shutdown().await;
+}
+
+#[tokio::test]
+async fn three_sessions_side_by_side_keep_their_own_variables() {
+    let sessions = [
+        session(|_| {}).await,
+        session(|_| {}).await,
+        session(|_| {}).await,
+    ];
+    for (i, s) in sessions.iter().enumerate() {
+        run(s, &format!("mine = {i}")).await;
+    }
+    for (i, s) in sessions.iter().enumerate() {
+        assert_eq!(
+            result(&run(s, "mine * 10").await),
+            Some(format!("{}", i * 10))
+        );
+    }
+    for s in sessions {
+        let name = s.container_name();
+        s.shutdown().await;
+        let gone = !std::process::Command::new("docker")
+            .args(["container", "inspect", &name])
+            .output()
+            .unwrap()
+            .status
+            .success();
+        assert!(gone, "shutdown removes {name}");
+    }
+}
