@@ -154,7 +154,10 @@ where
         loop {
             match conn.read().await {
                 Ok(message) => {
-                    if incoming.send(Incoming::Message(channel, Box::new(message))).is_err() {
+                    if incoming
+                        .send(Incoming::Message(channel, Box::new(message)))
+                        .is_err()
+                    {
                         return;
                     }
                 }
