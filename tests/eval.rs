@@ -64,7 +64,11 @@ fn a_sage_error_exits_1_with_its_name_and_message() {
 fn a_timeout_interrupts_and_exits_2() {
     let (out, pid) = eval(&["while True: pass", "--timeout", "2"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("interrupted after 2 s"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("interrupted after 2 s"),
+        "{}",
+        text(&out.stderr)
+    );
     assert!(containers_owned_by(pid).is_empty());
 }
 
@@ -78,4 +82,45 @@ fn running_out_of_memory_exits_3_and_says_why() {
         text(&out.stderr)
     );
     assert!(containers_owned_by(pid).is_empty());
+}
+
+/// A `sagedesk eval` killed with SIGKILL cannot clean up: its container is
+/// an orphan, which `sagedesk gc` removes, and so does the start-up of the
+/// next SageDesk process.
+#[test]
+fn orphans_of_a_killed_process_are_collected_by_gc_and_at_start_up() {
+    for collector in [&["gc"][..], &["eval", "1"][..]] {
+        let mut victim = Command::new(env!("CARGO_BIN_EXE_sagedesk"))
+            .args(["eval", "import time; time.sleep(600)"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let pid = victim.id();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while containers_owned_by(pid).is_empty() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the victim never started its container"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        victim.kill().unwrap();
+        victim.wait().unwrap();
+        assert_eq!(
+            containers_owned_by(pid).len(),
+            1,
+            "the killed process left its container"
+        );
+
+        let out = Command::new(env!("CARGO_BIN_EXE_sagedesk"))
+            .args(collector)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{collector:?}: {}", text(&out.stderr));
+        assert!(
+            containers_owned_by(pid).is_empty(),
+            "{collector:?} did not remove the orphan"
+        );
+    }
 }

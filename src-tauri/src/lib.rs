@@ -20,6 +20,22 @@ pub use error::Error;
 pub fn run() -> tauri::Result<()> {
     tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::new().build())
+        .setup(|_app| {
+            tauri::async_runtime::spawn(collect_orphans());
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![commands::engine_status])
         .run(tauri::generate_context!())
+}
+
+/// Removes the containers of SageDesk processes that are gone (a crash, a
+/// kill), so that no kernel runs on that nobody can reach. Quietly does
+/// nothing when no engine answers: the setup screen reports that.
+async fn collect_orphans() {
+    let Ok(engine) = sagedesk::engine::Engine::connect(None).await else {
+        return;
+    };
+    if let Err(err) = engine.remove_orphans(|_| false).await {
+        eprintln!("sagedesk: could not remove orphaned containers: {err}");
+    }
 }
