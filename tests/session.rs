@@ -198,3 +198,62 @@ async fn three_sessions_side_by_side_keep_their_own_variables() {
         assert!(gone, "shutdown removes {name}");
     }
 }
+
+/// A million printed lines reach the listener, and what is kept of them is
+/// bounded: the first and the last lines are there, with a marker that
+/// counts exactly the lines left out.
+#[tokio::test]
+async fn a_million_lines_are_kept_bounded_with_first_and_last() {
+    use sagedesk::kernel::outputs::{CellOutputs, OutputLimits};
+    let s = session(|_| {}).await;
+    s.ready().await.unwrap();
+    let mut outputs = CellOutputs::new(OutputLimits::default());
+    let limits = OutputLimits::default();
+    let mut run = s.execute("for i in range(10^6): print(i)").unwrap();
+    let mut updates = 0;
+    while let Some(event) = tokio::time::timeout(Duration::from_secs(120), run.events.recv())
+        .await
+        .expect("the cell makes progress")
+    {
+        match event {
+            CellEvent::Output(content) => {
+                outputs.apply(&content);
+                updates += outputs.take_updates().len();
+            }
+            CellEvent::Finished { status, .. } => {
+                assert_eq!(status, CellStatus::Ok);
+                break;
+            }
+            CellEvent::KernelDied { message, .. } => panic!("{message}"),
+            _ => {}
+        }
+    }
+    assert!(updates > 0);
+    let kept = outputs.retained_bytes();
+    let bound = limits.stream_head_bytes + limits.stream_tail_bytes + 64 * 1024;
+    assert!(kept <= bound, "kept {kept} bytes, bound {bound}");
+    let notebook = outputs.to_nbformat();
+    assert_eq!(notebook.len(), 1, "one stream output");
+    let text: String = match &notebook[0]["text"] {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(lines) => lines.iter().filter_map(|l| l.as_str()).collect(),
+        other => panic!("stream text {other:?}"),
+    };
+    assert!(text.starts_with("0\n1\n2\n"), "{}", &text[..40]);
+    assert!(
+        text.ends_with("999998\n999999\n"),
+        "{}",
+        &text[text.len() - 40..]
+    );
+    let kept_lines = text.lines().filter(|l| l.parse::<u32>().is_ok()).count() as u64;
+    let marker = text
+        .lines()
+        .find(|l| l.contains("not kept"))
+        .expect("a marker for the lines left out");
+    let omitted: u64 = marker
+        .split_whitespace()
+        .find_map(|w| w.replace(',', "").parse().ok())
+        .expect("the marker counts the lines");
+    assert_eq!(kept_lines + omitted, 1_000_000, "{marker}");
+    s.shutdown().await;
+}
