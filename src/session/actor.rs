@@ -353,19 +353,15 @@ impl Actor {
         self.restarts
             .retain(|t| now.duration_since(*t) < RESTART_WINDOW);
         let restart = was_running && self.config.auto_restart && self.restarts.len() < MAX_RESTARTS;
-        let lost = if was_running {
-            " Variables from earlier cells are gone."
+        let what = reason.describe();
+        let what = what.trim_end_matches('.');
+        let message = if restart {
+            format!("{what} and was restarted; variables from earlier cells are gone.")
+        } else if was_running {
+            format!("{what}. Variables from earlier cells are gone. Restart the kernel to go on.")
         } else {
-            ""
+            format!("{what}. Restart the kernel to try again.")
         };
-        let what_next = if restart {
-            format!(" and was restarted;{lost}")
-        } else {
-            format!(".{lost} Press Restart to start a new kernel.")
-        };
-        let message = format!("{}{}", reason.describe().trim_end_matches('.'), what_next)
-            .replace(";  ", "; ")
-            .replace("; Variables", "; variables");
         if let Some(current) = self.current.take() {
             let _ = current.events.send(CellEvent::KernelDied {
                 reason: reason.clone(),

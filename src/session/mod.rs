@@ -155,8 +155,9 @@ pub(crate) enum Command {
     },
 }
 
-/// A handle on a live session. Dropping it stops the actor and removes the
-/// container in the background; [`Session::shutdown`] does it and waits.
+/// A handle on a live session. Dropping it lets the actor stop the kernel
+/// and remove its container in the background (its command channel
+/// closes); [`Session::shutdown`] does the same and waits for it.
 pub struct Session {
     name: String,
     commands: mpsc::UnboundedSender<Command>,
@@ -292,13 +293,5 @@ impl Session {
         self.commands
             .send(command)
             .map_err(|_| SessionError::Closed)
-    }
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        // Best effort: the actor removes the container when its command
-        // channel closes; nothing is awaited here.
-        let _ = self.task.take();
     }
 }
