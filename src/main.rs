@@ -185,7 +185,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Gc => {
             let engine = Engine::connect(engine_setting).await?;
-            let removed = engine.remove_orphans(|_| false).await?;
+            // Kernels left running on purpose for the next launch are kept.
+            let records = sagedesk::session::RecordStore::default_location();
+            let removed = engine.remove_orphans(|c| records.keeps(&c.name)).await?;
             for c in &removed {
                 println!("removed {} ({}, {})", c.name, c.state, c.status);
             }

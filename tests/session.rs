@@ -257,3 +257,58 @@ async fn a_million_lines_are_kept_bounded_with_first_and_last() {
     assert_eq!(kept_lines + omitted, 1_000_000, "{marker}");
     s.shutdown().await;
 }
+
+/// The "leave kernels running" way to quit: the session lets go of its
+/// kernel, and a new session reattaches to it with its variables.
+#[tokio::test]
+async fn a_kernel_left_running_is_reattached_with_its_variables() {
+    let s = session(|_| {}).await;
+    s.ready().await.unwrap();
+    run(&s, "survivor = 6 * 7").await;
+    let name = s.container_name();
+    let record = s.detach().await.expect("a live kernel to let go of");
+    assert_eq!(record.name, name);
+    // The record goes to the data folder, owner-only, and back.
+    let data = tempfile::tempdir().unwrap();
+    let store = sagedesk::session::RecordStore::new(data.path());
+    store.save(&record).unwrap();
+    let record = store.load_all().pop().unwrap();
+
+    let engine = Engine::connect(None).await.unwrap();
+    let again = Session::resume(engine, record);
+    again.ready().await.unwrap();
+    assert!(again.resumed(), "the same container was taken over");
+    assert_eq!(again.container_name(), name);
+    assert_eq!(
+        result(&run(&again, "survivor").await).as_deref(),
+        Some("42")
+    );
+    again.shutdown().await;
+}
+
+/// Variables saved with Sage's save_session() when a kernel stops come back
+/// in a new kernel with load_session().
+#[tokio::test]
+async fn variables_saved_in_the_workspace_are_restored_in_a_new_kernel() {
+    let workspace = tempfile::tempdir().unwrap();
+    // Owned by an ordinary user, as on a laptop: the kernel runs as them.
+    std::os::unix::fs::chown(workspace.path(), Some(4321), Some(4321)).unwrap();
+    let dir = workspace.path().to_path_buf();
+    let first = session(|c| c.workspace = Some(dir.clone())).await;
+    run(&first, "m = matrix(QQ, [[1, 2], [3, 4]])").await;
+    first.save_variables().await.unwrap();
+    first.shutdown().await;
+    assert!(workspace.path().join(".sagedesk/variables.sobj").is_file());
+
+    let second = session(|c| c.workspace = Some(dir.clone())).await;
+    assert_eq!(
+        result(&run(&second, "'m' in globals()").await).as_deref(),
+        Some("False")
+    );
+    second.restore_variables().await.unwrap();
+    assert_eq!(
+        result(&run(&second, "m.det()").await).as_deref(),
+        Some("-2")
+    );
+    second.shutdown().await;
+}

@@ -35,7 +35,9 @@ async fn collect_orphans() {
     let Ok(engine) = sagedesk::engine::Engine::connect(None).await else {
         return;
     };
-    if let Err(err) = engine.remove_orphans(|_| false).await {
+    // Kernels left running on purpose for the next launch are kept.
+    let records = sagedesk::session::RecordStore::default_location();
+    if let Err(err) = engine.remove_orphans(|c| records.keeps(&c.name)).await {
         eprintln!("sagedesk: could not remove orphaned containers: {err}");
     }
 }

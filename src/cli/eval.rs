@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use jupyter_protocol::messaging::{JupyterMessageContent, Stdio};
 use sagedesk::engine::{BuildContext, Engine};
-use sagedesk::session::{CellEvent, CellStatus, Session, SessionConfig};
+use sagedesk::session::{CellEvent, CellStatus, RecordStore, Session, SessionConfig};
 
 /// Exit codes, so scripts can tell the endings apart.
 pub const EXIT_SAGE_ERROR: u8 = 1;
@@ -48,7 +48,8 @@ pub fn parse_size(text: &str) -> Result<i64, String> {
 pub async fn run(engine_setting: Option<&str>, options: EvalOptions) -> anyhow::Result<ExitCode> {
     let engine = Engine::connect(engine_setting).await?;
     // Containers of SageDesk processes that are gone are nobody's.
-    engine.remove_orphans(|_| false).await?;
+    let records = RecordStore::default_location();
+    engine.remove_orphans(|c| records.keeps(&c.name)).await?;
     let image = options
         .image
         .unwrap_or_else(|| BuildContext::embedded().tag());

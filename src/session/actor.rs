@@ -3,12 +3,14 @@
 
 use std::collections::VecDeque;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use jupyter_protocol::messaging::ReplyStatus;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
+use super::record::SessionRecord;
 use super::{
     CellEvent, CellStatus, Command, DeathReason, InterruptOutcome, SessionConfig, SessionError,
     SessionState,
@@ -34,6 +36,8 @@ const STOP_GRACE: Duration = Duration::from_secs(3);
 /// A kernel that is up: its container and the client talking to it.
 struct Live {
     container: KernelContainer,
+    /// The key in the container's connection file.
+    key: String,
     client: Arc<KernelClient>,
     /// Reports the container's exit (or the engine's loss).
     exit: oneshot::Receiver<Result<ContainerExit, EngineError>>,
@@ -67,6 +71,10 @@ pub(crate) struct Actor {
     current: Option<Current>,
     restarts: Vec<Instant>,
     interrupt: Option<JoinHandle<()>>,
+    /// The key to start the first kernel with: a recorded one when
+    /// reattaching to a kernel left running.
+    resume_key: Option<String>,
+    resumed: Arc<AtomicBool>,
 }
 
 impl Actor {
@@ -74,6 +82,8 @@ impl Actor {
         engine: Engine,
         config: SessionConfig,
         name: String,
+        resume_key: Option<String>,
+        resumed: Arc<AtomicBool>,
         state: watch::Sender<SessionState>,
     ) -> Actor {
         Actor {
@@ -81,6 +91,8 @@ impl Actor {
             config,
             state,
             name,
+            resume_key,
+            resumed,
             live: None,
             starting: None,
             queue: VecDeque::new(),
@@ -100,6 +112,10 @@ impl Actor {
                         let _ = reply.send(());
                         return;
                     }
+                    Some(Command::Detach { reply }) => {
+                        let _ = reply.send(self.detach());
+                        return;
+                    }
                     Some(command) => self.command(command).await,
                     // Every handle is gone: nobody can use the kernel.
                     None => {
@@ -111,6 +127,7 @@ impl Actor {
                     self.starting = None;
                     match started {
                         Ok(Ok(live)) => {
+                            self.resumed.store(live.container.adopted, Ordering::Relaxed);
                             self.live = Some(live);
                             self.set(SessionState::Idle);
                             self.next_cell();
@@ -204,7 +221,9 @@ impl Actor {
                     let _ = reply.send(Err(self.not_ready()));
                 }
             },
-            Command::Shutdown { .. } => unreachable!("handled by the loop"),
+            Command::Shutdown { .. } | Command::Detach { .. } => {
+                unreachable!("handled by the loop")
+            }
         }
     }
 
@@ -413,6 +432,40 @@ impl Actor {
         self.begin_start(Duration::ZERO);
     }
 
+    /// Lets go of a live kernel without stopping it, and says how to find
+    /// it again. The cells in flight are told the kernel was left running.
+    fn detach(&mut self) -> Option<SessionRecord> {
+        if let Some(start) = self.starting.take() {
+            start.abort();
+        }
+        let live = self.live.take()?;
+        live.watcher.abort();
+        for events in self
+            .current
+            .take()
+            .map(|c| c.events)
+            .into_iter()
+            .chain(self.queue.drain(..).map(|q| q.events))
+        {
+            let _ = events.send(CellEvent::KernelDied {
+                reason: DeathReason::Stopped,
+                message: "SageDesk let go of the kernel; it goes on running for the next launch."
+                    .into(),
+            });
+        }
+        self.set(SessionState::Dead {
+            reason: DeathReason::Stopped,
+        });
+        Some(SessionRecord {
+            name: self.name.clone(),
+            key: live.key.clone(),
+            image: self.config.image.clone(),
+            kernel_argv: self.config.kernel_argv.clone(),
+            workspace: self.config.workspace.clone(),
+            limits: self.config.limits.clone(),
+        })
+    }
+
     async fn stop(&mut self, reason: DeathReason) {
         if let Some(start) = self.starting.take() {
             start.abort();
@@ -454,17 +507,25 @@ impl Actor {
         let engine = self.engine.clone();
         let config = self.config.clone();
         let name = self.name.clone();
+        let key = self.resume_key.take();
         self.starting = Some(tokio::spawn(async move {
             tokio::time::sleep(after).await;
-            start_kernel(engine, config, name).await
+            start_kernel(engine, config, name, key).await
         }));
     }
 }
 
 /// Creates the container, connects to the kernel, and starts watching the
 /// container's exit. Everything within the configured deadline.
-async fn start_kernel(engine: Engine, config: SessionConfig, name: String) -> StartResult {
-    let key = new_key();
+/// With the `key` of a kernel left running under the same name, the
+/// container is adopted as it is (its configuration hash covers the key).
+async fn start_kernel(
+    engine: Engine,
+    config: SessionConfig,
+    name: String,
+    key: Option<String>,
+) -> StartResult {
+    let key = key.unwrap_or_else(new_key);
     let spec = KernelContainerSpec {
         name,
         image: config.image.clone(),
@@ -493,6 +554,7 @@ async fn start_kernel(engine: Engine, config: SessionConfig, name: String) -> St
     match KernelClient::connect(&info, config.start_timeout).await {
         Ok((client, _info)) => Ok(Live {
             container,
+            key,
             client: Arc::new(client),
             exit,
             watcher,

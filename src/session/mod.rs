@@ -5,9 +5,12 @@
 //! not lost.
 
 mod actor;
+mod record;
 mod state;
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use jupyter_protocol::messaging::{CompleteReply, InspectReply, JupyterMessageContent};
@@ -18,7 +21,12 @@ use tokio::task::JoinHandle;
 use crate::engine::{Engine, EngineError, Limits};
 use crate::kernel::KernelError;
 
+pub use record::{RecordStore, SessionRecord, data_dir};
 pub use state::{DeathReason, SessionState, human_bytes};
+
+/// Where [`Session::save_variables`] keeps them, relative to the workspace
+/// (Sage adds `.sobj`).
+pub const VARIABLES_FILE: &str = ".sagedesk/variables";
 
 /// What a session is started with.
 #[derive(Debug, Clone)]
@@ -153,6 +161,9 @@ pub(crate) enum Command {
     Shutdown {
         reply: oneshot::Sender<()>,
     },
+    Detach {
+        reply: oneshot::Sender<Option<SessionRecord>>,
+    },
 }
 
 /// A handle on a live session. Dropping it lets the actor stop the kernel
@@ -160,6 +171,7 @@ pub(crate) enum Command {
 /// closes); [`Session::shutdown`] does the same and waits for it.
 pub struct Session {
     name: String,
+    resumed: Arc<AtomicBool>,
     commands: mpsc::UnboundedSender<Command>,
     state: watch::Receiver<SessionState>,
     task: Option<JoinHandle<()>>,
@@ -169,17 +181,57 @@ impl Session {
     /// Starts a session: returns at once, in [`SessionState::Starting`].
     /// Cells may be sent straight away; they run when the kernel is ready.
     pub fn start(engine: Engine, config: SessionConfig) -> Session {
+        let name = format!("sagedesk-{}", &crate::kernel::new_session_id()[..12]);
+        Session::spawn(engine, config, name, None)
+    }
+
+    /// Reattaches to a kernel left running ([`Session::detach`]), with the
+    /// variables it holds. When that container is gone or no longer
+    /// matches, a fresh kernel starts instead; [`Session::resumed`] tells
+    /// which happened once the session is ready.
+    pub fn resume(engine: Engine, record: SessionRecord) -> Session {
+        let config = SessionConfig {
+            image: record.image,
+            kernel_argv: record.kernel_argv,
+            workspace: record.workspace,
+            limits: record.limits,
+            start_timeout: Duration::from_secs(120),
+            auto_restart: true,
+        };
+        Session::spawn(engine, config, record.name, Some(record.key))
+    }
+
+    fn spawn(engine: Engine, config: SessionConfig, name: String, key: Option<String>) -> Session {
         let (commands, commands_rx) = mpsc::unbounded_channel();
         let (state_tx, state) = watch::channel(SessionState::Starting);
-        let name = format!("sagedesk-{}", &crate::kernel::new_session_id()[..12]);
-        let actor = actor::Actor::new(engine, config, name.clone(), state_tx);
+        let resumed = Arc::new(AtomicBool::new(false));
+        let actor = actor::Actor::new(engine, config, name.clone(), key, resumed.clone(), state_tx);
         let task = tokio::spawn(actor.run(commands_rx));
         Session {
             name,
+            resumed,
             commands,
             state,
             task: Some(task),
         }
+    }
+
+    /// Whether the kernel in use was reattached rather than started anew.
+    pub fn resumed(&self) -> bool {
+        self.resumed.load(Ordering::Relaxed)
+    }
+
+    /// Lets go of the kernel without stopping it (the "leave kernels
+    /// running" setting on quit) and returns what it takes to reattach;
+    /// `None` when no kernel was up.
+    pub async fn detach(mut self) -> Option<SessionRecord> {
+        let (reply, rx) = oneshot::channel();
+        self.commands.send(Command::Detach { reply }).ok()?;
+        let record = rx.await.ok().flatten();
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+        record
     }
 
     /// The name of the session's container (kept across restarts).
@@ -276,6 +328,60 @@ impl Session {
             reply,
         })?;
         rx.await.map_err(|_| SessionError::Closed)?
+    }
+
+    /// Saves the kernel's variables with Sage's `save_session()` into the
+    /// workspace's `.sagedesk/` folder (see [`VARIABLES_FILE`]), for
+    /// [`Session::restore_variables`] in a later kernel. Needs a workspace.
+    pub async fn save_variables(&self) -> Result<(), SessionError> {
+        self.run_quietly(
+            "save variables",
+            &format!(
+                "import os as _sd_os; _sd_os.makedirs({dir:?}, exist_ok=True); save_session({file:?}); del _sd_os",
+                dir = format!("{}/.sagedesk", crate::engine::WORKSPACE_MOUNT),
+                file = format!("{}/{VARIABLES_FILE}", crate::engine::WORKSPACE_MOUNT),
+            ),
+        )
+        .await
+    }
+
+    /// Loads the variables saved by [`Session::save_variables`] with Sage's
+    /// `load_session()`.
+    pub async fn restore_variables(&self) -> Result<(), SessionError> {
+        self.run_quietly(
+            "restore variables",
+            &format!(
+                "load_session({:?})",
+                format!("{}/{VARIABLES_FILE}", crate::engine::WORKSPACE_MOUNT)
+            ),
+        )
+        .await
+    }
+
+    /// Runs housekeeping code as a cell and reports its error, if any.
+    async fn run_quietly(&self, what: &str, code: &str) -> Result<(), SessionError> {
+        let mut run = self.execute(code)?;
+        let mut error = None;
+        while let Some(event) = run.events.recv().await {
+            match event {
+                CellEvent::Output(JupyterMessageContent::ErrorOutput(e)) => {
+                    error = Some(format!("{}: {}", e.ename, e.evalue));
+                }
+                CellEvent::Finished {
+                    status: CellStatus::Ok,
+                    ..
+                } => return Ok(()),
+                CellEvent::Finished { .. } => {
+                    return Err(SessionError::Kernel(KernelError::Reply {
+                        what: what.into(),
+                        message: error.unwrap_or_else(|| "it did not complete".into()),
+                    }));
+                }
+                CellEvent::KernelDied { reason, .. } => return Err(SessionError::Dead(reason)),
+                _ => {}
+            }
+        }
+        Err(SessionError::Closed)
     }
 
     /// Stops the kernel and removes its container, and waits for both.

@@ -1,0 +1,180 @@
+//! What it takes to reattach to a kernel left running when the app quit:
+//! the container's name and the session's key, kept in the app's data
+//! folder, readable by its owner only (the key lets anyone who has it run
+//! code in the kernel).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::Limits;
+
+/// A kernel left running for the next launch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionRecord {
+    /// The container's name.
+    pub name: String,
+    /// The session's HMAC key, as in the container's connection file.
+    pub key: String,
+    pub image: String,
+    pub kernel_argv: Vec<String>,
+    pub workspace: Option<PathBuf>,
+    pub limits: Limits,
+}
+
+/// The folder of session records: `<data dir>/sessions`.
+#[derive(Debug, Clone)]
+pub struct RecordStore {
+    dir: PathBuf,
+}
+
+/// SageDesk's data folder: `SAGEDESK_DATA_DIR` if set, else the platform's
+/// (`$XDG_DATA_HOME/sagedesk` or `~/.local/share/sagedesk` on Linux,
+/// `~/Library/Application Support/SageDesk` on macOS, `%APPDATA%\SageDesk`
+/// on Windows).
+pub fn data_dir() -> PathBuf {
+    let var = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    if let Some(dir) = var("SAGEDESK_DATA_DIR") {
+        return dir;
+    }
+    let home = var("HOME")
+        .or_else(|| var("USERPROFILE"))
+        .unwrap_or_else(|| ".".into());
+    if cfg!(target_os = "macos") {
+        home.join("Library/Application Support/SageDesk")
+    } else if cfg!(windows) {
+        var("APPDATA").unwrap_or(home).join("SageDesk")
+    } else {
+        var("XDG_DATA_HOME")
+            .unwrap_or_else(|| home.join(".local/share"))
+            .join("sagedesk")
+    }
+}
+
+impl RecordStore {
+    pub fn new(data_dir: &Path) -> RecordStore {
+        RecordStore {
+            dir: data_dir.join("sessions"),
+        }
+    }
+
+    /// The store in [`data_dir`].
+    pub fn default_location() -> RecordStore {
+        RecordStore::new(&data_dir())
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        // Container names are ours (`sagedesk-<hex>`): no separators in them.
+        self.dir
+            .join(format!("{}.json", name.replace(['/', '\\'], "_")))
+    }
+
+    /// Writes the record, owner-only, replacing any of the same name.
+    pub fn save(&self, record: &SessionRecord) -> std::io::Result<()> {
+        create_private_dir(&self.dir)?;
+        let path = self.path(&record.name);
+        let tmp = path.with_extension("json.tmp");
+        let mut file = private_file(&tmp)?;
+        file.write_all(&serde_json::to_vec_pretty(record).map_err(std::io::Error::other)?)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, &path)
+    }
+
+    /// Every record, skipping files that do not parse.
+    pub fn load_all(&self) -> Vec<SessionRecord> {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return Vec::new();
+        };
+        entries
+            .filter_map(Result::ok)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+            .filter_map(|e| std::fs::read(e.path()).ok())
+            .filter_map(|bytes| serde_json::from_slice(&bytes).ok())
+            .collect()
+    }
+
+    /// Whether a record keeps the container of this name.
+    pub fn keeps(&self, name: &str) -> bool {
+        self.path(name).is_file()
+    }
+
+    pub fn remove(&self, name: &str) -> std::io::Result<()> {
+        match std::fs::remove_file(self.path(name)) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            other => other,
+        }
+    }
+}
+
+#[cfg(unix)]
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)?;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+}
+
+#[cfg(not(unix))]
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)
+}
+
+#[cfg(unix)]
+fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::create(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(name: &str) -> SessionRecord {
+        SessionRecord {
+            name: name.into(),
+            key: "k".into(),
+            image: "i".into(),
+            kernel_argv: vec!["python".into()],
+            workspace: None,
+            limits: Limits::default(),
+        }
+    }
+
+    #[test]
+    fn records_round_trip_owner_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RecordStore::new(dir.path());
+        store.save(&record("sagedesk-a")).unwrap();
+        assert!(store.keeps("sagedesk-a"));
+        assert!(!store.keeps("sagedesk-b"));
+        assert_eq!(store.load_all(), vec![record("sagedesk-a")]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&dir.path().join("sessions")), 0o700);
+            assert_eq!(mode(&dir.path().join("sessions/sagedesk-a.json")), 0o600);
+        }
+        store.remove("sagedesk-a").unwrap();
+        store.remove("sagedesk-a").unwrap();
+        assert!(store.load_all().is_empty());
+    }
+}
