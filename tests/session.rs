@@ -199,40 +199,51 @@ async fn three_sessions_side_by_side_keep_their_own_variables() {
     }
 }
 
-/// A million printed lines reach the listener, and what is kept of them is
-/// bounded: the first and the last lines are there, with a marker that
-/// counts exactly the lines left out.
+/// A million printed lines reach the listener in batches (at most about 30
+/// a second), and what is kept of them is bounded: the first and the last
+/// lines are there, with a marker that counts exactly the lines left out.
+/// The listener's copy, built only from the batches, equals the session's.
 #[tokio::test]
-async fn a_million_lines_are_kept_bounded_with_first_and_last() {
-    use sagedesk::kernel::outputs::{CellOutputs, OutputLimits};
+async fn a_million_lines_arrive_paced_and_bounded_with_first_and_last() {
+    use sagedesk::kernel::outputs::{OutputLimits, apply_update};
+    use sagedesk::session::{CellUpdate, forward};
     let s = session(|_| {}).await;
     s.ready().await.unwrap();
-    let mut outputs = CellOutputs::new(OutputLimits::default());
     let limits = OutputLimits::default();
-    let mut run = s.execute("for i in range(10^6): print(i)").unwrap();
-    let mut updates = 0;
-    while let Some(event) = tokio::time::timeout(Duration::from_secs(120), run.events.recv())
-        .await
-        .expect("the cell makes progress")
-    {
-        match event {
-            CellEvent::Output(content) => {
-                outputs.apply(&content);
-                updates += outputs.take_updates().len();
+    let run = s.execute("for i in range(10^6): print(i)").unwrap();
+    let started = std::time::Instant::now();
+    let mut batches = 0u32;
+    let mut mirror = Vec::new();
+    let done = tokio::time::timeout(
+        Duration::from_secs(120),
+        forward(run, limits, |batch| {
+            batches += 1;
+            for update in batch {
+                if let CellUpdate::Outputs { updates } = update {
+                    for u in &updates {
+                        apply_update(&mut mirror, u).unwrap();
+                    }
+                }
             }
-            CellEvent::Finished { status, .. } => {
-                assert_eq!(status, CellStatus::Ok);
-                break;
-            }
-            CellEvent::KernelDied { message, .. } => panic!("{message}"),
-            _ => {}
-        }
-    }
-    assert!(updates > 0);
-    let kept = outputs.retained_bytes();
+        }),
+    )
+    .await
+    .expect("the cell ends");
+    let elapsed = started.elapsed().as_secs_f64();
+    assert_eq!(done.status, Some(CellStatus::Ok));
+    assert!(
+        f64::from(batches) <= elapsed * 30.0 + 5.0,
+        "{batches} batches in {elapsed:.2} s"
+    );
+    assert_eq!(
+        mirror,
+        done.outputs.outputs(),
+        "the listener's copy is the session's"
+    );
+    let kept = done.outputs.retained_bytes();
     let bound = limits.stream_head_bytes + limits.stream_tail_bytes + 64 * 1024;
     assert!(kept <= bound, "kept {kept} bytes, bound {bound}");
-    let notebook = outputs.to_nbformat();
+    let notebook = done.outputs.to_nbformat();
     assert_eq!(notebook.len(), 1, "one stream output");
     let text: String = match &notebook[0]["text"] {
         serde_json::Value::String(s) => s.clone(),
@@ -258,8 +269,6 @@ async fn a_million_lines_are_kept_bounded_with_first_and_last() {
     s.shutdown().await;
 }
 
-/// The "leave kernels running" way to quit: the session lets go of its
-/// kernel, and a new session reattaches to it with its variables.
 #[tokio::test]
 async fn a_kernel_left_running_is_reattached_with_its_variables() {
     let s = session(|_| {}).await;

@@ -7,6 +7,7 @@
 mod actor;
 mod record;
 mod state;
+mod stream;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -23,6 +24,7 @@ use crate::kernel::KernelError;
 
 pub use record::{RecordStore, SessionRecord, data_dir};
 pub use state::{DeathReason, SessionState, human_bytes};
+pub use stream::{CellUpdate, ForwardedRun, forward};
 
 /// Where [`Session::save_variables`] keeps them, relative to the workspace
 /// (Sage adds `.sobj`).
