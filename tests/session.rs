@@ -86,8 +86,9 @@ async fn a_kernel_killed_under_a_cell_says_so_and_the_next_cell_runs_in_a_new_ke
     assert!(
         std::process::Command::new("docker")
             .args(["kill", &name])
-            .status()
+            .output()
             .unwrap()
+            .status
             .success()
     );
     while let Some(event) = cell.events.recv().await {
