@@ -5,4 +5,6 @@
 pub mod doctor;
 pub mod engine;
 pub mod kernel;
+pub mod notebook;
 pub mod session;
+pub mod workspace;

@@ -1,0 +1,27 @@
+//! Notebooks as Jupyter keeps them: `.ipynb` files in nbformat 4.5, with
+//! cell ids and the Sage kernelspec.
+//!
+//! - [`Notebook`] is the model. Keys, metadata and outputs SageDesk does not
+//!   interpret are kept as they were, and multi-line strings keep the form
+//!   they had in the file, so a notebook loaded and saved unchanged is
+//!   unchanged; notebooks in format 4.0–4.4 only gain cell ids (and the
+//!   version 4.5). New text is written as Jupyter writes it.
+//! - Files are written in Jupyter's own layout ([`json`]), so a notebook
+//!   Jupyter saved is byte for byte the same after SageDesk saves it.
+//! - [`NotebookFile`] saves atomically ([`atomic`]), and refuses to save over
+//!   a file another program changed ([`NotebookError::Conflict`]). A file
+//!   that is not a notebook is never written to.
+
+pub mod atomic;
+mod error;
+mod file;
+pub mod json;
+mod lines;
+mod model;
+mod parse;
+
+pub use error::{ConflictKind, FormatError, NotebookError};
+pub use file::{DiskState, NotebookFile, SaveOutcome};
+pub use lines::{MultilineString, split_lines};
+pub use model::{Cell, CellKind, KernelSpec, NBFORMAT, NBFORMAT_MINOR, Notebook, is_valid_cell_id};
+pub use parse::{Changes, Parsed, from_slice, from_value};

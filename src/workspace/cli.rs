@@ -1,0 +1,117 @@
+//! What the `sagedesk new` and `sagedesk ls` commands do, apart from
+//! printing.
+
+use std::path::{Path, PathBuf};
+
+use super::error::WorkspaceError;
+use super::folder::{NotebookEntry, Workspace};
+use super::settings::utc_minute;
+
+/// The SageMath version (`10.8`) the image of this build installs, from the
+/// `PASSAGEMATH_VERSION` of its Dockerfile: what new notebooks name in their
+/// kernelspec.
+pub fn build_sage_version() -> String {
+    const DOCKERFILE: &str = include_str!("../../docker/Dockerfile");
+    DOCKERFILE
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("ARG PASSAGEMATH_VERSION="))
+        .map(|version| {
+            let parts: Vec<&str> = version.trim().split('.').take(2).collect();
+            parts.join(".")
+        })
+        .unwrap_or_else(|| "10.8".into())
+}
+
+/// `sagedesk new NAME --workspace DIR`: creates `DIR/NAME.ipynb`, an empty
+/// Sage notebook (the folder is created if needed). Refuses names that
+/// leave `DIR` and existing files. Returns the notebook's path.
+pub fn new_notebook(workspace: &Path, name: &str) -> Result<PathBuf, WorkspaceError> {
+    Workspace::open_or_create(workspace)?.new_notebook(name, &build_sage_version())
+}
+
+/// `sagedesk ls --workspace DIR`: the workspace's notebooks, by name.
+pub fn list_notebooks(workspace: &Path) -> Result<Vec<NotebookEntry>, WorkspaceError> {
+    Workspace::open(workspace)?.notebooks()
+}
+
+/// The listing `sagedesk ls` prints: one line a notebook with its size, last
+/// change (UTC) and kernel state (`kernel_state` gives it; "-" when it gives
+/// none).
+pub fn format_listing(
+    entries: &[NotebookEntry],
+    kernel_state: impl Fn(&NotebookEntry) -> Option<String>,
+) -> String {
+    if entries.is_empty() {
+        return "no notebooks\n".into();
+    }
+    let width = entries
+        .iter()
+        .map(|e| e.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("NOTEBOOK".len());
+    let mut out = format!(
+        "{:<width$}  {:>9}  {:<17}  KERNEL\n",
+        "NOTEBOOK", "SIZE", "MODIFIED (UTC)"
+    );
+    for entry in entries {
+        let modified = entry
+            .modified_ms
+            .map(|ms| utc_minute(ms / 1000))
+            .unwrap_or_else(|| "-".into());
+        let state = kernel_state(entry).unwrap_or_else(|| "-".into());
+        out.push_str(&format!(
+            "{:<width$}  {:>9}  {:<17}  {state}\n",
+            entry.name,
+            human_size(entry.size),
+            modified
+        ));
+    }
+    out
+}
+
+fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KB", "MB", "GB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit + 1 < UNITS.len() {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_build_names_its_sage_version() {
+        let version = build_sage_version();
+        assert!(version.starts_with("10."), "{version}");
+        assert_eq!(version.split('.').count(), 2);
+    }
+
+    #[test]
+    fn listing_has_a_line_a_notebook() {
+        let entries = vec![NotebookEntry {
+            name: "ch1/limits.ipynb".into(),
+            path: "/w/ch1/limits.ipynb".into(),
+            size: 12_345,
+            modified_ms: Some(1_735_689_599_000),
+        }];
+        let text = format_listing(&entries, |_| Some("running".into()));
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2);
+        assert!(lines[0].starts_with("NOTEBOOK"));
+        assert!(lines[1].starts_with("ch1/limits.ipynb"));
+        assert!(lines[1].contains("12.3 KB"));
+        assert!(lines[1].contains("2024-12-31 23:59"));
+        assert!(lines[1].ends_with("running"));
+        assert_eq!(format_listing(&[], |_| None), "no notebooks\n");
+    }
+}

@@ -1,0 +1,62 @@
+//! What can go wrong in a workspace.
+
+use std::io;
+use std::path::PathBuf;
+
+use crate::notebook::NotebookError;
+
+/// A failure of a workspace operation. Names are the ones the user gave.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkspaceError {
+    /// The workspace folder is missing or is not a folder.
+    #[error("{} does not exist or is not a folder", path.display())]
+    NotAFolder { path: PathBuf },
+    /// The name cannot be a notebook's name in a workspace; nothing was done.
+    #[error("\"{name}\" is not a valid notebook name: {reason}")]
+    InvalidName { name: String, reason: &'static str },
+    /// The name leads out of the workspace through a symbolic link; nothing
+    /// was done.
+    #[error("\"{name}\" leads outside the workspace (to {}); nothing was done", target.display())]
+    OutsideWorkspace { name: String, target: PathBuf },
+    #[error("there is no notebook \"{name}\" in the workspace")]
+    NotFound { name: String },
+    #[error("\"{name}\" already exists in the workspace")]
+    AlreadyExists { name: String },
+    /// A path the workspace needs (its `.trash`, a folder on the way to a
+    /// notebook) is there but is not a folder.
+    #[error("{} should be a folder but is not; nothing was done", path.display())]
+    NotAFolderInside { path: PathBuf },
+    #[error(transparent)]
+    Notebook(#[from] NotebookError),
+    #[error("could not {action} {}: {source}", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+}
+
+impl WorkspaceError {
+    /// A stable name for the kind of failure, for the UI to branch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            WorkspaceError::NotAFolder { .. } => "workspace_missing",
+            WorkspaceError::InvalidName { .. } => "invalid_name",
+            WorkspaceError::OutsideWorkspace { .. } => "outside_workspace",
+            WorkspaceError::NotFound { .. } => "not_found",
+            WorkspaceError::AlreadyExists { .. } => "already_exists",
+            WorkspaceError::NotAFolderInside { .. } => "io",
+            WorkspaceError::Notebook(err) => err.code(),
+            WorkspaceError::Io { .. } => "io",
+        }
+    }
+
+    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: io::Error) -> Self {
+        WorkspaceError::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+}

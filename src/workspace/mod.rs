@@ -1,0 +1,17 @@
+//! A workspace: a folder the user owns, full of notebooks and data, mounted
+//! into the kernel's container at `/home/sage/work`.
+//!
+//! Notebook names stay inside the folder ([`names`]): absolute paths, `..`
+//! and symbolic links leading out are refused before anything is written.
+//! Deleting moves a notebook into the workspace's `.trash` folder. The
+//! user's settings ([`settings`]) are defined here too.
+
+pub mod cli;
+mod error;
+mod folder;
+pub mod names;
+pub mod settings;
+
+pub use error::WorkspaceError;
+pub use folder::{NotebookEntry, TRASH, Workspace};
+pub use settings::{KernelsOnQuit, LoadedSettings, Settings, SettingsWarning, Theme};

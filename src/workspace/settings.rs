@@ -1,0 +1,306 @@
+//! The user's settings and their defaults. The desktop shell stores them
+//! (with tauri-plugin-store); the command line reads and writes a JSON file
+//! with [`Settings::load`] and [`Settings::save`].
+//!
+//! A settings file that cannot be read as settings never stops the app: the
+//! defaults are used, the file is renamed aside
+//! (`settings.json.corrupt-20250131T120000Z`) so nothing the user wrote is
+//! lost or overwritten, and a warning says so.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::engine::Limits;
+use crate::notebook::atomic::{Replace, write_atomic};
+
+/// How many recent workspaces are remembered.
+pub const RECENT_WORKSPACES: usize = 10;
+
+/// What SageDesk does with running kernels when it quits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum KernelsOnQuit {
+    /// Stop them (their variables are lost, unless saved).
+    #[default]
+    Stop,
+    /// Leave them running, to reattach at the next launch.
+    LeaveRunning,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Theme {
+    /// Follow the system's light or dark setting.
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+/// The user's settings. Missing keys take their defaults; keys this version
+/// does not know are kept, so a newer version's settings survive.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Settings {
+    /// The SageMath image; `None` for the one this build makes.
+    pub image: Option<String>,
+    /// Memory limit of a kernel's container.
+    pub memory_bytes: i64,
+    /// CPU limit of a kernel's container, in cores.
+    pub cpus: f64,
+    /// Save this long after the last edit, in milliseconds (a notebook is
+    /// also saved after every finished cell).
+    pub autosave_delay_ms: u64,
+    pub kernels_on_quit: KernelsOnQuit,
+    pub theme: Theme,
+    /// Most recent first, at most [`RECENT_WORKSPACES`].
+    pub recent_workspaces: Vec<PathBuf>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let limits = Limits::default();
+        Settings {
+            image: None,
+            memory_bytes: limits.memory_bytes,
+            cpus: limits.cpus,
+            autosave_delay_ms: 2_000,
+            kernels_on_quit: KernelsOnQuit::Stop,
+            theme: Theme::System,
+            recent_workspaces: Vec::new(),
+            extra: Map::new(),
+        }
+    }
+}
+
+/// Settings as loaded, and what went wrong loading them.
+#[derive(Debug, Clone)]
+pub struct LoadedSettings {
+    pub settings: Settings,
+    /// Set when the file could not be used and the defaults were taken.
+    pub warning: Option<SettingsWarning>,
+}
+
+/// A settings file that could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.message())]
+pub struct SettingsWarning {
+    pub path: PathBuf,
+    /// What is wrong with it.
+    pub problem: String,
+    /// Where the file was moved, when it was.
+    pub kept_at: Option<PathBuf>,
+}
+
+impl SettingsWarning {
+    fn message(&self) -> String {
+        match &self.kept_at {
+            Some(kept) => format!(
+                "the settings in {} could not be read ({}); the defaults are used, and the file was kept as {}",
+                self.path.display(),
+                self.problem,
+                kept.display()
+            ),
+            None => format!(
+                "the settings in {} could not be read ({}); the defaults are used",
+                self.path.display(),
+                self.problem
+            ),
+        }
+    }
+}
+
+impl Settings {
+    /// The settings in a JSON object; an error names the problem.
+    pub fn from_json(bytes: &[u8]) -> Result<Settings, String> {
+        let value: Value = serde_json::from_slice(bytes).map_err(|err| err.to_string())?;
+        if !value.is_object() {
+            return Err("the file does not hold a JSON object".into());
+        }
+        let settings: Settings = serde_json::from_value(value).map_err(|err| err.to_string())?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        if self.memory_bytes < 64 << 20 {
+            return Err(format!("memoryBytes {} is below 64 MiB", self.memory_bytes));
+        }
+        if !(self.cpus.is_finite() && self.cpus > 0.0) {
+            return Err(format!("cpus {} is not a positive number", self.cpus));
+        }
+        Ok(())
+    }
+
+    /// Reads the settings at `path`: the defaults when there is no file; the
+    /// defaults and a warning when it cannot be used, the file then moved
+    /// aside (never overwritten).
+    pub fn load(path: &Path) -> LoadedSettings {
+        let defaults = |problem: String, kept_at| LoadedSettings {
+            settings: Settings::default(),
+            warning: Some(SettingsWarning {
+                path: path.to_owned(),
+                problem,
+                kept_at,
+            }),
+        };
+        let bytes = match fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                return LoadedSettings {
+                    settings: Settings::default(),
+                    warning: None,
+                };
+            }
+            // Unreadable is not corrupt: left where it is.
+            Err(err) => return defaults(err.to_string(), None),
+        };
+        match Settings::from_json(&bytes) {
+            Ok(settings) => LoadedSettings {
+                settings,
+                warning: None,
+            },
+            Err(problem) => match keep_aside(path, SystemTime::now()) {
+                Ok(kept) => defaults(problem, Some(kept)),
+                Err(err) => defaults(format!("{problem}; moving it aside failed: {err}"), None),
+            },
+        }
+    }
+
+    /// Writes the settings to `path` atomically.
+    pub fn save(&self, path: &Path) -> io::Result<()> {
+        let mut text = serde_json::to_string_pretty(self).map_err(io::Error::other)?;
+        text.push('\n');
+        write_atomic(path, text.as_bytes(), Replace::Replace)
+    }
+
+    /// Puts `workspace` first in the recent workspaces.
+    pub fn note_recent_workspace(&mut self, workspace: &Path) {
+        self.recent_workspaces.retain(|p| p != workspace);
+        self.recent_workspaces.insert(0, workspace.to_owned());
+        self.recent_workspaces.truncate(RECENT_WORKSPACES);
+    }
+
+    /// The container limits these settings ask for.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            memory_bytes: self.memory_bytes,
+            cpus: self.cpus,
+            ..Limits::default()
+        }
+    }
+}
+
+/// Renames `path` to `PATH.corrupt-<UTC time>`, with a number added if that
+/// name is taken.
+fn keep_aside(path: &Path, now: SystemTime) -> io::Result<PathBuf> {
+    let stamp = utc_stamp(now);
+    let mut name = path.as_os_str().to_owned();
+    name.push(format!(".corrupt-{stamp}"));
+    let base = PathBuf::from(name);
+    let mut target = base.clone();
+    for n in 2u32.. {
+        match crate::notebook::atomic::rename_noreplace(path, &target) {
+            Ok(()) => return Ok(target),
+            Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {
+                let mut next = base.clone().into_os_string();
+                next.push(format!("-{n}"));
+                target = PathBuf::from(next);
+            }
+            Err(err) => return Err(err),
+        }
+    }
+    unreachable!("some number is free")
+}
+
+/// `20250131T120000Z`.
+fn utc_stamp(now: SystemTime) -> String {
+    let secs = now
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    let (year, month, day) = civil_from_days(days as i64);
+    format!(
+        "{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
+/// `2025-01-31 12:00`, from seconds since 1970.
+pub(crate) fn utc_minute(secs: u64) -> String {
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    let (year, month, day) = civil_from_days(days as i64);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}",
+        rest / 3600,
+        rest % 3600 / 60
+    )
+}
+
+/// The proleptic Gregorian date of a day counted from 1970-01-01
+/// (Howard Hinnant's `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn stamps_are_utc_dates() {
+        assert_eq!(utc_stamp(UNIX_EPOCH), "19700101T000000Z");
+        let t = UNIX_EPOCH + Duration::from_secs(951_782_400 + 3_723); // 2000-02-29 01:02:03
+        assert_eq!(utc_stamp(t), "20000229T010203Z");
+        let t = UNIX_EPOCH + Duration::from_secs(1_735_689_599); // 2024-12-31 23:59:59
+        assert_eq!(utc_stamp(t), "20241231T235959Z");
+    }
+
+    #[test]
+    fn missing_keys_take_defaults_and_unknown_keys_stay() {
+        let settings = Settings::from_json(br#"{"theme": "dark", "future": {"x": 1}}"#).unwrap();
+        assert_eq!(settings.theme, Theme::Dark);
+        assert_eq!(settings.kernels_on_quit, KernelsOnQuit::Stop);
+        assert_eq!(settings.memory_bytes, 2 << 30);
+        let back = serde_json::to_value(&settings).unwrap();
+        assert_eq!(back["future"], serde_json::json!({"x": 1}));
+        assert_eq!(back["kernelsOnQuit"], "stop");
+        let leave = Settings::from_json(br#"{"kernelsOnQuit": "leaveRunning"}"#).unwrap();
+        assert_eq!(leave.kernels_on_quit, KernelsOnQuit::LeaveRunning);
+        assert!(Settings::from_json(br#"{"theme": "purple"}"#).is_err());
+        assert!(Settings::from_json(br#"{"cpus": 0}"#).is_err());
+        assert!(Settings::from_json(b"[]").is_err());
+    }
+
+    #[test]
+    fn recent_workspaces_are_most_recent_first_and_bounded() {
+        let mut settings = Settings::default();
+        for i in 0..12 {
+            settings.note_recent_workspace(Path::new(&format!("/w{i}")));
+        }
+        settings.note_recent_workspace(Path::new("/w5"));
+        assert_eq!(settings.recent_workspaces.len(), RECENT_WORKSPACES);
+        assert_eq!(settings.recent_workspaces[0], Path::new("/w5"));
+        assert_eq!(settings.recent_workspaces[1], Path::new("/w11"));
+    }
+}
