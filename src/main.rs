@@ -56,6 +56,34 @@ enum Command {
         #[arg(long, value_name = "SECS")]
         timeout: Option<f64>,
     },
+    /// Run every code cell of a notebook in order in a fresh session and
+    /// save the outputs into it; stops at the first error, naming the
+    /// cell. Exits 1 on a Sage error, 2 on a timeout, 3 when the kernel
+    /// dies, 4 when the notebook cannot be read (it is left untouched).
+    Run {
+        notebook: PathBuf,
+        #[arg(long)]
+        image: Option<String>,
+        /// Interrupt a cell that runs longer than this many seconds.
+        #[arg(long, value_name = "SECS")]
+        timeout: Option<f64>,
+    },
+    /// Create DIR/NAME.ipynb, an empty Sage notebook (never replacing a file).
+    New {
+        /// The notebook's name in the workspace, e.g. `limits` or
+        /// `ch1/limits` (`.ipynb` is added).
+        name: String,
+        /// The workspace folder (created when missing).
+        #[arg(long, value_name = "DIR")]
+        workspace: PathBuf,
+    },
+    /// List the notebooks of a workspace.
+    Ls {
+        #[arg(long, value_name = "DIR")]
+        workspace: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
     /// SageDesk's containers: their state, limits and owners.
     Ps {
         #[arg(long)]
@@ -172,6 +200,35 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 timeout: timeout.map(std::time::Duration::from_secs_f64),
             };
             cli::eval::run(engine_setting, options).await
+        }
+        Command::Run {
+            notebook,
+            image,
+            timeout,
+        } => {
+            let options = cli::run::RunOptions {
+                notebook,
+                image,
+                timeout: timeout.map(std::time::Duration::from_secs_f64),
+            };
+            cli::run::run(engine_setting, options).await
+        }
+        Command::New { name, workspace } => {
+            let path = sagedesk::workspace::cli::new_notebook(&workspace, &name)?;
+            println!("created {}", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Ls { workspace, json } => {
+            let entries = sagedesk::workspace::cli::list_notebooks(&workspace)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&entries)?);
+            } else {
+                print!(
+                    "{}",
+                    sagedesk::workspace::cli::format_listing(&entries, |_| None)
+                );
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Ps { json } => {
             let engine = Engine::connect(engine_setting).await?;

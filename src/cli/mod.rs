@@ -1,3 +1,4 @@
 //! The parts of the `sagedesk` command that run Sage.
 
 pub mod eval;
+pub mod run;
