@@ -13,6 +13,7 @@
 //!   that is not a notebook is never written to.
 
 pub mod atomic;
+mod doc;
 mod error;
 mod file;
 pub mod json;
@@ -20,6 +21,7 @@ mod lines;
 mod model;
 mod parse;
 
+pub use doc::{CellEdit, CellView};
 pub use error::{ConflictKind, FormatError, NotebookError};
 pub use file::{DiskState, NotebookFile, SaveOutcome};
 pub use lines::{MultilineString, split_lines};

@@ -388,12 +388,19 @@ impl Session {
 
     /// Stops the kernel and removes its container, and waits for both.
     pub async fn shutdown(mut self) {
+        self.stop().await;
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+
+    /// [`Session::shutdown`] through a shared handle: the kernel is stopped
+    /// and its container removed when this returns; the handle can then
+    /// only report that the session has ended.
+    pub async fn stop(&self) {
         let (reply, rx) = oneshot::channel();
         if self.commands.send(Command::Shutdown { reply }).is_ok() {
             let _ = rx.await;
-        }
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
         }
     }
 
