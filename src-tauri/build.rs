@@ -2,7 +2,20 @@ fn main() {
     // Declaring the app's commands makes each one a permission
     // (`allow-engine-status`, ...) that a capability has to grant: a command
     // added here but left out of capabilities/ is refused at the IPC boundary.
-    let manifest = tauri_build::AppManifest::new().commands(&["engine_status"]);
+    let manifest = tauri_build::AppManifest::new().commands(&[
+        "engine_status",
+        "open_workspace",
+        "list_notebooks",
+        "create_notebook",
+        "open_notebook",
+        "save_notebook",
+        "execute_cell",
+        "interrupt_kernel",
+        "restart_kernel",
+        "input_reply",
+        "complete",
+        "inspect",
+    ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri-build failed");
 }

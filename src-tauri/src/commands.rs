@@ -7,8 +7,17 @@
 use std::time::Duration;
 
 use sagedesk::doctor::{self, Report};
+use sagedesk::kernel::outputs::OutputLimits;
+use sagedesk::notebook::{CellEdit, CellView};
+use sagedesk::session::{CellUpdate, InterruptOutcome, forward};
+use sagedesk::workspace::Workspace;
+use sagedesk::workspace::cli::build_sage_version;
+use serde::Serialize;
+use tauri::ipc::Channel;
+use tauri::{AppHandle, State};
 
 use crate::Error;
+use crate::state::AppState;
 
 /// How long the UI waits for the engine check before it is offered a retry.
 /// The core bounds each of its requests (10 s to connect, 30 s for a request)
@@ -31,4 +40,266 @@ pub async fn engine_status() -> Result<Report, Error> {
             what: "The engine check",
             seconds: ENGINE_STATUS_BUDGET.as_secs(),
         })
+}
+
+/// A notebook as the sidebar lists it.
+#[derive(Serialize)]
+pub struct NotebookItem {
+    /// Shown to people: the name without `.ipynb`.
+    pub name: String,
+    /// The key the other commands take: its name in the workspace.
+    pub path: String,
+}
+
+#[derive(Serialize)]
+pub struct WorkspaceInfo {
+    pub path: String,
+    pub notebooks: Vec<NotebookItem>,
+}
+
+#[derive(Serialize)]
+pub struct NotebookDoc {
+    pub path: String,
+    pub cells: Vec<CellView>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Saved {
+    pub saved_at: String,
+}
+
+#[derive(Serialize)]
+pub struct Completions {
+    pub matches: Vec<String>,
+    pub cursor_start: usize,
+    pub cursor_end: usize,
+}
+
+#[derive(Serialize)]
+pub struct Help {
+    pub found: bool,
+    pub data: serde_json::Value,
+}
+
+fn items(workspace: &Workspace) -> Result<Vec<NotebookItem>, Error> {
+    Ok(workspace
+        .notebooks()?
+        .into_iter()
+        .map(|e| NotebookItem {
+            name: e.name.trim_end_matches(".ipynb").to_string(),
+            path: e.name,
+        })
+        .collect())
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> Result<T, Error> {
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::Core {
+            code: "internal",
+            message: e.to_string(),
+        })?
+}
+
+/// Opens (creating it if needed) a workspace folder and lists its notebooks.
+#[tauri::command]
+pub async fn open_workspace(
+    state: State<'_, AppState>,
+    path: String,
+) -> Result<WorkspaceInfo, Error> {
+    let root = expand_home(&path);
+    let workspace = blocking(move || Ok(Workspace::open_or_create(&root)?)).await?;
+    let info = WorkspaceInfo {
+        path: workspace.root().display().to_string(),
+        notebooks: items(&workspace)?,
+    };
+    for session in state.set_workspace(workspace) {
+        tauri::async_runtime::spawn(async move { session.stop().await });
+    }
+    Ok(info)
+}
+
+fn expand_home(path: &str) -> std::path::PathBuf {
+    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => std::path::PathBuf::from(home).join(rest),
+        _ => std::path::PathBuf::from(path),
+    }
+}
+
+#[tauri::command]
+pub async fn list_notebooks(state: State<'_, AppState>) -> Result<Vec<NotebookItem>, Error> {
+    let workspace = state.workspace()?;
+    blocking(move || items(&workspace)).await
+}
+
+/// Creates an empty Sage notebook (never over an existing file).
+#[tauri::command]
+pub async fn create_notebook(
+    state: State<'_, AppState>,
+    name: String,
+) -> Result<NotebookItem, Error> {
+    let workspace = state.workspace()?;
+    blocking(move || {
+        let path = workspace.new_notebook(&name, &build_sage_version())?;
+        let relative = path
+            .strip_prefix(workspace.root())
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        Ok(NotebookItem {
+            name: relative.trim_end_matches(".ipynb").to_string(),
+            path: relative,
+        })
+    })
+    .await
+}
+
+/// Opens a notebook, and starts warming its kernel so that the first cell
+/// does not wait for Sage to load.
+#[tauri::command]
+pub async fn open_notebook(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    path: String,
+) -> Result<NotebookDoc, Error> {
+    let workspace = state.workspace()?;
+    let name = path.clone();
+    let file = blocking(move || Ok(workspace.open_notebook(&name)?)).await?;
+    let cells = file.notebook().cell_views();
+    state.insert_notebook(&path, file);
+    // Warm start; a failure shows in the kernel status and again on run.
+    let _ = state.session(&app, &path).await;
+    Ok(NotebookDoc { path, cells })
+}
+
+/// Saves the window's cells (text, type, order); outputs stay as the core
+/// has them. A file changed by another program is a `notebook_conflict`,
+/// unless `force`.
+#[tauri::command]
+pub async fn save_notebook(
+    state: State<'_, AppState>,
+    path: String,
+    cells: Vec<CellEdit>,
+    force: Option<bool>,
+) -> Result<Saved, Error> {
+    let notebook = state.notebook(&path)?;
+    blocking(move || {
+        let mut file = notebook.file.lock().expect("file lock");
+        file.notebook_mut().apply_edits(&cells);
+        if force.unwrap_or(false) {
+            file.save_overwriting()?;
+        } else {
+            file.save()?;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(Saved {
+        saved_at: format!("{:?}", std::time::SystemTime::now()),
+    })
+}
+
+/// Runs a cell; its updates arrive in batches on `on_update`. Returns once
+/// the cell is queued. When it finishes, its outputs are stored in the
+/// notebook and the notebook is saved.
+#[tauri::command]
+pub async fn execute_cell(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    path: String,
+    cell_id: String,
+    code: String,
+    on_update: Channel<Vec<CellUpdate>>,
+) -> Result<(), Error> {
+    let session = state.session(&app, &path).await?;
+    let notebook = state.notebook(&path)?;
+    let run = session.execute(&code)?;
+    tauri::async_runtime::spawn(async move {
+        let done = forward(run, OutputLimits::default(), |batch| {
+            if let Err(err) = on_update.send(batch) {
+                eprintln!("sagedesk: could not send a cell update: {err}");
+            }
+        })
+        .await;
+        let _ = blocking(move || {
+            let mut file = notebook.file.lock().expect("file lock");
+            if let Some(cell) = file.notebook_mut().cell_mut(&cell_id) {
+                cell.set_outputs(&done.outputs, done.execution_count.map(|c| c as u64));
+                file.save()?;
+            }
+            Ok(())
+        })
+        .await;
+    });
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn interrupt_kernel(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    path: String,
+) -> Result<InterruptOutcome, Error> {
+    Ok(state.session(&app, &path).await?.interrupt().await?)
+}
+
+#[tauri::command]
+pub async fn restart_kernel(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    path: String,
+) -> Result<(), Error> {
+    Ok(state.session(&app, &path).await?.restart().await?)
+}
+
+#[tauri::command]
+pub async fn input_reply(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    path: String,
+    value: String,
+) -> Result<(), Error> {
+    Ok(state.session(&app, &path).await?.input_reply(&value)?)
+}
+
+#[tauri::command]
+pub async fn complete(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    path: String,
+    code: String,
+    cursor_pos: usize,
+) -> Result<Completions, Error> {
+    let reply = state
+        .session(&app, &path)
+        .await?
+        .complete(&code, cursor_pos)
+        .await?;
+    Ok(Completions {
+        matches: reply.matches,
+        cursor_start: reply.cursor_start,
+        cursor_end: reply.cursor_end,
+    })
+}
+
+#[tauri::command]
+pub async fn inspect(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    path: String,
+    code: String,
+    cursor_pos: usize,
+) -> Result<Help, Error> {
+    let reply = state
+        .session(&app, &path)
+        .await?
+        .inspect(&code, cursor_pos)
+        .await?;
+    Ok(Help {
+        found: reply.found,
+        data: serde_json::to_value(&reply.data).unwrap_or_default(),
+    })
 }

@@ -6,13 +6,21 @@ use serde::ser::SerializeStruct;
 ///
 /// It reaches the UI serialised as `{ "code": ..., "message": ... }`: the UI
 /// branches on `code` (stable, snake_case) and shows `message` (for people).
-/// A variant is added only when the UI has something different to do for it.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The core did not answer within the time the shell allows a command, so
     /// the UI can offer a retry instead of waiting forever.
     #[error("{what} did not finish within {seconds} s")]
     Timeout { what: &'static str, seconds: u64 },
+    /// No workspace is open yet.
+    #[error("open a workspace folder first")]
+    NoWorkspace,
+    /// The notebook is not open in this window.
+    #[error("the notebook {0} is not open")]
+    NotOpen(String),
+    /// A failure the core explains; `code` is the core's.
+    #[error("{message}")]
+    Core { code: &'static str, message: String },
 }
 
 impl Error {
@@ -20,6 +28,53 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::Timeout { .. } => "timeout",
+            Error::NoWorkspace => "no_workspace",
+            Error::NotOpen(_) => "notebook_not_open",
+            Error::Core { code, .. } => code,
+        }
+    }
+}
+
+impl From<sagedesk::workspace::WorkspaceError> for Error {
+    fn from(err: sagedesk::workspace::WorkspaceError) -> Self {
+        Error::Core {
+            code: err.code(),
+            message: err.to_string(),
+        }
+    }
+}
+
+impl From<sagedesk::notebook::NotebookError> for Error {
+    fn from(err: sagedesk::notebook::NotebookError) -> Self {
+        Error::Core {
+            code: err.code(),
+            message: err.to_string(),
+        }
+    }
+}
+
+impl From<sagedesk::engine::EngineError> for Error {
+    fn from(err: sagedesk::engine::EngineError) -> Self {
+        Error::Core {
+            code: err.code(),
+            message: format!("{err}. {}", err.fix()),
+        }
+    }
+}
+
+impl From<sagedesk::session::SessionError> for Error {
+    fn from(err: sagedesk::session::SessionError) -> Self {
+        use sagedesk::session::SessionError as E;
+        let code = match &err {
+            E::Engine(e) => e.code(),
+            E::Kernel(_) => "kernel_error",
+            E::ImageMissing(_) => "image_missing",
+            E::NoKernelLabel(_) => "image_without_kernel",
+            E::Dead(_) | E::Closed => "kernel_dead",
+        };
+        Error::Core {
+            code,
+            message: err.to_string(),
         }
     }
 }

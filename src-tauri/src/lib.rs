@@ -8,6 +8,7 @@
 
 pub mod commands;
 mod error;
+mod state;
 
 pub use error::Error;
 
@@ -24,8 +25,28 @@ pub fn run() -> tauri::Result<()> {
             tauri::async_runtime::spawn(collect_orphans());
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![commands::engine_status])
-        .run(tauri::generate_context!())
+        .manage(state::AppState::default())
+        .invoke_handler(tauri::generate_handler![
+            commands::engine_status,
+            commands::open_workspace,
+            commands::list_notebooks,
+            commands::create_notebook,
+            commands::open_notebook,
+            commands::save_notebook,
+            commands::execute_cell,
+            commands::interrupt_kernel,
+            commands::restart_kernel,
+            commands::input_reply,
+            commands::complete,
+            commands::inspect,
+        ])
+        .build(tauri::generate_context!())?
+        .run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                stop_kernels(app);
+            }
+        });
+    Ok(())
 }
 
 /// Removes the containers of SageDesk processes that are gone (a crash, a
@@ -40,4 +61,19 @@ async fn collect_orphans() {
     if let Err(err) = engine.remove_orphans(|c| records.keeps(&c.name)).await {
         eprintln!("sagedesk: could not remove orphaned containers: {err}");
     }
+}
+
+/// Stops every notebook's kernel when the app quits (the default of the
+/// "kernels on quit" setting), waiting a bounded time.
+fn stop_kernels(app: &tauri::AppHandle) {
+    use tauri::Manager;
+    let sessions = app.state::<state::AppState>().all_sessions();
+    tauri::async_runtime::block_on(async move {
+        let stop_all = async {
+            for session in &sessions {
+                session.stop().await;
+            }
+        };
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(15), stop_all).await;
+    });
 }
