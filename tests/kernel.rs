@@ -184,6 +184,26 @@ async fn input_is_answered_and_completion_and_help_work() {
 }
 
 #[tokio::test]
+async fn display_latex_gives_typeset_maths() {
+    let k = Kernel::start("latex").await;
+    k.run("%display latex", &[]).await;
+    let events = k.run("integrate(x^2*sin(x), x)", &[]).await;
+    let latex = events.iter().find_map(|e| match e {
+        ExecutionEvent::Output(JupyterMessageContent::ExecuteResult(r)) => {
+            serde_json::to_value(&r.data).unwrap()["text/latex"]
+                .as_str()
+                .map(str::to_string)
+        }
+        _ => None,
+    });
+    let latex = latex.unwrap_or_else(|| panic!("no text/latex in {events:?}"));
+    // -(x^2 - 2) cos(x) + 2 x sin(x), typeset.
+    assert!(latex.contains("\\cos\\left(x\\right)"), "{latex}");
+    assert!(latex.contains("\\sin\\left(x\\right)"), "{latex}");
+    k.stop().await;
+}
+
+#[tokio::test]
 async fn a_plot_arrives_as_a_png() {
     let k = Kernel::start("plot").await;
     let events = k.run("plot(sin(x), (x, 0, 2*pi))", &[]).await;
