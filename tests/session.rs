@@ -322,3 +322,91 @@ async fn variables_saved_in_the_workspace_are_restored_in_a_new_kernel() {
     );
     second.shutdown().await;
 }
+
+/// A kernel that never answers ends the session as "did not start", and a
+/// cell waiting for it is told so rather than left hanging.
+#[tokio::test]
+async fn a_kernel_that_never_answers_times_out_and_says_so() {
+    let s = session(|c| {
+        c.kernel_argv = vec!["sleep".into(), "600".into()];
+        c.start_timeout = Duration::from_secs(3);
+    })
+    .await;
+    let events = run(&s, "1 + 1").await;
+    match events.last() {
+        Some(CellEvent::KernelDied { reason, message }) => {
+            assert_eq!(reason, &DeathReason::StartTimedOut { after_secs: 3 });
+            assert!(message.contains("did not start within 3 s"), "{message}");
+        }
+        other => panic!("expected the start to time out, got {other:?}"),
+    }
+    let name = s.container_name();
+    s.shutdown().await;
+    let gone = !std::process::Command::new("docker")
+        .args(["container", "inspect", &name])
+        .output()
+        .unwrap()
+        .status
+        .success();
+    assert!(gone, "the container of a failed start is removed");
+}
+
+/// A kernel killed again and again is restarted with back-off, until the
+/// breaker opens: then the session stays dead and says why.
+#[tokio::test]
+async fn repeated_deaths_open_the_circuit_breaker() {
+    let s = session(|_| {}).await;
+    let mut states = s.watch_state();
+    for round in 1..=4 {
+        s.ready()
+            .await
+            .unwrap_or_else(|e| panic!("round {round}: {e}"));
+        let kill = std::process::Command::new("docker")
+            .args(["kill", &s.container_name()])
+            .output()
+            .unwrap();
+        assert!(kill.status.success(), "round {round}");
+        // Wait until the death is noticed.
+        tokio::time::timeout(
+            Duration::from_secs(30),
+            states.wait_for(|st| !matches!(st, SessionState::Idle)),
+        )
+        .await
+        .expect("the death is noticed")
+        .unwrap();
+    }
+    let last = tokio::time::timeout(
+        Duration::from_secs(60),
+        states.wait_for(|st| matches!(st, SessionState::Dead { .. })),
+    )
+    .await
+    .expect("the breaker opens")
+    .unwrap()
+    .clone();
+    assert_eq!(
+        last,
+        SessionState::Dead {
+            reason: DeathReason::GaveUp { restarts: 3 }
+        }
+    );
+    s.shutdown().await;
+}
+
+/// The kernel keeps its input history in memory: %history and the `_i`
+/// variables work as in any IPython.
+#[tokio::test]
+async fn history_works_with_the_session_kernel_settings() {
+    let s = session(|_| {}).await;
+    run(&s, "a = 17").await;
+    let events = run(&s, "%history -n").await;
+    let printed: String = events
+        .iter()
+        .filter_map(|e| match e {
+            CellEvent::Output(JupyterMessageContent::StreamContent(s)) => Some(s.text.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(printed.contains("1: a = 17"), "{printed}");
+    assert_eq!(result(&run(&s, "_i1").await).as_deref(), Some("'a = 17'"));
+    s.shutdown().await;
+}

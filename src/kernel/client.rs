@@ -192,8 +192,12 @@ impl KernelClient {
                 tokio::time::timeout(Duration::from_secs(5), Sockets::open(info, &session_id));
             match attempt.await {
                 Ok(Ok(sockets)) => break sockets,
+                // Still refused at the deadline: the kernel never came up.
                 Ok(Err(e)) if tokio::time::Instant::now() >= give_up => {
-                    return Err(KernelError::Connect(e.to_string()));
+                    return Err(KernelError::Timeout {
+                        what: format!("the connection (last: {e})"),
+                        after: deadline,
+                    });
                 }
                 Err(_) if tokio::time::Instant::now() >= give_up => {
                     return Err(KernelError::Timeout {
