@@ -56,6 +56,11 @@ enum Command {
         #[arg(long, value_name = "SECS")]
         timeout: Option<f64>,
     },
+    /// Benchmarks of SageDesk's own paths to the kernel.
+    Bench {
+        #[command(subcommand)]
+        command: cli::bench::BenchCommand,
+    },
     /// Run every code cell of a notebook in order in a fresh session and
     /// save the outputs into it; stops at the first error, naming the
     /// cell. Exits 1 on a Sage error, 2 on a timeout, 3 when the kernel
@@ -201,6 +206,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             cli::eval::run(engine_setting, options).await
         }
+        Command::Bench {
+            command: cli::bench::BenchCommand::Exec(options),
+        } => cli::bench::run(engine_setting, options).await,
         Command::Run {
             notebook,
             image,

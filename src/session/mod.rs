@@ -30,6 +30,18 @@ pub use stream::{CellUpdate, ForwardedRun, forward};
 /// (Sage adds `.sobj`).
 pub const VARIABLES_FILE: &str = ".sagedesk/variables";
 
+/// Settings every session gives its kernel after the image's argv:
+/// IPython's input history in memory (its SQLite file would live in the
+/// container and go with it; writing it costs about 1 ms a cell), and no
+/// 0.5 ms pause before each execute_reply (ipykernel's guard for clients
+/// that end a cell at the reply; a session ends it at the idle status,
+/// which follows every output on the same socket). A kernel that does not
+/// know a setting ignores it with a warning.
+pub const KERNEL_SETTINGS: [&str; 2] = [
+    "--HistoryManager.hist_file=:memory:",
+    "--Kernel._execute_sleep=0",
+];
+
 /// What a session is started with.
 #[derive(Debug, Clone)]
 pub struct SessionConfig {
@@ -55,7 +67,10 @@ impl SessionConfig {
             .ok_or_else(|| SessionError::ImageMissing(image.to_string()))?;
         let kernel_argv = info
             .kernel_argv
-            .ok_or_else(|| SessionError::NoKernelLabel(image.to_string()))?;
+            .ok_or_else(|| SessionError::NoKernelLabel(image.to_string()))?
+            .into_iter()
+            .chain(KERNEL_SETTINGS.map(String::from))
+            .collect();
         Ok(SessionConfig {
             image: image.to_string(),
             kernel_argv,
