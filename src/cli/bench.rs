@@ -20,7 +20,7 @@ use sagedesk::kernel::{
     ExecutionEvent, KernelClient, container_connection_file, host_connection_info, new_key,
     new_session_id,
 };
-use sagedesk::session::{CellEvent, CellStatus, Session, SessionConfig};
+use sagedesk::session::{CellEvent, CellStatus, KERNEL_SETTINGS, Session, SessionConfig};
 use serde::Serialize;
 
 /// The code every timed execute runs: as little work for the kernel as a
@@ -32,16 +32,6 @@ const EXECUTE_TIMEOUT: Duration = Duration::from_secs(30);
 const START_TIMEOUT: Duration = Duration::from_secs(120);
 /// A kernel that answers at once (see the file), run by the image's Python.
 const NULL_KERNEL: &str = include_str!("../../bench/null_kernel.py");
-/// What `--kernel tuned` adds to the Sage kernel's argv: IPython's history
-/// in memory instead of an SQLite file written at every cell (the file
-/// lives in the container and goes with it), and no 0.5 ms pause before
-/// each execute_reply (ipykernel's guard for clients that end a cell at the
-/// reply; a session ends it at the idle status, which comes after every
-/// output on the same socket).
-const TUNED_KERNEL_ARGS: [&str; 2] = [
-    "--HistoryManager.hist_file=:memory:",
-    "--Kernel._execute_sleep=0",
-];
 
 #[derive(Subcommand)]
 pub enum BenchCommand {
@@ -263,19 +253,21 @@ async fn session_execute(session: &Session) -> anyhow::Result<Duration> {
 }
 
 /// The argv of the kernel to run, from the image's (which names its Python
-/// first).
+/// first). Sessions add [`KERNEL_SETTINGS`] to the image's argv; `sage`
+/// runs the image's kernel without them (as a plain Jupyter client would),
+/// `tuned` with them, so that both sides of a comparison run one kernel.
 fn kernel_argv(kernel: Kernel, image_argv: Vec<String>) -> Vec<String> {
+    let python = image_argv
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "python3".into());
+    let plain = image_argv
+        .into_iter()
+        .filter(|a| !KERNEL_SETTINGS.contains(&a.as_str()));
     match kernel {
-        Kernel::Sage => image_argv,
-        Kernel::Tuned => image_argv
-            .into_iter()
-            .chain(TUNED_KERNEL_ARGS.map(String::from))
-            .collect(),
+        Kernel::Sage => plain.collect(),
+        Kernel::Tuned => plain.chain(KERNEL_SETTINGS.map(String::from)).collect(),
         Kernel::Null => {
-            let python = image_argv
-                .first()
-                .cloned()
-                .unwrap_or_else(|| "python3".into());
             vec![
                 python,
                 "-c".into(),
