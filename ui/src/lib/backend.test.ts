@@ -1,7 +1,22 @@
+import type { Channel } from '@tauri-apps/api/core';
+import { emit } from '@tauri-apps/api/event';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BackendError, engineStatus, toBackendError } from './backend';
+import {
+  BackendError,
+  complete,
+  createNotebook,
+  engineStatus,
+  executeCell,
+  inputReply,
+  inspect,
+  interruptKernel,
+  onKernelStatus,
+  saveNotebook,
+  toBackendError,
+} from './backend';
 import { ready } from './setup/fixtures';
+import type { CellUpdate } from './types';
 
 afterEach(() => {
   clearMocks();
@@ -33,5 +48,69 @@ describe('toBackendError', () => {
     const error = toBackendError('Command engine_status not allowed by ACL');
     expect(error.code).toBe('ipc');
     expect(error.message).toBe('Command engine_status not allowed by ACL');
+  });
+});
+
+describe('notebook commands', () => {
+  it('send their arguments in camelCase, as the shell takes them', async () => {
+    const seen: Array<[string, unknown]> = [];
+    mockIPC((command, args) => {
+      seen.push([command, args]);
+      if (command === 'complete') return { matches: ['factor'], cursor_start: 0, cursor_end: 3 };
+      if (command === 'interrupt_kernel') return 'interrupted';
+      return null;
+    });
+    await saveNotebook('a.ipynb', [{ id: 'x', cellType: 'code', source: '1' }]);
+    await saveNotebook('a.ipynb', [], true);
+    await expect(complete('a.ipynb', 'fac', 3)).resolves.toEqual({ matches: ['factor'], cursor_start: 0, cursor_end: 3 });
+    await inspect('a.ipynb', 'factor', 2);
+    await expect(interruptKernel('a.ipynb')).resolves.toBe('interrupted');
+    await inputReply('a.ipynb', 'Ada');
+    await createNotebook('Untitled.ipynb');
+    expect(seen).toEqual([
+      ['save_notebook', { path: 'a.ipynb', cells: [{ id: 'x', cellType: 'code', source: '1' }], force: false }],
+      ['save_notebook', { path: 'a.ipynb', cells: [], force: true }],
+      ['complete', { path: 'a.ipynb', code: 'fac', cursorPos: 3 }],
+      ['inspect', { path: 'a.ipynb', code: 'factor', cursorPos: 2 }],
+      ['interrupt_kernel', { path: 'a.ipynb' }],
+      ['input_reply', { path: 'a.ipynb', value: 'Ada' }],
+      ['create_notebook', { name: 'Untitled.ipynb' }],
+    ]);
+  });
+
+  it('runs a cell with a channel that delivers its batches in order', async () => {
+    let channel: Channel<CellUpdate[]> | undefined;
+    mockIPC((command, args) => {
+      if (command !== 'execute_cell') throw new Error(command);
+      const { onUpdate, ...rest } = args as { onUpdate: Channel<CellUpdate[]> };
+      expect(rest).toEqual({ path: 'a.ipynb', cellId: 'c1', code: '1+1' });
+      channel = onUpdate;
+      return null;
+    });
+    const batches: CellUpdate[][] = [];
+    await executeCell('a.ipynb', 'c1', '1+1', (batch) => batches.push(batch));
+    const internals = (window as unknown as { __TAURI_INTERNALS__: { runCallback(id: number, data: unknown): void } })
+      .__TAURI_INTERNALS__;
+    // Out of order on the wire: the channel puts them back in order.
+    internals.runCallback(channel!.id, { index: 1, message: [{ kind: 'finished', status: 'ok', execution_count: 1 }] });
+    internals.runCallback(channel!.id, { index: 0, message: [{ kind: 'started' }] });
+    expect(batches).toEqual([[{ kind: 'started' }], [{ kind: 'finished', status: 'ok', execution_count: 1 }]]);
+  });
+
+  it('passes kernel-status events on, with the payload only', async () => {
+    mockIPC(() => null, { shouldMockEvents: true });
+    const seen: unknown[] = [];
+    const stop = await onKernelStatus((event) => seen.push(event));
+    await emit('kernel-status', { path: 'a.ipynb', state: { state: 'busy' } });
+    stop();
+    await emit('kernel-status', { path: 'a.ipynb', state: { state: 'idle' } });
+    expect(seen).toEqual([{ path: 'a.ipynb', state: { state: 'busy' } }]);
+  });
+
+  it('gives a conflict its code, for the UI to branch on', async () => {
+    mockIPC(() => {
+      throw { code: 'notebook_conflict', message: 'a.ipynb was changed by another program' };
+    });
+    await expect(saveNotebook('a.ipynb', [])).rejects.toMatchObject({ code: 'notebook_conflict' });
   });
 });

@@ -2,8 +2,21 @@
 // that components never import @tauri-apps/api themselves and tests can stand
 // in for the shell with `mockIPC` from @tauri-apps/api/mocks.
 
-import { invoke, type InvokeArgs } from '@tauri-apps/api/core';
-import type { Report } from './types';
+import { Channel, invoke, type InvokeArgs } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type {
+  CellEdit,
+  CellUpdate,
+  CompleteReply,
+  InspectReply,
+  InterruptOutcome,
+  KernelStatusEvent,
+  NotebookDoc,
+  NotebookEntry,
+  Report,
+  SaveResult,
+  WorkspaceInfo,
+} from './types';
 
 /**
  * A failed command, as the shell reports it: `code` is stable and meant for
@@ -47,3 +60,98 @@ async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
 export function engineStatus(): Promise<Report> {
   return call<Report>('engine_status');
 }
+
+/** Opens (creating it if needed) the folder `path` as the workspace. */
+export function openWorkspace(path: string): Promise<WorkspaceInfo> {
+  return call<WorkspaceInfo>('open_workspace', { path });
+}
+
+/** The notebooks of the open workspace. */
+export function listNotebooks(): Promise<NotebookEntry[]> {
+  return call<NotebookEntry[]>('list_notebooks');
+}
+
+/** Creates a new notebook (`.ipynb` is added when missing); code `already_exists` when taken. */
+export function createNotebook(name: string): Promise<NotebookEntry> {
+  return call<NotebookEntry>('create_notebook', { name });
+}
+
+/** Opens a notebook of the workspace (its kernel starts warming). */
+export function openNotebook(path: string): Promise<NotebookDoc> {
+  return call<NotebookDoc>('open_notebook', { path });
+}
+
+/**
+ * Saves the cells' sources and order; the shell keeps the outputs it owns.
+ * Code `notebook_conflict`: the file changed on disk since it was read; `force` saves
+ * over it.
+ */
+export function saveNotebook(path: string, cells: CellEdit[], force = false): Promise<SaveResult> {
+  return call<SaveResult>('save_notebook', { path, cells, force });
+}
+
+/**
+ * Runs a cell: `onBatch` gets each batch of its updates, in order, until
+ * `finished` or `kernelDied`.
+ */
+export function executeCell(
+  path: string,
+  cellId: string,
+  code: string,
+  onBatch: (batch: CellUpdate[]) => void,
+): Promise<void> {
+  const onUpdate = new Channel<CellUpdate[]>(onBatch);
+  return call<void>('execute_cell', { path, cellId, code, onUpdate });
+}
+
+export function interruptKernel(path: string): Promise<InterruptOutcome> {
+  return call<InterruptOutcome>('interrupt_kernel', { path });
+}
+
+/** Replaces the notebook's kernel with a new one (variables are lost). */
+export function restartKernel(path: string): Promise<void> {
+  return call<void>('restart_kernel', { path });
+}
+
+/** Answers the notebook's pending `input()`. */
+export function inputReply(path: string, value: string): Promise<void> {
+  return call<void>('input_reply', { path, value });
+}
+
+/** Completions at `cursorPos` (in Unicode code points, as Jupyter counts). */
+export function complete(path: string, code: string, cursorPos: number): Promise<CompleteReply> {
+  return call<CompleteReply>('complete', { path, code, cursorPos });
+}
+
+/** Help on the name at `cursorPos` (in Unicode code points). */
+export function inspect(path: string, code: string, cursorPos: number): Promise<InspectReply> {
+  return call<InspectReply>('inspect', { path, code, cursorPos });
+}
+
+/** Calls `handler` with every change of a kernel's state; resolves to the way to stop. */
+export function onKernelStatus(handler: (event: KernelStatusEvent) => void): Promise<UnlistenFn> {
+  return listen<KernelStatusEvent>('kernel-status', (event) => handler(event.payload));
+}
+
+/** The commands a notebook uses: what its model takes, so tests can hand it fakes. */
+export interface NotebookBackend {
+  saveNotebook: typeof saveNotebook;
+  openNotebook: typeof openNotebook;
+  executeCell: typeof executeCell;
+  interruptKernel: typeof interruptKernel;
+  restartKernel: typeof restartKernel;
+  inputReply: typeof inputReply;
+  complete: typeof complete;
+  inspect: typeof inspect;
+}
+
+export const notebookBackend: NotebookBackend = {
+  saveNotebook,
+  openNotebook,
+  executeCell,
+  interruptKernel,
+  restartKernel,
+  inputReply,
+  complete,
+  inspect,
+};

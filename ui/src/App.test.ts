@@ -1,0 +1,64 @@
+import { EditorView } from '@codemirror/view';
+import { clearMocks } from '@tauri-apps/api/mocks';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { flushSync } from 'svelte';
+import { afterEach, expect, it } from 'vitest';
+import App from './App.svelte';
+import { run } from './lib/kernel/fixtures';
+import { noImage } from './lib/setup/fixtures';
+import { fakeShell } from './lib/testing/shell';
+
+afterEach(() => {
+  // Unmount first: the app stops listening to the shell's events as it goes.
+  cleanup();
+  clearMocks();
+});
+
+it('goes from setup to a workspace, a new notebook, and a cell run with Shift+Enter', async () => {
+  const shell = fakeShell();
+  render(App);
+
+  // Setup first; the workspace's folder is asked for once the engine and image are there.
+  await waitFor(() => expect(screen.getByTestId('engine-status').dataset.state).toBe('found'));
+  const folder = (await screen.findByTestId('workspace-path')) as HTMLInputElement;
+  expect(folder.value).toBe('~/SageDesk');
+  await fireEvent.input(folder, { target: { value: '/home/ada/Maths' } });
+  await fireEvent.click(screen.getByTestId('open-workspace'));
+  await waitFor(() => expect(shell.callsOf('open_workspace')).toEqual([{ path: '/home/ada/Maths' }]));
+
+  // A new notebook: created with the first free name, then opened.
+  await fireEvent.click(await screen.findByTestId('new-notebook'));
+  await waitFor(() => expect(screen.getAllByTestId('cell')).toHaveLength(1));
+  expect(shell.callsOf('create_notebook')).toEqual([{ name: 'Untitled.ipynb' }]);
+  expect(shell.callsOf('open_notebook')).toEqual([{ path: 'Untitled.ipynb' }]);
+  expect(screen.getByTestId('notebook-entry').textContent).toBe('Untitled');
+
+  // The status bar shows the kernel's state as the shell reports it.
+  expect(screen.getByTestId('kernel-status').textContent).toBe('starting');
+  await shell.kernelStatus('Untitled.ipynb', { state: 'idle' });
+  await waitFor(() => expect(screen.getByTestId('kernel-status').textContent).toBe('idle'));
+  await shell.kernelStatus('Other.ipynb', { state: 'dead', reason: { kind: 'stopped' } });
+  expect(screen.getByTestId('kernel-status').textContent).toBe('idle');
+
+  // Typing, then Shift+Enter in the editor: the cell runs and a new cell is made to edit.
+  const editor = screen.getByTestId('cell-editor');
+  const view = EditorView.findFromDOM(editor.closest<HTMLElement>('.cm-editor')!)!;
+  view.focus();
+  view.dispatch(view.state.replaceSelection('factor(2^64+1)'));
+  await fireEvent.keyDown(editor, { key: 'Enter', code: 'Enter', keyCode: 13, shiftKey: true });
+  await waitFor(() => expect(shell.runs).toHaveLength(1));
+  expect(shell.runs[0]).toMatchObject({ path: 'Untitled.ipynb', cellId: 'new1', code: 'factor(2^64+1)' });
+  expect(screen.getAllByTestId('cell')).toHaveLength(2);
+  for (const batch of run('run-factor').batches) shell.runs[0].send(batch);
+  flushSync();
+  expect(screen.getAllByTestId('cell-output')[0].textContent).toContain('274177 * 67280421310721');
+  await waitFor(() => expect(screen.getByTestId('save-status').textContent).toBe('Saved'));
+  expect(shell.callsOf('save_notebook').length).toBeGreaterThan(0);
+});
+
+it('asks for no workspace while the image is missing', async () => {
+  fakeShell({ report: noImage });
+  render(App);
+  await waitFor(() => expect(screen.getByTestId('image-status').dataset.state).toBe('missing'));
+  expect(screen.queryByTestId('workspace-path')).toBeNull();
+});

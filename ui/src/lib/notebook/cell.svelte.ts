@@ -1,0 +1,136 @@
+// One cell of an open notebook: its source, its outputs (following the core's
+// through the run's updates), and where its runs are.
+
+import { LiveOutputs } from '../outputs/live.svelte';
+import type { CellStatus, CellType, CellUpdate, NotebookCell } from '../types';
+
+/** Where a cell's runs are: waiting for the kernel, running, or neither. */
+export type RunPhase = 'idle' | 'queued' | 'running';
+
+/** An `input()` waiting for its answer. */
+export interface InputPrompt {
+  prompt: string;
+  password: boolean;
+}
+
+/**
+ * An `input()` answered during the run (a password masked), shown where it
+ * was asked: before the output at index `at`. The kernel does not echo
+ * answers, so they are not among the outputs the core keeps.
+ */
+export interface Answer {
+  prompt: string;
+  shown: string;
+  at: number;
+}
+
+/** A new cell id: nbformat 4.5 ids are 1–64 of [A-Za-z0-9-_]. */
+export function newCellId(taken: (id: string) => boolean = () => false): string {
+  for (;;) {
+    const bytes = crypto.getRandomValues(new Uint8Array(6));
+    const id = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+    if (!taken(id)) return id;
+  }
+}
+
+export class CellModel {
+  readonly id: string;
+  cellType = $state<CellType>('code');
+  source = $state('');
+  executionCount = $state<number | null>(null);
+  /** How the last run ended. */
+  status = $state<CellStatus | null>(null);
+  prompt = $state<InputPrompt | null>(null);
+  answers = $state<Answer[]>([]);
+  /** Why the last run did not end normally (the kernel died, the command failed). */
+  notice = $state<string | null>(null);
+  /** A markdown cell shows its rendering, not its source. */
+  rendered = $state(true);
+  readonly outputs: LiveOutputs;
+  /** Runs asked for and not finished (the kernel runs them in order). */
+  #waiting = $state(0);
+  #running = $state(false);
+
+  constructor(cell: NotebookCell) {
+    this.id = cell.id;
+    this.cellType = cell.cellType;
+    this.source = cell.source;
+    this.executionCount = cell.executionCount;
+    this.outputs = new LiveOutputs(cell.outputs);
+  }
+
+  get phase(): RunPhase {
+    if (this.#running) return 'running';
+    return this.#waiting > 0 ? 'queued' : 'idle';
+  }
+
+  /** A run was asked for. */
+  queued(): void {
+    this.#waiting += 1;
+  }
+
+  /** A run asked for will not happen (an earlier one failed, or the kernel was interrupted). */
+  unqueued(): void {
+    this.#waiting = Math.max(0, this.#waiting - 1);
+  }
+
+  /** A run could not be sent: the command's error, shown with the cell. */
+  failed(message: string): void {
+    this.unqueued();
+    this.#running = false;
+    this.notice = message;
+  }
+
+  /** Applies one item of a run's batch. Returns true when the run ended. */
+  receive(update: CellUpdate): boolean {
+    switch (update.kind) {
+      case 'started':
+        this.#start();
+        return false;
+      case 'outputs':
+        // Updates start from an empty list: a run whose start was not seen starts here.
+        if (!this.#running) this.#start();
+        this.outputs.apply(update.updates);
+        return false;
+      case 'inputRequest':
+        if (!this.#running) this.#start();
+        this.prompt = { prompt: update.prompt, password: update.password };
+        return false;
+      case 'finished':
+        this.#end();
+        this.status = update.status;
+        if (update.status !== 'aborted' || update.execution_count !== null) {
+          this.executionCount = update.execution_count;
+        }
+        return true;
+      case 'kernelDied':
+        this.#end();
+        this.status = 'error';
+        this.notice = update.message;
+        return true;
+    }
+  }
+
+  /** The answer to the prompt was sent. */
+  answered(value: string): void {
+    if (!this.prompt) return;
+    const shown = this.prompt.password ? '•'.repeat(Math.min(value.length, 12)) : value;
+    this.answers = [...this.answers, { prompt: this.prompt.prompt, shown, at: this.outputs.items.length }];
+    this.prompt = null;
+  }
+
+  #start() {
+    this.#running = true;
+    this.outputs.reset();
+    this.prompt = null;
+    this.answers = [];
+    this.notice = null;
+    this.status = null;
+  }
+
+  #end() {
+    this.#running = false;
+    this.#waiting = Math.max(0, this.#waiting - 1);
+    this.prompt = null;
+  }
+}

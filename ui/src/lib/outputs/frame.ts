@@ -1,0 +1,43 @@
+// The document an HTML output is shown in: a sandboxed frame (scripts, but no
+// same-origin, so no access to the window, its storage or the app's IPC;
+// no popups, forms or navigation of the window). A small script in it
+// reports the content's height, so the frame fits what it shows.
+
+/** What the frame's script posts to the window. */
+export interface FrameHeightMessage {
+  sagedeskFrameHeight: number;
+}
+
+export const FRAME_MIN_HEIGHT = 24;
+export const FRAME_MAX_HEIGHT = 2400;
+/** Until the frame says how tall it is (or if its script cannot run). */
+export const FRAME_DEFAULT_HEIGHT = 160;
+
+const FRAME_CSS =
+  'html{color-scheme:light dark}body{margin:0;padding:2px 0;font:14px/1.45 system-ui,sans-serif;overflow-x:auto}' +
+  'table{border-collapse:collapse}td,th{padding:2px 8px}';
+
+const HEIGHT_SCRIPT =
+  '(function(){var last=0;function post(){var h=Math.ceil(document.documentElement.getBoundingClientRect().height);' +
+  'if(h!==last){last=h;parent.postMessage({sagedeskFrameHeight:h},"*")}}' +
+  'if(window.ResizeObserver)new ResizeObserver(post).observe(document.documentElement);' +
+  'addEventListener("load",post);post()})();';
+
+/** The `srcdoc` of the frame showing `html`. */
+export function frameDocument(html: string): string {
+  return (
+    // The colour scheme as a meta element: the window's CSP reaches into the
+    // frame and refuses its <style>, and without it a dark window would get a
+    // white frame.
+    '<!doctype html><html><head><meta charset="utf-8"><meta name="color-scheme" content="light dark"><base target="_blank">' +
+    `<style>${FRAME_CSS}</style></head><body>${html}<script>${HEIGHT_SCRIPT}</script></body></html>`
+  );
+}
+
+/** The height a frame's message asks for, bounded; null if the message is not one. */
+export function frameHeight(data: unknown): number | null {
+  if (typeof data !== 'object' || data === null) return null;
+  const height = (data as Partial<FrameHeightMessage>).sagedeskFrameHeight;
+  if (typeof height !== 'number' || !Number.isFinite(height)) return null;
+  return Math.min(FRAME_MAX_HEIGHT, Math.max(FRAME_MIN_HEIGHT, Math.ceil(height)));
+}

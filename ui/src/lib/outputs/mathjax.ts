@@ -1,0 +1,50 @@
+// Typesetting TeX, with MathJax loaded on first use (it is most of the
+// bundle's weight).
+
+import type { MathPiece } from './math';
+
+type Engine = typeof import('./mathjaxEngine');
+
+let engine: Promise<Engine> | null = null;
+
+function load(): Promise<Engine> {
+  engine ??= import('./mathjaxEngine').catch((error: unknown) => {
+    engine = null;
+    throw error;
+  });
+  return engine;
+}
+
+/** The formula typeset by MathJax (an `mjx-container`). */
+export async function typeset(tex: string, display: boolean): Promise<HTMLElement> {
+  const { typesetNow } = await load();
+  const node = typesetNow(tex, display);
+  node.setAttribute('data-tex', tex);
+  return node;
+}
+
+/**
+ * Text and maths as nodes, into `parent` (its children replaced). While
+ * MathJax loads, and if it cannot, the TeX shows as code.
+ */
+export async function renderMath(parent: HTMLElement, pieces: MathPiece[]): Promise<void> {
+  const doc = parent.ownerDocument;
+  const placeholders = pieces.map((piece) => {
+    if ('text' in piece) return doc.createTextNode(piece.text);
+    const code = doc.createElement('code');
+    code.className = piece.display ? 'tex display' : 'tex';
+    code.textContent = piece.tex;
+    return code;
+  });
+  parent.replaceChildren(...placeholders);
+  await Promise.all(
+    pieces.map(async (piece, i) => {
+      if (!('tex' in piece)) return;
+      try {
+        placeholders[i].replaceWith(await typeset(piece.tex, piece.display));
+      } catch (error) {
+        console.error('MathJax could not typeset', piece.tex, error);
+      }
+    }),
+  );
+}

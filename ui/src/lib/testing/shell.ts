@@ -1,0 +1,143 @@
+// A stand-in for the native shell in tests: the app's commands answered from
+// memory through `mockIPC`, every call recorded, runs driven by the test
+// (which sends their batches through the run's channel, as the shell does),
+// and `kernel-status` events emitted on demand.
+
+import type { Channel } from '@tauri-apps/api/core';
+import { emit } from '@tauri-apps/api/event';
+import { mockIPC } from '@tauri-apps/api/mocks';
+import { ready } from '../setup/fixtures';
+import type {
+  CellEdit,
+  CellUpdate,
+  CompleteReply,
+  InspectReply,
+  InterruptOutcome,
+  NotebookDoc,
+  NotebookEntry,
+  Report,
+  SessionState,
+} from '../types';
+
+export interface Call {
+  command: string;
+  args: Record<string, unknown>;
+}
+
+/** A cell run the shell was asked for; `send` delivers a batch through its channel. */
+export interface FakeRun {
+  path: string;
+  cellId: string;
+  code: string;
+  send(batch: CellUpdate[]): void;
+}
+
+export interface FakeShellOptions {
+  report?: Report;
+  workspace?: string;
+  docs?: NotebookDoc[];
+  /** Answers `save_notebook` (default: saved); throw `{ code, message }` to fail it. */
+  save?: (path: string, cells: CellEdit[], force: boolean) => { savedAt: string };
+  interrupt?: InterruptOutcome;
+  complete?: (code: string, cursorPos: number) => CompleteReply;
+  inspect?: (code: string, cursorPos: number) => InspectReply;
+}
+
+interface Internals {
+  runCallback(id: number, data: unknown): void;
+}
+
+export function fakeShell(options: FakeShellOptions = {}) {
+  const calls: Call[] = [];
+  const runs: FakeRun[] = [];
+  const docs = new Map<string, NotebookDoc>((options.docs ?? []).map((doc) => [doc.path, structuredClone(doc)]));
+  let nextId = 0;
+  const entries = (): NotebookEntry[] =>
+    [...docs.keys()].sort().map((path) => ({ name: path, path }));
+
+  mockIPC(
+    (command, payload) => {
+      const args = (payload ?? {}) as Record<string, unknown>;
+      calls.push({ command, args });
+      switch (command) {
+        case 'engine_status':
+          return options.report ?? ready;
+        case 'open_workspace':
+          return { path: options.workspace ?? '/home/ada/SageDesk', notebooks: entries() };
+        case 'list_notebooks':
+          return entries();
+        case 'create_notebook': {
+          const name = String(args.name);
+          const path = name.endsWith('.ipynb') ? name : `${name}.ipynb`;
+          if (docs.has(path)) throw { code: 'already_exists', message: `"${path}" already exists in the workspace` };
+          nextId += 1;
+          docs.set(path, {
+            path,
+            cells: [{ id: `new${nextId}`, cellType: 'code', source: '', outputs: [], executionCount: null }],
+          });
+          return { name: path, path };
+        }
+        case 'open_notebook': {
+          const doc = docs.get(String(args.path));
+          if (!doc) throw { code: 'not_found', message: `there is no notebook "${String(args.path)}" in the workspace` };
+          return structuredClone(doc);
+        }
+        case 'save_notebook': {
+          const path = String(args.path);
+          const cells = args.cells as CellEdit[];
+          const answer = options.save?.(path, cells, args.force === true) ?? { savedAt: '2025-01-31T10:15:00.000Z' };
+          const doc = docs.get(path);
+          if (doc) {
+            const before = new Map(doc.cells.map((cell) => [cell.id, cell]));
+            doc.cells = cells.map((cell) => ({
+              ...cell,
+              outputs: before.get(cell.id)?.outputs ?? [],
+              executionCount: before.get(cell.id)?.executionCount ?? null,
+            }));
+          }
+          return answer;
+        }
+        case 'execute_cell': {
+          const channel = args.onUpdate as Channel<CellUpdate[]>;
+          let index = 0;
+          runs.push({
+            path: String(args.path),
+            cellId: String(args.cellId),
+            code: String(args.code),
+            send(batch) {
+              const internals = (window as unknown as { __TAURI_INTERNALS__: Internals }).__TAURI_INTERNALS__;
+              internals.runCallback(channel.id, { message: batch, index });
+              index += 1;
+            },
+          });
+          return null;
+        }
+        case 'interrupt_kernel':
+          return options.interrupt ?? 'interrupted';
+        case 'restart_kernel':
+        case 'input_reply':
+          return null;
+        case 'complete':
+          return options.complete?.(String(args.code), Number(args.cursorPos)) ?? { matches: [], cursor_start: 0, cursor_end: 0 };
+        case 'inspect':
+          return options.inspect?.(String(args.code), Number(args.cursorPos)) ?? { found: false, data: {} };
+      }
+      throw new Error(`the fake shell has no command ${command}`);
+    },
+    { shouldMockEvents: true },
+  );
+
+  return {
+    calls,
+    runs,
+    docs,
+    /** The calls of one command, their arguments in order. */
+    callsOf(command: string): Array<Record<string, unknown>> {
+      return calls.filter((call) => call.command === command).map((call) => call.args);
+    },
+    /** Emits `kernel-status`, as the shell does when a kernel's state changes. */
+    kernelStatus(path: string, state: SessionState): Promise<void> {
+      return emit('kernel-status', { path, state });
+    },
+  };
+}

@@ -1,0 +1,11 @@
+// jsdom lays nothing out: CodeMirror measures text through Range rectangles,
+// which jsdom does not have. Empty rectangles are what a hidden editor has.
+
+const empty = (): DOMRect => new DOMRect(0, 0, 0, 0);
+const emptyList = (): DOMRectList => {
+  const list: DOMRect[] = [];
+  return Object.assign(list, { item: (i: number) => list[i] ?? null }) as unknown as DOMRectList;
+};
+
+Range.prototype.getBoundingClientRect ??= empty;
+Range.prototype.getClientRects ??= emptyList;
