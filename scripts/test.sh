@@ -55,7 +55,8 @@ stage "UI unit tests" bash -c 'cd ui && npm test'
 stage "Rust unit and integration tests" cargo test --locked --workspace
 window_end_to_end() {
   cargo build --locked -p sagedesk-app &&
-    E2E_EXPECT_ENGINE=1 E2E_SCREENSHOT="${E2E_SCREENSHOT:-$CARGO_TARGET_DIR/sagedesk-window.png}" ui/e2e/run.sh
+    E2E_EXPECT_ENGINE=1 E2E_SCREENSHOT_DIR="${E2E_SCREENSHOT_DIR:-$CARGO_TARGET_DIR}" \
+      ui/e2e/run.sh smoke.mjs notebook.mjs
 }
 stage "desktop window end to end" window_end_to_end
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the end-to-end smoke test (smoke.mjs) against the built debug app:
+# Runs end-to-end tests (smoke.mjs by default, or the scripts named as
+# arguments) against the built debug app:
 # starts Xvfb when there is no display, and tauri-driver (which starts
 # Debian's WebKitWebDriver, which starts the app), and stops what it started.
 #
@@ -57,8 +58,18 @@ export NO_AT_BRIDGE=1
 setsid tauri-driver --port "$port" --native-port "$((port + 1))" >"$work/driver.log" 2>&1 &
 started+=($!)
 
+# The scripts to run (default: smoke.mjs), one app session each. With
+# E2E_SCREENSHOT_DIR, each writes its screenshot there as NAME.png.
+scripts=("$@")
+[[ ${#scripts[@]} -gt 0 ]] || scripts=(smoke.mjs)
 status=0
-node "$here/smoke.mjs" || status=$?
+for script in "${scripts[@]}"; do
+  if [[ -n ${E2E_SCREENSHOT_DIR:-} ]]; then
+    E2E_SCREENSHOT="$E2E_SCREENSHOT_DIR/${script%.mjs}.png" node "$here/$script" || status=$?
+  else
+    node "$here/$script" || status=$?
+  fi
+done
 if [[ $status -ne 0 ]]; then
   echo "--- tauri-driver / WebKitWebDriver / app output:" >&2
   cat "$work/driver.log" >&2

@@ -15,10 +15,10 @@
 // it showed a failed command, nothing, or not in time.
 
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-const driverUrl = process.env.E2E_DRIVER_URL ?? 'http://127.0.0.1:4444';
+import { ELEMENT, byTestId, screenshot, startApp, waitFor, wd } from './webdriver.mjs';
+
 const app =
   process.env.E2E_APP ??
   join(process.env.CARGO_TARGET_DIR ?? join(import.meta.dirname, '../../target'), 'debug/sagedesk-app');
@@ -26,92 +26,12 @@ const screenshotPath = process.env.E2E_SCREENSHOT;
 const expectEngine = process.env.E2E_EXPECT_ENGINE === '1';
 const timeoutMs = Number(process.env.E2E_TIMEOUT_MS ?? 90_000);
 
-/** The W3C name of the property that holds an element reference. */
-const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
-
-/** @param {number} ms */
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * One WebDriver command; returns its `value` or throws with the driver's error.
- * @param {string} method
- * @param {string} path
- * @param {unknown} [body]
- * @returns {Promise<any>}
- */
-async function wd(method, path, body) {
-  const response = await fetch(driverUrl + path, {
-    method,
-    headers: { 'content-type': 'application/json; charset=utf-8' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(60_000),
-  });
-  const text = await response.text();
-  let json;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new Error(`${method} ${path}: HTTP ${response.status}: ${text.slice(0, 300)}`);
-  }
-  const value = json?.value;
-  if (!response.ok || (value && typeof value === 'object' && 'error' in value)) {
-    throw new Error(`${method} ${path}: ${value?.error ?? response.status}: ${value?.message ?? text}`);
-  }
-  return value;
-}
-
-/**
- * Calls `probe` until it returns something other than undefined.
- * @template T
- * @param {string} what
- * @param {number} ms
- * @param {() => Promise<T | undefined>} probe
- * @returns {Promise<T>}
- */
-async function waitFor(what, ms, probe) {
-  const deadline = Date.now() + ms;
-  /** @type {Error | undefined} */
-  let last;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error instanceof Error ? error : new Error(String(error));
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${last.message})` : ''}`);
-    }
-    await sleep(250);
-  }
-}
-
-/**
- * @param {string} session
- * @param {string} testId
- * @returns {Promise<string>} the element's reference
- */
-async function byTestId(session, testId) {
-  const found = await wd('POST', `/session/${session}/element`, {
-    using: 'css selector',
-    value: `[data-testid="${testId}"]`,
-  });
-  return found[ELEMENT];
-}
-
 async function main() {
   if (!existsSync(app)) {
     throw new Error(`no app at ${app}: run \`npm run build\` in ui/, then \`cargo build -p sagedesk-app\``);
   }
-  await waitFor('tauri-driver to accept sessions', 15_000, async () =>
-    (await wd('GET', '/status'))?.ready === false ? undefined : true,
-  );
-
   const started = Date.now();
-  const created = await wd('POST', '/session', {
-    capabilities: { alwaysMatch: { 'tauri:options': { application: app } } },
-  });
-  const session = created.sessionId;
+  const session = await startApp(app);
   console.log(`session ${session}: ${app}`);
 
   try {
@@ -133,15 +53,7 @@ async function main() {
     console.log(`image-status [${imageState}]:\n${indent(imageText)}`);
 
     if (screenshotPath) {
-      // The DOM already shows the result; wait until it is also painted, or
-      // the picture can still show the frame from before.
-      await wd('POST', `/session/${session}/execute/async`, {
-        script: 'const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));',
-        args: [],
-      });
-      await sleep(300);
-      const png = await wd('GET', `/session/${session}/screenshot`);
-      await writeFile(screenshotPath, Buffer.from(png, 'base64'));
+      await screenshot(session, screenshotPath);
       console.log(`screenshot: ${screenshotPath}`);
     }
 

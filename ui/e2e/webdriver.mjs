@@ -1,0 +1,109 @@
+// The few WebDriver commands the end-to-end tests use, spoken over HTTP
+// with fetch to tauri-driver (which drives the real window through
+// WebKitWebDriver), so the tests need nothing but Node.
+
+const driverUrl = process.env.E2E_DRIVER_URL ?? 'http://127.0.0.1:4444';
+
+/** The W3C name of the property that holds an element reference. */
+export const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
+
+/** @param {number} ms */
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One WebDriver command; returns its `value` or throws with the driver's error.
+ * @param {string} method
+ * @param {string} path
+ * @param {unknown} [body]
+ * @returns {Promise<any>}
+ */
+export async function wd(method, path, body) {
+  const response = await fetch(driverUrl + path, {
+    method,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(60_000),
+  });
+  const text = await response.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Error(`${method} ${path}: HTTP ${response.status}: ${text.slice(0, 300)}`);
+  }
+  const value = json?.value;
+  if (!response.ok || (value && typeof value === 'object' && 'error' in value)) {
+    throw new Error(`${method} ${path}: ${value?.error ?? response.status}: ${value?.message ?? text}`);
+  }
+  return value;
+}
+
+/**
+ * Calls `probe` until it returns something other than undefined.
+ * @template T
+ * @param {string} what
+ * @param {number} ms
+ * @param {() => Promise<T | undefined>} probe
+ * @returns {Promise<T>}
+ */
+export async function waitFor(what, ms, probe) {
+  const deadline = Date.now() + ms;
+  /** @type {Error | undefined} */
+  let last;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error instanceof Error ? error : new Error(String(error));
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${last.message})` : ''}`);
+    }
+    await sleep(250);
+  }
+}
+
+/**
+ * @param {string} session
+ * @param {string} testId
+ * @returns {Promise<string>} the element's reference
+ */
+export async function byTestId(session, testId) {
+  const found = await wd('POST', `/session/${session}/element`, {
+    using: 'css selector',
+    value: `[data-testid="${testId}"]`,
+  });
+  return found[ELEMENT];
+}
+
+/**
+ * Starts the app in a new WebDriver session.
+ * @param {string} app the app binary
+ * @returns {Promise<string>} the session id
+ */
+export async function startApp(app) {
+  await waitFor('tauri-driver to accept sessions', 15_000, async () =>
+    (await wd('GET', '/status'))?.ready === false ? undefined : true,
+  );
+  const created = await wd('POST', '/session', {
+    capabilities: { alwaysMatch: { 'tauri:options': { application: app } } },
+  });
+  return created.sessionId;
+}
+
+/**
+ * Saves a PNG of the window once what the DOM shows is also painted.
+ * @param {string} session
+ * @param {string} path
+ */
+export async function screenshot(session, path) {
+  const { writeFile } = await import('node:fs/promises');
+  await wd('POST', `/session/${session}/execute/async`, {
+    script: 'const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));',
+    args: [],
+  });
+  await sleep(300);
+  const png = await wd('GET', `/session/${session}/screenshot`);
+  await writeFile(path, Buffer.from(png, 'base64'));
+}
