@@ -4,6 +4,7 @@ fn main() {
     // added here but left out of capabilities/ is refused at the IPC boundary.
     let manifest = tauri_build::AppManifest::new().commands(&[
         "engine_status",
+        "prepare_image",
         "open_workspace",
         "list_notebooks",
         "create_notebook",

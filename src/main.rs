@@ -147,13 +147,6 @@ enum ImageCommand {
     },
 }
 
-/// Where systems keep the certificate authorities they trust.
-const HOST_CA_BUNDLES: &[&str] = &[
-    "/etc/ssl/certs/ca-certificates.crt",
-    "/etc/pki/tls/certs/ca-bundle.crt",
-    "/etc/ssl/cert.pem",
-];
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -421,10 +414,7 @@ async fn image(engine_setting: Option<&str>, command: ImageCommand) -> anyhow::R
             let bundle = match ca_bundle {
                 Some(path) => Some(path),
                 None if no_host_ca => None,
-                None => HOST_CA_BUNDLES
-                    .iter()
-                    .map(PathBuf::from)
-                    .find(|p| p.is_file()),
+                None => sagedesk::engine::host_ca_bundle(),
             };
             if let Some(path) = bundle {
                 let pem = std::fs::read(&path).with_context(|| {

@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use sagedesk::doctor::{self, Report};
+use sagedesk::engine::{BuildContext, BuildEvent, Engine, ImageInfo, host_ca_bundle};
 use sagedesk::kernel::outputs::OutputLimits;
 use sagedesk::notebook::{CellEdit, CellView};
 use sagedesk::session::{CellUpdate, InterruptOutcome, forward};
@@ -302,4 +303,27 @@ pub async fn inspect(
         found: reply.found,
         data: serde_json::to_value(&reply.data).unwrap_or_default(),
     })
+}
+
+/// Builds the SageMath image this build of SageDesk uses (nothing to do
+/// when it is there), streaming the build's steps and output on
+/// `on_progress`. The build trusts this machine's certificate authorities
+/// while downloading, as the machine's own programs do.
+#[tauri::command]
+pub async fn prepare_image(on_progress: Channel<BuildEvent>) -> Result<ImageInfo, Error> {
+    let engine = Engine::connect(None).await?;
+    let mut context = BuildContext::embedded();
+    if let Some(bundle) = host_ca_bundle()
+        && let Ok(pem) = std::fs::read(&bundle)
+    {
+        context = context.with_extra_ca(pem);
+    }
+    let image = engine
+        .build_image(&context, |event| {
+            if let Err(err) = on_progress.send(event) {
+                eprintln!("sagedesk: could not send build progress: {err}");
+            }
+        })
+        .await?;
+    Ok(image)
 }

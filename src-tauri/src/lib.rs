@@ -28,6 +28,7 @@ pub fn run() -> tauri::Result<()> {
         .manage(state::AppState::default())
         .invoke_handler(tauri::generate_handler![
             commands::engine_status,
+            commands::prepare_image,
             commands::open_workspace,
             commands::list_notebooks,
             commands::create_notebook,

@@ -31,3 +31,34 @@ async fn engine_status_says_where_the_engine_is_or_what_is_wrong() {
     let json = serde_json::to_value(&report).unwrap();
     assert_eq!(json["imageTag"], report.image_tag.as_str());
 }
+
+/// With the image already built (as in CI), preparing it is a no-op that
+/// says so on the progress channel and returns the image.
+#[tokio::test]
+async fn prepare_image_reports_an_image_that_is_already_there() {
+    use std::sync::{Arc, Mutex};
+    use tauri::ipc::{Channel, InvokeResponseBody};
+
+    let events = Arc::new(Mutex::new(Vec::<serde_json::Value>::new()));
+    let seen = events.clone();
+    let channel = Channel::new(move |body: InvokeResponseBody| {
+        if let InvokeResponseBody::Json(json) = body {
+            seen.lock()
+                .unwrap()
+                .push(serde_json::from_str(&json).unwrap());
+        }
+        Ok(())
+    });
+    let image = commands::prepare_image(channel)
+        .await
+        .expect("the image is built or present");
+    assert!(image.tag.starts_with("sagedesk/sagemath:"));
+    assert_eq!(
+        image.sage_version.as_deref().map(|v| &v[..5]),
+        Some("10.8.")
+    );
+    let events = events.lock().unwrap();
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["kind"], "upToDate");
+    assert_eq!(events[0]["tag"], image.tag.as_str());
+}

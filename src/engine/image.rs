@@ -37,6 +37,23 @@ const BUILD_STALL: Duration = Duration::from_secs(15 * 60);
 const EMBEDDED_CONTEXT: &[(&str, &[u8])] =
     &[("Dockerfile", include_bytes!("../../docker/Dockerfile"))];
 
+/// Where systems keep the certificate authorities they trust.
+const HOST_CA_BUNDLES: &[&str] = &[
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/cert.pem",
+];
+
+/// This machine's certificate-authority bundle, if it has one where
+/// systems usually keep it. Behind an HTTPS proxy that re-signs traffic the
+/// proxy's authority is in it, and the build's downloads need it too.
+pub fn host_ca_bundle() -> Option<std::path::PathBuf> {
+    HOST_CA_BUNDLES
+        .iter()
+        .map(std::path::PathBuf::from)
+        .find(|p| p.is_file())
+}
+
 /// The inputs of an image build.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BuildContext {

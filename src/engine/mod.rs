@@ -25,7 +25,9 @@ use serde::Serialize;
 pub use container::{COMMAND_TIMEOUT, LABEL_MANAGED, Limits, RunOutput};
 pub use endpoint::{Address, Candidate, Environment, Source, candidates};
 pub use error::EngineError;
-pub use image::{BuildContext, BuildEvent, DEFAULT_BASE_IMAGE, IMAGE_REPOSITORY, ImageInfo};
+pub use image::{
+    BuildContext, BuildEvent, DEFAULT_BASE_IMAGE, IMAGE_REPOSITORY, ImageInfo, host_ca_bundle,
+};
 pub use kernel_container::{
     KernelContainer, KernelContainerSpec, KernelPorts, LABEL_CONFIG_HASH, LABEL_OWNER,
     LABEL_WORKSPACE, RUNTIME_DIR, WORKSPACE_MOUNT,
