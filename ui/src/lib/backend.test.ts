@@ -12,11 +12,12 @@ import {
   inspect,
   interruptKernel,
   onKernelStatus,
+  prepareImage,
   saveNotebook,
   toBackendError,
 } from './backend';
 import { ready } from './setup/fixtures';
-import type { CellUpdate } from './types';
+import type { BuildEvent, CellUpdate } from './types';
 
 afterEach(() => {
   clearMocks();
@@ -95,6 +96,34 @@ describe('notebook commands', () => {
     internals.runCallback(channel!.id, { index: 1, message: [{ kind: 'finished', status: 'ok', execution_count: 1 }] });
     internals.runCallback(channel!.id, { index: 0, message: [{ kind: 'started' }] });
     expect(batches).toEqual([[{ kind: 'started' }], [{ kind: 'finished', status: 'ok', execution_count: 1 }]]);
+  });
+
+  it('prepares the image with a channel for its progress, and gives failures their code', async () => {
+    let channel: Channel<BuildEvent> | undefined;
+    let fail = false;
+    mockIPC((command, args) => {
+      if (command !== 'prepare_image') throw new Error(command);
+      const { onProgress, ...rest } = args as { onProgress: Channel<BuildEvent> };
+      expect(rest).toEqual({});
+      channel = onProgress;
+      if (fail) throw { code: 'image_build_failed', message: 'step 12 failed' };
+      return ready.image;
+    });
+    const events: BuildEvent[] = [];
+    await expect(prepareImage((event) => events.push(event))).resolves.toEqual(ready.image);
+    const internals = (window as unknown as { __TAURI_INTERNALS__: { runCallback(id: number, data: unknown): void } })
+      .__TAURI_INTERNALS__;
+    internals.runCallback(channel!.id, { index: 1, message: { kind: 'output', line: 'ok' } });
+    internals.runCallback(channel!.id, { index: 0, message: { kind: 'step', index: 1, total: 2, instruction: 'FROM x' } });
+    expect(events).toEqual([
+      { kind: 'step', index: 1, total: 2, instruction: 'FROM x' },
+      { kind: 'output', line: 'ok' },
+    ]);
+
+    fail = true;
+    const failed = prepareImage(() => {});
+    await expect(failed).rejects.toBeInstanceOf(BackendError);
+    await expect(failed).rejects.toMatchObject({ code: 'image_build_failed', message: 'step 12 failed' });
   });
 
   it('passes kernel-status events on, with the payload only', async () => {

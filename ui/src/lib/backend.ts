@@ -5,9 +5,11 @@
 import { Channel, invoke, type InvokeArgs } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
+  BuildEvent,
   CellEdit,
   CellUpdate,
   CompleteReply,
+  ImageInfo,
   InspectReply,
   InterruptOutcome,
   KernelStatusEvent,
@@ -59,6 +61,17 @@ async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
 /** Where the container engine is and whether the SageMath image is on it. */
 export function engineStatus(): Promise<Report> {
   return call<Report>('engine_status');
+}
+
+/**
+ * Builds the SageMath image (pulling its base first) unless it is already
+ * there: `onProgress` gets each step and output line, in order. Codes include
+ * `base_image_unavailable`, `image_build_failed`, `engine_not_running`,
+ * `engine_stalled`.
+ */
+export function prepareImage(onProgress: (event: BuildEvent) => void): Promise<ImageInfo> {
+  const channel = new Channel<BuildEvent>(onProgress);
+  return call<ImageInfo>('prepare_image', { onProgress: channel });
 }
 
 /** Opens (creating it if needed) the folder `path` as the workspace. */

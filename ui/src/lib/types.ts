@@ -53,6 +53,15 @@ export interface ImageInfo {
   kernelArgv: string[] | null;
 }
 
+/**
+ * `sagedesk::engine::BuildEvent` (tag `kind`): progress of `prepare_image`,
+ * sent through its channel. `index` is 1-based.
+ */
+export type BuildEvent =
+  | { kind: 'upToDate'; tag: string }
+  | { kind: 'step'; index: number; total: number; instruction: string }
+  | { kind: 'output'; line: string };
+
 // ---------------------------------------------------------------------------
 // Cell outputs and their updates: `sagedesk::kernel::outputs`. These enums are
 // serialised with `#[serde(tag = ..., rename_all = ...)]`, which renames the

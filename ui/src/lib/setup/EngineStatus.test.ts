@@ -1,7 +1,8 @@
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { afterEach, expect, it } from 'vitest';
-import type { Report } from '../types';
+import type { Channel } from '@tauri-apps/api/core';
+import type { BuildEvent, ImageInfo, Report } from '../types';
 import EngineStatus from './EngineStatus.svelte';
 import { noEngine, noImage, ready } from './fixtures';
 import { sentence } from './text';
@@ -77,7 +78,7 @@ it('shows the problem, what was tried and the fix; Retry checks again', async ()
   expect(calls).toEqual(['engine_status', 'engine_status']);
 });
 
-it('says the image is missing when the engine answers without it', async () => {
+it('says the image is missing and offers to set it up, not a command to run', async () => {
   shellAnswering(() => noImage);
   render(EngineStatus);
 
@@ -85,9 +86,26 @@ it('says the image is missing when the engine answers without it', async () => {
   expect(engine.textContent).toContain(noImage.engine!.endpoint);
   const image = await settled('image-status', 'missing');
   expect(image.textContent).toContain(noImage.imageTag);
-  expect(image.textContent).toContain(shown(noImage.problem!.message));
-  expect(image.textContent).toContain(shown(noImage.problem!.fix));
-  expect(screen.getAllByTestId('problem')).toHaveLength(1);
+  expect(image.textContent).toContain('Downloads and installs SageMath once; a few minutes, about 1.5 GB.');
+  const button = screen.getByTestId('prepare-image') as HTMLButtonElement;
+  expect(button.textContent).toBe('Set up SageMath');
+  expect(button.disabled).toBe(false);
+  expect(image.textContent).not.toContain(shown(noImage.problem!.fix));
+  expect(screen.queryByTestId('problem')).toBeNull();
+  expect(screen.queryByTestId('setup-progress')).toBeNull();
+});
+
+it('offers no setup when the image is there or the engine is not', async () => {
+  let answer = ready;
+  shellAnswering(() => answer);
+  render(EngineStatus);
+  await settled('image-status', 'present');
+  expect(screen.queryByTestId('prepare-image')).toBeNull();
+
+  answer = noEngine;
+  await fireEvent.click(screen.getByTestId('recheck'));
+  await settled('image-status', 'unknown');
+  expect(screen.queryByTestId('prepare-image')).toBeNull();
 });
 
 it('shows a failed command with its message and lets the person retry', async () => {
@@ -124,4 +142,144 @@ it('offers no second check while one is running', async () => {
   release(ready);
   await settled('engine-status', 'found');
   expect(calls).toEqual(['engine_status', 'engine_status']);
+});
+
+// ---------------------------------------------------------------------------
+// Setting the image up.
+
+interface Internals {
+  runCallback(id: number, data: unknown): void;
+}
+
+/** A `prepare_image` the shell was asked for: the test sends its events and ends it. */
+interface FakeBuild {
+  send(event: BuildEvent): void;
+  succeed(image: ImageInfo): void;
+  fail(error: { code: string; message: string }): void;
+}
+
+/**
+ * Stands in for the shell with the image missing: `prepare_image` runs until
+ * the test ends it, and once one succeeds `engine_status` reports the image.
+ */
+function shellPreparing() {
+  const calls: string[] = [];
+  const builds: FakeBuild[] = [];
+  let built = false;
+  mockIPC((command, args) => {
+    calls.push(command);
+    if (command === 'engine_status') return built ? ready : noImage;
+    if (command === 'prepare_image') {
+      const channel = (args as { onProgress: Channel<BuildEvent> }).onProgress;
+      let index = 0;
+      return new Promise<ImageInfo>((resolve, reject) => {
+        builds.push({
+          send(event) {
+            const internals = (window as unknown as { __TAURI_INTERNALS__: Internals }).__TAURI_INTERNALS__;
+            internals.runCallback(channel.id, { index, message: event });
+            index += 1;
+          },
+          succeed(image) {
+            built = true;
+            resolve(image);
+          },
+          fail: reject,
+        });
+      });
+    }
+    throw new Error(`unexpected command ${command}`);
+  });
+  return { calls, builds };
+}
+
+function progressBar(): HTMLProgressElement {
+  return screen.getByTestId('setup-progress') as HTMLProgressElement;
+}
+
+it('shows the build as it goes, then checks again and shows the image', async () => {
+  const { calls, builds } = shellPreparing();
+  render(EngineStatus);
+  await settled('image-status', 'missing');
+
+  await fireEvent.click(screen.getByTestId('prepare-image'));
+  expect(calls).toEqual(['engine_status', 'prepare_image']);
+  const button = screen.getByTestId('prepare-image') as HTMLButtonElement;
+  expect(button.disabled).toBe(true);
+  expect((screen.getByTestId('recheck') as HTMLButtonElement).disabled).toBe(true);
+  // Before the first step the bar has no value: it is indeterminate.
+  expect(progressBar().hasAttribute('value')).toBe(false);
+
+  const build = builds[0];
+  build.send({ kind: 'step', index: 1, total: 20, instruction: 'FROM ghcr.io/sagemath/sagemath:10.8' });
+  await waitFor(() => expect(progressBar().value).toBe(1));
+  expect(progressBar().max).toBe(20);
+  expect(screen.getByTestId('setup-step').textContent).toContain('Step 1 of 20: FROM ghcr.io/sagemath/sagemath:10.8');
+
+  const install = `RUN apt-get update && apt-get install -y ${'texlive-latex-extra '.repeat(10)}\
+  && rm -rf /var/lib/apt/lists/*`;
+  build.send({ kind: 'step', index: 12, total: 20, instruction: install });
+  build.send({ kind: 'output', line: 'Get:1 http://deb.debian.org/debian bookworm InRelease [151 kB]' });
+  build.send({ kind: 'output', line: '   ' });
+  await waitFor(() => expect(progressBar().value).toBe(12));
+  expect(progressBar().max).toBe(20);
+  const step = screen.getByTestId('setup-step').textContent!;
+  expect(step).toContain('Step 12 of 20: RUN apt-get update && apt-get install');
+  expect(step).toContain('…');
+  expect(step).not.toContain('rm -rf');
+  // The latest line that says something.
+  expect(screen.getByTestId('setup-output').textContent!.trim()).toBe(
+    'Get:1 http://deb.debian.org/debian bookworm InRelease [151 kB]',
+  );
+  expect(button.disabled).toBe(true);
+
+  build.succeed(ready.image!);
+  const image = await settled('image-status', 'present');
+  expect(image.textContent).toContain(ready.image!.tag);
+  expect(screen.queryByTestId('prepare-image')).toBeNull();
+  expect(screen.queryByTestId('setup-progress')).toBeNull();
+  expect(calls).toEqual(['engine_status', 'prepare_image', 'engine_status']);
+});
+
+it('tells the report to the app once the image is set up', async () => {
+  const { builds } = shellPreparing();
+  const reports: Array<Report | null> = [];
+  render(EngineStatus, { onreport: (report) => reports.push(report) });
+  await settled('image-status', 'missing');
+
+  await fireEvent.click(screen.getByTestId('prepare-image'));
+  builds[0].succeed(ready.image!);
+  await settled('image-status', 'present');
+  expect(reports).toEqual([null, noImage, null, ready]);
+});
+
+it('shows a failed setup with its message; Retry sets up again', async () => {
+  const { calls, builds } = shellPreparing();
+  render(EngineStatus);
+  await settled('image-status', 'missing');
+
+  await fireEvent.click(screen.getByTestId('prepare-image'));
+  builds[0].send({ kind: 'step', index: 1, total: 20, instruction: 'FROM ghcr.io/sagemath/sagemath:10.8' });
+  builds[0].fail({
+    code: 'base_image_unavailable',
+    message: 'could not download ghcr.io/sagemath/sagemath:10.8: no route to host',
+  });
+
+  const problem = await screen.findByTestId('problem');
+  expect(problem.textContent).toContain('Could not download ghcr.io/sagemath/sagemath:10.8: no route to host');
+  expect(problem.textContent).toContain('internet');
+  expect(screen.queryByTestId('setup-progress')).toBeNull();
+  expect(screen.queryByTestId('prepare-image')).toBeNull();
+  expect(screen.getByTestId('image-status').dataset.state).toBe('missing');
+
+  await fireEvent.click(screen.getByTestId('retry'));
+  expect(calls).toEqual(['engine_status', 'prepare_image', 'prepare_image']);
+  expect(screen.queryByTestId('problem')).toBeNull();
+  // The new run starts from nothing: no step of the failed one is shown.
+  expect(progressBar().hasAttribute('value')).toBe(false);
+
+  builds[1].send({ kind: 'step', index: 3, total: 20, instruction: 'COPY kernel.json /opt/' });
+  await waitFor(() => expect(progressBar().value).toBe(3));
+  builds[1].succeed(ready.image!);
+  await settled('image-status', 'present');
+  expect(calls).toEqual(['engine_status', 'prepare_image', 'prepare_image', 'engine_status']);
 });

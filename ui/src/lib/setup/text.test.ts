@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codeSpans, sentence } from './text';
+import { codeSpans, prepareFix, sentence, stepSummary } from './text';
 
 describe('codeSpans', () => {
   it('shows backticked commands as code', () => {
@@ -20,5 +20,23 @@ describe('sentence', () => {
   it('capitalises the first letter only', () => {
     expect(sentence('the SageMath image is missing')).toBe('The SageMath image is missing');
     expect(sentence('')).toBe('');
+  });
+});
+
+describe('stepSummary', () => {
+  it('keeps the first line and cuts long ones with an ellipsis', () => {
+    expect(stepSummary('RUN apt-get update \\\n && apt-get install -y sagemath')).toBe('RUN apt-get update \\');
+    expect(stepSummary('COPY . /opt')).toBe('COPY . /opt');
+    const long = `RUN ${'x'.repeat(100)}`;
+    expect(stepSummary(long, 20)).toBe(`RUN ${'x'.repeat(15)}…`);
+    expect(stepSummary(long, 20)).toHaveLength(20);
+  });
+});
+
+describe('prepareFix', () => {
+  it('says what to do for the failures a person can fix, nothing otherwise', () => {
+    expect(prepareFix('base_image_unavailable')).toContain('internet');
+    expect(prepareFix('engine_not_running')).toContain('Start the container engine');
+    expect(prepareFix('image_build_failed')).toBeNull();
   });
 });
