@@ -16,6 +16,8 @@ fn main() {
         "input_reply",
         "complete",
         "inspect",
+        "get_settings",
+        "set_settings",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri-build failed");

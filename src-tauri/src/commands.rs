@@ -11,8 +11,8 @@ use sagedesk::engine::{BuildContext, BuildEvent, Engine, ImageInfo, host_ca_bund
 use sagedesk::kernel::outputs::OutputLimits;
 use sagedesk::notebook::{CellEdit, CellView};
 use sagedesk::session::{CellUpdate, InterruptOutcome, forward};
-use sagedesk::workspace::Workspace;
 use sagedesk::workspace::cli::build_sage_version;
+use sagedesk::workspace::{Settings, Workspace};
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
@@ -326,4 +326,32 @@ pub async fn prepare_image(on_progress: Channel<BuildEvent>) -> Result<ImageInfo
         })
         .await?;
     Ok(image)
+}
+
+#[derive(Serialize)]
+pub struct SettingsView {
+    pub settings: Settings,
+    /// Why the saved settings could not be used, if they could not.
+    pub warning: Option<String>,
+}
+
+#[tauri::command]
+pub fn get_settings(state: State<'_, AppState>) -> SettingsView {
+    SettingsView {
+        settings: state.settings(),
+        warning: state.settings_warning(),
+    }
+}
+
+/// Saves the settings (through the store) and uses them from now on: new
+/// kernels get the image and limits, the quit policy applies at quit.
+#[tauri::command]
+pub fn set_settings(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    settings: Settings,
+) -> Result<Settings, Error> {
+    crate::settings::save(&app, &settings)?;
+    state.set_settings(settings.clone());
+    Ok(settings)
 }

@@ -8,6 +8,7 @@
 
 pub mod commands;
 mod error;
+mod settings;
 mod state;
 
 pub use error::Error;
@@ -21,11 +22,13 @@ pub use error::Error;
 pub fn run() -> tauri::Result<()> {
     tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::new().build())
-        .setup(|_app| {
+        .setup(|app| {
+            use tauri::Manager;
+            app.manage(state::AppState::with_settings(settings::load(app.handle())));
             tauri::async_runtime::spawn(collect_orphans());
+            tauri::async_runtime::spawn(quit_on_terminate(app.handle().clone()));
             Ok(())
         })
-        .manage(state::AppState::default())
         .invoke_handler(tauri::generate_handler![
             commands::engine_status,
             commands::prepare_image,
@@ -40,6 +43,8 @@ pub fn run() -> tauri::Result<()> {
             commands::input_reply,
             commands::complete,
             commands::inspect,
+            commands::get_settings,
+            commands::set_settings,
         ])
         .build(tauri::generate_context!())?
         .run(|app, event| {
@@ -64,17 +69,47 @@ async fn collect_orphans() {
     }
 }
 
-/// Stops every notebook's kernel when the app quits (the default of the
-/// "kernels on quit" setting), waiting a bounded time.
+/// What happens to the kernels when the app quits, by the setting: stopped
+/// (the default), or left running with a record for the next launch to
+/// reattach to. Waits a bounded time.
 fn stop_kernels(app: &tauri::AppHandle) {
+    use sagedesk::workspace::KernelsOnQuit;
     use tauri::Manager;
-    let sessions = app.state::<state::AppState>().all_sessions();
+    let state = app.state::<state::AppState>();
+    let leave_running = state.settings().kernels_on_quit == KernelsOnQuit::LeaveRunning;
+    let sessions = state.sessions_by_notebook();
     tauri::async_runtime::block_on(async move {
-        let stop_all = async {
-            for session in &sessions {
+        let all = async {
+            let records = sagedesk::session::RecordStore::default_location();
+            for (notebook, session) in &sessions {
+                if leave_running && let Some(mut record) = session.detach().await {
+                    record.notebook = Some(notebook.clone());
+                    if let Err(err) = records.save(&record) {
+                        eprintln!("sagedesk: could not keep the kernel of {notebook}: {err}");
+                        session.stop().await;
+                    }
+                    continue;
+                }
                 session.stop().await;
             }
         };
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(15), stop_all).await;
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(15), all).await;
     });
+}
+
+/// A session ending (logout, shutdown) or a service manager asks the app
+/// to stop with SIGTERM: quit as if the window were closed, so that the
+/// kernels are stopped, or left running, as the settings say.
+async fn quit_on_terminate(app: tauri::AppHandle) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut terminate) = signal(SignalKind::terminate())
+            && terminate.recv().await.is_some()
+        {
+            app.exit(0);
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = app;
 }

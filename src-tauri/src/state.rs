@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 
 use sagedesk::engine::{BuildContext, Engine};
 use sagedesk::notebook::NotebookFile;
-use sagedesk::session::{Session, SessionConfig};
-use sagedesk::workspace::Workspace;
+use sagedesk::session::{RecordStore, Session, SessionConfig, SessionRecord};
+use sagedesk::workspace::{LoadedSettings, Settings, Workspace};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter};
 
@@ -24,6 +24,14 @@ pub struct OpenNotebook {
 pub struct AppState {
     workspace: Mutex<Option<Arc<Workspace>>>,
     notebooks: Mutex<HashMap<String, Arc<OpenNotebook>>>,
+    settings: Mutex<Settings>,
+    /// Why the saved settings could not be used, once, for the UI.
+    settings_warning: Mutex<Option<String>>,
+}
+
+enum Start {
+    Resume(SessionRecord),
+    Fresh(SessionConfig),
 }
 
 /// The `kernel-status` event's payload.
@@ -34,6 +42,50 @@ struct KernelStatus {
 }
 
 impl AppState {
+    pub fn with_settings(loaded: LoadedSettings) -> AppState {
+        let warning = loaded.warning.map(|w| {
+            let kept = w
+                .kept_at
+                .map(|p| format!(" It was kept as {}.", p.display()))
+                .unwrap_or_default();
+            format!(
+                "The settings in {} could not be read ({}); the defaults are used.{kept}",
+                w.path.display(),
+                w.problem
+            )
+        });
+        AppState {
+            settings: Mutex::new(loaded.settings),
+            settings_warning: Mutex::new(warning),
+            ..AppState::default()
+        }
+    }
+
+    pub fn settings(&self) -> Settings {
+        self.settings.lock().expect("settings lock").clone()
+    }
+
+    pub fn set_settings(&self, settings: Settings) {
+        *self.settings.lock().expect("settings lock") = settings;
+    }
+
+    pub fn settings_warning(&self) -> Option<String> {
+        self.settings_warning.lock().expect("settings lock").clone()
+    }
+
+    /// Every open notebook's session, with the notebook's name.
+    pub fn sessions_by_notebook(&self) -> Vec<(String, Arc<Session>)> {
+        self.notebooks
+            .lock()
+            .expect("notebooks lock")
+            .iter()
+            .filter_map(|(path, nb)| {
+                let session = nb.session.lock().expect("session lock").clone()?;
+                Some((path.clone(), session))
+            })
+            .collect()
+    }
+
     pub fn workspace(&self) -> Result<Arc<Workspace>, Error> {
         self.workspace
             .lock()
@@ -78,16 +130,6 @@ impl AppState {
         open
     }
 
-    /// Every session, for stopping them on quit.
-    pub fn all_sessions(&self) -> Vec<Arc<Session>> {
-        self.notebooks
-            .lock()
-            .expect("notebooks lock")
-            .values()
-            .filter_map(|nb| nb.session.lock().expect("session lock").clone())
-            .collect()
-    }
-
     /// The notebook's session, started (warming in the background) if it
     /// has none yet. Its state changes are emitted as `kernel-status`.
     pub async fn session(&self, app: &AppHandle, path: &str) -> Result<Arc<Session>, Error> {
@@ -97,14 +139,35 @@ impl AppState {
         }
         let workspace = self.workspace()?;
         let engine = Engine::connect(None).await?;
-        let mut config = SessionConfig::for_image(&engine, &BuildContext::embedded().tag()).await?;
-        config.workspace = Some(workspace.root().to_path_buf());
+        let records = RecordStore::default_location();
+        // A kernel left running for this notebook when the app last quit
+        // is reattached, with its variables; otherwise a new one starts.
+        let start = match records.find(workspace.root(), path) {
+            Some(record) => {
+                let _ = records.remove(&record.name);
+                Start::Resume(record)
+            }
+            None => {
+                let settings = self.settings();
+                let image = settings
+                    .image
+                    .clone()
+                    .unwrap_or_else(|| BuildContext::embedded().tag());
+                let mut config = SessionConfig::for_image(&engine, &image).await?;
+                config.workspace = Some(workspace.root().to_path_buf());
+                config.limits = settings.limits();
+                Start::Fresh(config)
+            }
+        };
         let mut slot = notebook.session.lock().expect("session lock");
         // Another command may have started one while this one connected.
         if let Some(session) = slot.clone() {
             return Ok(session);
         }
-        let session = Arc::new(Session::start(engine, config));
+        let session = Arc::new(match start {
+            Start::Resume(record) => Session::resume(engine, record),
+            Start::Fresh(config) => Session::start(engine, config),
+        });
         *slot = Some(session.clone());
         drop(slot);
         let mut states = session.watch_state();

@@ -462,6 +462,7 @@ impl Actor {
             image: self.config.image.clone(),
             kernel_argv: self.config.kernel_argv.clone(),
             workspace: self.config.workspace.clone(),
+            notebook: None,
             limits: self.config.limits.clone(),
         })
     }

@@ -241,14 +241,10 @@ impl Session {
     /// Lets go of the kernel without stopping it (the "leave kernels
     /// running" setting on quit) and returns what it takes to reattach;
     /// `None` when no kernel was up.
-    pub async fn detach(mut self) -> Option<SessionRecord> {
+    pub async fn detach(&self) -> Option<SessionRecord> {
         let (reply, rx) = oneshot::channel();
         self.commands.send(Command::Detach { reply }).ok()?;
-        let record = rx.await.ok().flatten();
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
-        }
-        record
+        rx.await.ok().flatten()
     }
 
     /// The name of the session's container (kept across restarts).

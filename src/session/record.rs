@@ -21,6 +21,9 @@ pub struct SessionRecord {
     pub image: String,
     pub kernel_argv: Vec<String>,
     pub workspace: Option<PathBuf>,
+    /// The notebook the kernel served, as the workspace names it.
+    #[serde(default)]
+    pub notebook: Option<String>,
     pub limits: Limits,
 }
 
@@ -99,6 +102,14 @@ impl RecordStore {
             .collect()
     }
 
+    /// The record of the kernel left running for this notebook of this
+    /// workspace, if any.
+    pub fn find(&self, workspace: &Path, notebook: &str) -> Option<SessionRecord> {
+        self.load_all().into_iter().find(|r| {
+            r.workspace.as_deref() == Some(workspace) && r.notebook.as_deref() == Some(notebook)
+        })
+    }
+
     /// Whether a record keeps the container of this name.
     pub fn keeps(&self, name: &str) -> bool {
         self.path(name).is_file()
@@ -154,6 +165,7 @@ mod tests {
             image: "i".into(),
             kernel_argv: vec!["python".into()],
             workspace: None,
+            notebook: None,
             limits: Limits::default(),
         }
     }
