@@ -14,7 +14,18 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { ELEMENT, byTestId, screenshot, sleep, startApp, waitFor, wd } from './webdriver.mjs';
+import {
+  byTestId,
+  openWorkspace,
+  runInCell,
+  screenshot,
+  sleep,
+  startApp,
+  waitFor,
+  waitForIdle,
+  waitForOutput,
+  wd,
+} from './webdriver.mjs';
 
 const app =
   process.env.E2E_APP ??
@@ -24,54 +35,19 @@ const screenshotPath = process.env.E2E_SCREENSHOT;
 const timeoutMs = Number(process.env.E2E_TIMEOUT_MS ?? 180_000);
 const EXPECTED = '274177 * 67280421310721';
 
-/**
- * @param {string} session
- * @param {string} element
- */
-const textOf = (session, element) => wd('GET', `/session/${session}/element/${element}/text`);
-
 async function main() {
   if (!existsSync(app)) throw new Error(`no app at ${app}`);
   const session = await startApp(app);
   try {
-    // The setup screen finds the engine and image, then offers a folder.
-    const field = await waitFor('the workspace folder field', 120_000, () => byTestId(session, 'workspace-path'));
-    await wd('POST', `/session/${session}/element/${field}/clear`, {});
-    await wd('POST', `/session/${session}/element/${field}/value`, { text: workspace });
-    await wd('POST', `/session/${session}/element/${await byTestId(session, 'open-workspace')}/click`, {});
+    await openWorkspace(session, workspace);
 
     const create = await waitFor('the New notebook button', 30_000, () => byTestId(session, 'new-notebook'));
     await wd('POST', `/session/${session}/element/${create}/click`, {});
     await waitFor('a cell', 30_000, () => byTestId(session, 'cell'));
 
-    // Type into the cell's editor and run it as a person would.
-    const editor = await waitFor('the cell editor', 30_000, async () => {
-      const found = await wd('POST', `/session/${session}/element`, {
-        using: 'css selector',
-        value: '[data-testid="cell-editor"] .cm-content, [data-testid="cell-editor"][contenteditable]',
-      });
-      return found[ELEMENT];
-    });
-    await wd('POST', `/session/${session}/element/${editor}/click`, {});
-    await wd('POST', `/session/${session}/element/${editor}/value`, { text: 'factor(2^64+1)' });
-    // Shift (held) + Enter, then release the modifiers.
-    await wd('POST', `/session/${session}/element/${editor}/value`, { text: '\uE008\uE007\uE000' });
-
-    const output = await waitFor(`the result ${EXPECTED}`, timeoutMs, async () => {
-      const found = await wd('POST', `/session/${session}/elements`, {
-        using: 'css selector',
-        value: '[data-testid="cell-output"]',
-      });
-      for (const element of found) {
-        const text = await textOf(session, element[ELEMENT]);
-        if (text.includes(EXPECTED)) return text;
-      }
-      return undefined;
-    });
-    const status = await waitFor('the kernel to be idle', 30_000, async () => {
-      const text = (await textOf(session, await byTestId(session, 'kernel-status'))).trim();
-      return text === 'idle' ? text : undefined;
-    });
+    await runInCell(session, 0, 'factor(2^64+1)');
+    const output = await waitForOutput(session, EXPECTED, timeoutMs);
+    const status = await waitForIdle(session);
     console.log(`cell output: ${output.trim()}\nkernel-status: ${status}`);
     if (screenshotPath) {
       await screenshot(session, screenshotPath);

@@ -53,6 +53,11 @@ if [[ -z ${DISPLAY:-} ]]; then
   echo "Xvfb on $DISPLAY"
 fi
 
+# The app's settings and records of kernels left running go to a folder of
+# this run's, so that a test changing them cannot change the next run.
+export XDG_DATA_HOME="$work/data"
+mkdir -p "$XDG_DATA_HOME"
+
 # The app finds no D-Bus session here; say so instead of letting GTK retry.
 export NO_AT_BRIDGE=1
 setsid tauri-driver --port "$port" --native-port "$((port + 1))" >"$work/driver.log" 2>&1 &

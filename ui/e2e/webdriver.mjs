@@ -107,3 +107,74 @@ export async function screenshot(session, path) {
   const png = await wd('GET', `/session/${session}/screenshot`);
   await writeFile(path, Buffer.from(png, 'base64'));
 }
+
+/**
+ * @param {string} session
+ * @param {string} element
+ * @returns {Promise<string>}
+ */
+export const textOf = (session, element) => wd('GET', `/session/${session}/element/${element}/text`);
+
+/**
+ * Waits for the setup screen to offer a folder, and opens `path` as the
+ * workspace.
+ * @param {string} session
+ * @param {string} path
+ */
+export async function openWorkspace(session, path) {
+  const field = await waitFor('the workspace folder field', 120_000, () => byTestId(session, 'workspace-path'));
+  await wd('POST', `/session/${session}/element/${field}/clear`, {});
+  await wd('POST', `/session/${session}/element/${field}/value`, { text: path });
+  await wd('POST', `/session/${session}/element/${await byTestId(session, 'open-workspace')}/click`, {});
+}
+
+/**
+ * Replaces the text of the `index`th cell's editor with `code` and runs it
+ * with Shift+Enter, as a person would.
+ * @param {string} session
+ * @param {number} index
+ * @param {string} code
+ */
+export async function runInCell(session, index, code) {
+  const editor = await waitFor(`the editor of cell ${index}`, 30_000, async () => {
+    const found = await wd('POST', `/session/${session}/elements`, {
+      using: 'css selector',
+      value: '[data-testid="cell-editor"] .cm-content, [data-testid="cell-editor"][contenteditable]',
+    });
+    return found[index]?.[ELEMENT];
+  });
+  await wd('POST', `/session/${session}/element/${editor}/click`, {});
+  // Ctrl+A selects the cell's text, which the typing replaces.
+  await wd('POST', `/session/${session}/element/${editor}/value`, { text: '\uE009a\uE000' });
+  await wd('POST', `/session/${session}/element/${editor}/value`, { text: code });
+  // Shift (held) + Enter, then release the modifiers.
+  await wd('POST', `/session/${session}/element/${editor}/value`, { text: '\uE008\uE007\uE000' });
+}
+
+/**
+ * Waits until some cell's output contains `expected`, and returns its text.
+ * @param {string} session
+ * @param {string} expected
+ * @param {number} ms
+ */
+export function waitForOutput(session, expected, ms) {
+  return waitFor(`an output with ${expected}`, ms, async () => {
+    const found = await wd('POST', `/session/${session}/elements`, {
+      using: 'css selector',
+      value: '[data-testid="cell-output"]',
+    });
+    for (const element of found) {
+      const text = await textOf(session, element[ELEMENT]);
+      if (text.includes(expected)) return text;
+    }
+    return undefined;
+  });
+}
+
+/** @param {string} session */
+export function waitForIdle(session) {
+  return waitFor('the kernel to be idle', 60_000, async () => {
+    const text = (await textOf(session, await byTestId(session, 'kernel-status'))).trim();
+    return text === 'idle' ? text : undefined;
+  });
+}
