@@ -410,3 +410,19 @@ async fn history_works_with_the_session_kernel_settings() {
     assert_eq!(result(&run(&s, "_i1").await).as_deref(), Some("'a = 17'"));
     s.shutdown().await;
 }
+
+/// Completion and help go to the kernel while the session stays free to
+/// route a running cell's events.
+#[tokio::test]
+async fn completion_and_help_come_from_the_kernel() {
+    let s = session(|_| {}).await;
+    s.ready().await.unwrap();
+    let completions = s.complete("facto", 5).await.unwrap();
+    assert!(
+        completions.matches.iter().any(|m| m == "factor"),
+        "{:?}",
+        completions.matches
+    );
+    assert!(s.inspect("factor", 6).await.unwrap().found);
+    s.shutdown().await;
+}

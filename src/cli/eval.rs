@@ -5,8 +5,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use jupyter_protocol::messaging::{JupyterMessageContent, Stdio};
-use sagedesk::engine::{BuildContext, Engine};
-use sagedesk::session::{CellEvent, CellStatus, RecordStore, Session, SessionConfig};
+use sagedesk::session::{CellEvent, CellStatus, Session};
 
 /// Exit codes, so scripts can tell the endings apart.
 pub const EXIT_SAGE_ERROR: u8 = 1;
@@ -46,22 +45,15 @@ pub fn parse_size(text: &str) -> Result<i64, String> {
 }
 
 pub async fn run(engine_setting: Option<&str>, options: EvalOptions) -> anyhow::Result<ExitCode> {
-    let engine = Engine::connect(engine_setting).await?;
-    // Containers of SageDesk processes that are gone are nobody's.
-    let records = RecordStore::default_location();
-    engine.remove_orphans(|c| records.keeps(&c.name)).await?;
-    let image = options
-        .image
-        .unwrap_or_else(|| BuildContext::embedded().tag());
-    let mut config = SessionConfig::for_image(&engine, &image).await?;
-    config.auto_restart = false;
-    if let Some(memory) = options.memory_bytes {
-        config.limits.memory_bytes = memory;
-    }
-    if let Some(cpus) = options.cpus {
-        config.limits.cpus = cpus;
-    }
-    let session = Session::start(engine, config);
+    let session = super::fresh_session(engine_setting, options.image, |config| {
+        if let Some(memory) = options.memory_bytes {
+            config.limits.memory_bytes = memory;
+        }
+        if let Some(cpus) = options.cpus {
+            config.limits.cpus = cpus;
+        }
+    })
+    .await?;
     let outcome = tokio::select! {
         outcome = evaluate(&session, &options.code, options.timeout) => outcome,
         _ = tokio::signal::ctrl_c() => {

@@ -3,3 +3,25 @@
 pub mod bench;
 pub mod eval;
 pub mod run;
+
+use sagedesk::engine::{BuildContext, Engine};
+use sagedesk::session::{RecordStore, Session, SessionConfig};
+
+/// A fresh session for a command: the containers of SageDesk processes that
+/// are gone are collected first, the kernel comes from the image's label,
+/// and it is never restarted by itself (the command reports a dead kernel
+/// instead).
+pub async fn fresh_session(
+    engine_setting: Option<&str>,
+    image: Option<String>,
+    configure: impl FnOnce(&mut SessionConfig),
+) -> anyhow::Result<Session> {
+    let engine = Engine::connect(engine_setting).await?;
+    let records = RecordStore::default_location();
+    engine.remove_orphans(|c| records.keeps(&c.name)).await?;
+    let image = image.unwrap_or_else(|| BuildContext::embedded().tag());
+    let mut config = SessionConfig::for_image(&engine, &image).await?;
+    config.auto_restart = false;
+    configure(&mut config);
+    Ok(Session::start(engine, config))
+}

@@ -5,10 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use sagedesk::engine::{BuildContext, Engine};
 use sagedesk::kernel::outputs::OutputLimits;
 use sagedesk::notebook::{CellKind, NotebookFile};
-use sagedesk::session::{CellStatus, RecordStore, Session, SessionConfig, forward};
+use sagedesk::session::{CellStatus, Session, forward};
 
 use super::eval::{EXIT_KERNEL_DIED, EXIT_SAGE_ERROR, EXIT_TIMEOUT};
 
@@ -31,18 +30,13 @@ pub async fn run(engine_setting: Option<&str>, options: RunOptions) -> anyhow::R
             return Ok(ExitCode::from(EXIT_BAD_NOTEBOOK));
         }
     };
-    let engine = Engine::connect(engine_setting).await?;
-    let records = RecordStore::default_location();
-    engine.remove_orphans(|c| records.keeps(&c.name)).await?;
-    let image = options
-        .image
-        .unwrap_or_else(|| BuildContext::embedded().tag());
-    let mut config = SessionConfig::for_image(&engine, &image).await?;
-    config.auto_restart = false;
     // The notebook's folder is the kernel's working folder, as in Jupyter,
     // so that the notebook finds the files beside it.
-    config.workspace = Some(folder_of(&options.notebook)?);
-    let session = Session::start(engine, config);
+    let folder = folder_of(&options.notebook)?;
+    let session = super::fresh_session(engine_setting, options.image, |config| {
+        config.workspace = Some(folder);
+    })
+    .await?;
     let outcome = tokio::select! {
         outcome = run_cells(&session, &mut file, options.timeout) => outcome,
         _ = tokio::signal::ctrl_c() => {

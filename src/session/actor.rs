@@ -185,44 +185,41 @@ impl Actor {
                 code,
                 cursor_pos,
                 reply,
-            } => match &self.live {
-                Some(live) => {
-                    let client = live.client.clone();
-                    tokio::spawn(async move {
-                        let _ = reply.send(
-                            client
-                                .complete(&code, cursor_pos)
-                                .await
-                                .map_err(SessionError::from),
-                        );
-                    });
-                }
-                None => {
-                    let _ = reply.send(Err(self.not_ready()));
-                }
-            },
+            } => self.ask(reply, move |client| async move {
+                client.complete(&code, cursor_pos).await
+            }),
             Command::Inspect {
                 code,
                 cursor_pos,
                 reply,
-            } => match &self.live {
-                Some(live) => {
-                    let client = live.client.clone();
-                    tokio::spawn(async move {
-                        let _ = reply.send(
-                            client
-                                .inspect(&code, cursor_pos)
-                                .await
-                                .map_err(SessionError::from),
-                        );
-                    });
-                }
-                None => {
-                    let _ = reply.send(Err(self.not_ready()));
-                }
-            },
+            } => self.ask(reply, move |client| async move {
+                client.inspect(&code, cursor_pos).await
+            }),
             Command::Shutdown { .. } | Command::Detach { .. } => {
                 unreachable!("handled by the loop")
+            }
+        }
+    }
+
+    /// Asks the live kernel something in a task of its own, so that the
+    /// actor goes on routing the running cell's events meanwhile.
+    fn ask<T, F>(
+        &self,
+        reply: oneshot::Sender<Result<T, SessionError>>,
+        ask: impl FnOnce(Arc<KernelClient>) -> F + Send + 'static,
+    ) where
+        T: Send + 'static,
+        F: std::future::Future<Output = Result<T, crate::kernel::KernelError>> + Send + 'static,
+    {
+        match &self.live {
+            Some(live) => {
+                let client = live.client.clone();
+                tokio::spawn(async move {
+                    let _ = reply.send(ask(client).await.map_err(SessionError::from));
+                });
+            }
+            None => {
+                let _ = reply.send(Err(self.not_ready()));
             }
         }
     }
