@@ -36,6 +36,14 @@ stop() {
   for pid in "${started[@]}"; do
     wait "$pid" 2>/dev/null || true
   done
+  # The driver may end the app with SIGKILL, leaving its kernel behind as
+  # after a crash: once the app is gone, remove that as the next launch would.
+  for _ in $(seq 50); do
+    pgrep -x -- "$(basename "$E2E_APP" | cut -c1-15)" >/dev/null || break
+    sleep 0.2
+  done
+  local cli=${E2E_APP%/*}/sagedesk
+  if [[ -x $cli ]]; then "$cli" gc || true; fi
   rm -rf "$work"
 }
 trap stop EXIT
