@@ -39,6 +39,16 @@ async fn run(session: &Session, code: &str) -> Vec<CellEvent> {
     }
 }
 
+/// Whether the engine still has a container of this name.
+fn container_exists(name: &str) -> bool {
+    std::process::Command::new("docker")
+        .args(["container", "inspect", name])
+        .output()
+        .unwrap()
+        .status
+        .success()
+}
+
 fn result(events: &[CellEvent]) -> Option<String> {
     events.iter().find_map(|e| match e {
         CellEvent::Output(JupyterMessageContent::ExecuteResult(r)) => serde_json::to_value(&r.data)
@@ -190,13 +200,7 @@ async fn three_sessions_side_by_side_keep_their_own_variables() {
     for s in sessions {
         let name = s.container_name();
         s.shutdown().await;
-        let gone = !std::process::Command::new("docker")
-            .args(["container", "inspect", &name])
-            .output()
-            .unwrap()
-            .status
-            .success();
-        assert!(gone, "shutdown removes {name}");
+        assert!(!container_exists(&name), "shutdown removes {name}");
     }
 }
 
@@ -342,13 +346,10 @@ async fn a_kernel_that_never_answers_times_out_and_says_so() {
     }
     let name = s.container_name();
     s.shutdown().await;
-    let gone = !std::process::Command::new("docker")
-        .args(["container", "inspect", &name])
-        .output()
-        .unwrap()
-        .status
-        .success();
-    assert!(gone, "the container of a failed start is removed");
+    assert!(
+        !container_exists(&name),
+        "the container of a failed start is removed"
+    );
 }
 
 /// A kernel killed again and again is restarted with back-off, until the

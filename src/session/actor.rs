@@ -435,21 +435,15 @@ impl Actor {
         if let Some(start) = self.starting.take() {
             start.abort();
         }
+        if let Some(task) = self.interrupt.take() {
+            task.abort();
+        }
         let live = self.live.take()?;
         live.watcher.abort();
-        for events in self
-            .current
-            .take()
-            .map(|c| c.events)
-            .into_iter()
-            .chain(self.queue.drain(..).map(|q| q.events))
-        {
-            let _ = events.send(CellEvent::KernelDied {
-                reason: DeathReason::Stopped,
-                message: "SageDesk let go of the kernel; it goes on running for the next launch."
-                    .into(),
-            });
-        }
+        self.end_cells(
+            &DeathReason::Stopped,
+            "SageDesk let go of the kernel; it goes on running for the next launch.",
+        );
         self.set(SessionState::Dead {
             reason: DeathReason::Stopped,
         });
@@ -482,20 +476,22 @@ impl Actor {
         }
         // A container whose start was cut short is removed by name.
         let _ = self.engine.remove_container(&self.name).await;
-        let message = reason.describe();
-        for events in self
-            .current
-            .take()
-            .map(|c| c.events)
+        self.end_cells(&reason, &reason.describe());
+        self.set(SessionState::Dead { reason });
+    }
+
+    /// Ends the running cell and the queued ones with the kernel's death.
+    fn end_cells(&mut self, reason: &DeathReason, message: &str) {
+        let running = self.current.take().map(|c| c.events);
+        for events in running
             .into_iter()
             .chain(self.queue.drain(..).map(|q| q.events))
         {
             let _ = events.send(CellEvent::KernelDied {
                 reason: reason.clone(),
-                message: message.clone(),
+                message: message.to_string(),
             });
         }
-        self.set(SessionState::Dead { reason });
     }
 
     fn begin_start(&mut self, after: Duration) {
