@@ -10,6 +10,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use sagedesk::doctor;
 use sagedesk::engine::{BuildContext, BuildEvent, Engine, EngineError, ManagedContainer};
+use sagedesk::workspace::NotebookEntry;
 
 #[derive(Parser)]
 #[command(
@@ -220,14 +221,40 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Ls { workspace, json } => {
-            let entries = sagedesk::workspace::cli::list_notebooks(&workspace)?;
+            use sagedesk::workspace::cli::{format_listing, kernel_state};
+            let folder = sagedesk::workspace::Workspace::open(&workspace)?;
+            let entries = folder.notebooks()?;
+            // The kernels' state is the engine's; without one the listing
+            // still comes, saying why that column is unknown.
+            let containers = match Engine::connect(engine_setting).await {
+                Ok(engine) => engine.managed_containers().await,
+                Err(err) => Err(err),
+            };
+            let records = sagedesk::session::RecordStore::default_location();
+            let state = |entry: &NotebookEntry| match &containers {
+                Ok(containers) => kernel_state(containers, &records, folder.root(), &entry.name),
+                Err(_) => Some("unknown".into()),
+            };
             if json {
-                println!("{}", serde_json::to_string_pretty(&entries)?);
+                #[derive(serde::Serialize)]
+                struct Listed<'a> {
+                    #[serde(flatten)]
+                    entry: &'a NotebookEntry,
+                    kernel: Option<String>,
+                }
+                let listed: Vec<Listed> = entries
+                    .iter()
+                    .map(|entry| Listed {
+                        entry,
+                        kernel: state(entry),
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&listed)?);
             } else {
-                print!(
-                    "{}",
-                    sagedesk::workspace::cli::format_listing(&entries, |_| None)
-                );
+                print!("{}", format_listing(&entries, state));
+            }
+            if let Err(err) = &containers {
+                eprintln!("kernel states unknown: {err}");
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -55,6 +55,7 @@ fn kernel_spec(engine_tag: &str, name: &str) -> KernelContainerSpec {
         ],
         connection_file: connection_file(&format!("secret-{name}")),
         workspace: None,
+        notebook: None,
         limits: Limits::default(),
         owner: Owner::current(),
     }

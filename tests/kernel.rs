@@ -37,6 +37,7 @@ impl Kernel {
             kernel_argv: image.kernel_argv.expect("the kernel label"),
             connection_file: container_connection_file(&key),
             workspace: None,
+            notebook: None,
             limits: Limits::default(),
             owner: Owner::current(),
         };

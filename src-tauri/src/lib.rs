@@ -82,8 +82,7 @@ fn stop_kernels(app: &tauri::AppHandle) {
         let all = async {
             let records = sagedesk::session::RecordStore::default_location();
             for (notebook, session) in &sessions {
-                if leave_running && let Some(mut record) = session.detach().await {
-                    record.notebook = Some(notebook.clone());
+                if leave_running && let Some(record) = session.detach().await {
                     if let Err(err) = records.save(&record) {
                         eprintln!("sagedesk: could not keep the kernel of {notebook}: {err}");
                         session.stop().await;

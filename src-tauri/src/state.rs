@@ -155,6 +155,7 @@ impl AppState {
                     .unwrap_or_else(|| BuildContext::embedded().tag());
                 let mut config = SessionConfig::for_image(&engine, &image).await?;
                 config.workspace = Some(workspace.root().to_path_buf());
+                config.notebook = Some(path.to_string());
                 config.limits = settings.limits();
                 Start::Fresh(config)
             }

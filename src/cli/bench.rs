@@ -300,6 +300,7 @@ async fn kernel_container(
         ),
         connection_file: container_connection_file(&key),
         workspace: None,
+        notebook: None,
         limits: Default::default(),
         owner: Owner::current(),
     };

@@ -28,6 +28,8 @@ pub const LABEL_CONFIG_HASH: &str = "org.sagedesk.config-hash";
 pub const LABEL_OWNER: &str = "org.sagedesk.owner";
 /// The label with the container's limits, for `sagedesk ps`.
 pub const LABEL_LIMITS: &str = "org.sagedesk.limits";
+/// The notebook the kernel serves, as its workspace names it.
+pub const LABEL_NOTEBOOK: &str = "org.sagedesk.notebook";
 
 /// Where the workspace is mounted in the container.
 pub const WORKSPACE_MOUNT: &str = "/home/sage/work";
@@ -80,6 +82,9 @@ pub struct KernelContainerSpec {
     pub connection_file: Vec<u8>,
     /// The folder mounted at [`WORKSPACE_MOUNT`], if any.
     pub workspace: Option<PathBuf>,
+    /// The notebook the kernel serves (a label only: not part of the
+    /// configuration hash).
+    pub notebook: Option<String>,
     pub limits: Limits,
     /// Who owns the container, for orphan collection.
     pub owner: Owner,
@@ -182,6 +187,9 @@ impl KernelContainerSpec {
         ]);
         if let Some(workspace) = &self.workspace {
             labels.insert(LABEL_WORKSPACE.to_string(), workspace.display().to_string());
+        }
+        if let Some(notebook) = &self.notebook {
+            labels.insert(LABEL_NOTEBOOK.to_string(), notebook.clone());
         }
         ContainerCreateBody {
             image: Some(self.image.clone()),
@@ -471,6 +479,7 @@ mod tests {
             kernel_argv: vec!["python".into(), "-f".into(), "{connection_file}".into()],
             connection_file: br#"{"key":"k1"}"#.to_vec(),
             workspace: None,
+            notebook: None,
             limits: Limits::default(),
             owner: Owner::current(),
         }

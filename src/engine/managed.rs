@@ -8,7 +8,7 @@ use bollard::query_parameters::ListContainersOptionsBuilder;
 use serde::Serialize;
 
 use super::container::{LABEL_MANAGED, Limits};
-use super::kernel_container::{LABEL_LIMITS, LABEL_OWNER, LABEL_WORKSPACE};
+use super::kernel_container::{LABEL_LIMITS, LABEL_NOTEBOOK, LABEL_OWNER, LABEL_WORKSPACE};
 use super::owner::Owner;
 use super::{Engine, EngineError, REQUEST_TIMEOUT, within};
 
@@ -24,6 +24,8 @@ pub struct ManagedContainer {
     /// The engine's human status ("Up 3 minutes", "Exited (137) …").
     pub status: String,
     pub workspace: Option<String>,
+    /// The notebook its kernel serves, as the workspace names it.
+    pub notebook: Option<String>,
     pub limits: Option<Limits>,
     pub owner: Option<Owner>,
     /// Its owner is gone (or unknown): nobody will use or remove it.
@@ -61,6 +63,7 @@ impl Engine {
                     state: c.state.map(|s| s.to_string()).unwrap_or_default(),
                     status: c.status.unwrap_or_default(),
                     workspace: labels.get(LABEL_WORKSPACE).cloned(),
+                    notebook: labels.get(LABEL_NOTEBOOK).cloned(),
                     limits: labels
                         .get(LABEL_LIMITS)
                         .and_then(|l| serde_json::from_str(l).ok()),

@@ -453,7 +453,7 @@ impl Actor {
             image: self.config.image.clone(),
             kernel_argv: self.config.kernel_argv.clone(),
             workspace: self.config.workspace.clone(),
-            notebook: None,
+            notebook: self.config.notebook.clone(),
             limits: self.config.limits.clone(),
         })
     }
@@ -526,6 +526,7 @@ async fn start_kernel(
         kernel_argv: config.kernel_argv.clone(),
         connection_file: container_connection_file(&key),
         workspace: config.workspace.clone(),
+        notebook: config.notebook.clone(),
         limits: config.limits.clone(),
         owner: Owner::current(),
     };

@@ -51,6 +51,9 @@ pub struct SessionConfig {
     pub kernel_argv: Vec<String>,
     /// The workspace folder to mount at `/home/sage/work`.
     pub workspace: Option<PathBuf>,
+    /// The notebook the kernel serves, as the workspace names it: labelled
+    /// on its container, so that `sagedesk ls` can tell its state.
+    pub notebook: Option<String>,
     pub limits: Limits,
     /// How long the kernel may take to answer after its container starts.
     pub start_timeout: Duration,
@@ -75,6 +78,7 @@ impl SessionConfig {
             image: image.to_string(),
             kernel_argv,
             workspace: None,
+            notebook: None,
             limits: Limits::default(),
             start_timeout: Duration::from_secs(120),
             auto_restart: true,
@@ -211,6 +215,7 @@ impl Session {
             image: record.image,
             kernel_argv: record.kernel_argv,
             workspace: record.workspace,
+            notebook: record.notebook,
             limits: record.limits,
             start_timeout: Duration::from_secs(120),
             auto_restart: true,

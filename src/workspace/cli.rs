@@ -3,6 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::engine::ManagedContainer;
+use crate::session::RecordStore;
+
 use super::error::WorkspaceError;
 use super::folder::{NotebookEntry, Workspace};
 use super::settings::utc_minute;
@@ -32,6 +35,42 @@ pub fn new_notebook(workspace: &Path, name: &str) -> Result<PathBuf, WorkspaceEr
 /// `sagedesk ls --workspace DIR`: the workspace's notebooks, by name.
 pub fn list_notebooks(workspace: &Path) -> Result<Vec<NotebookEntry>, WorkspaceError> {
     Workspace::open(workspace)?.notebooks()
+}
+
+/// What `sagedesk ls` says of the kernel of the notebook `notebook` of the
+/// workspace at `root` (canonical, as [`Workspace::root`] gives it), from
+/// SageDesk's containers on the engine and the records of kernels left
+/// running: `running` (an app or command is using it), `left running`
+/// (kept for the next launch, which reattaches to it), `orphaned` (its
+/// owner is gone; `sagedesk gc` removes it), or the engine's state of a
+/// kernel that is not running (`exited`, `created`, …). `None`: no kernel.
+pub fn kernel_state(
+    containers: &[ManagedContainer],
+    records: &RecordStore,
+    root: &Path,
+    notebook: &str,
+) -> Option<String> {
+    let root = root.display().to_string();
+    let mine: Vec<&ManagedContainer> = containers
+        .iter()
+        .filter(|c| {
+            c.workspace.as_deref() == Some(&root) && c.notebook.as_deref() == Some(notebook)
+        })
+        .collect();
+    // A running kernel tells more than one that is stopping or gone.
+    let best = mine
+        .iter()
+        .find(|c| c.state == "running")
+        .or_else(|| mine.first())?;
+    Some(if best.state != "running" {
+        best.state.clone()
+    } else if records.keeps(&best.name) {
+        "left running".into()
+    } else if best.orphan {
+        "orphaned".into()
+    } else {
+        "running".into()
+    })
 }
 
 /// The listing `sagedesk ls` prints: one line a notebook with its size, last
