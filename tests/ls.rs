@@ -78,12 +78,19 @@ async fn ls_shows_each_notebooks_kernel_as_it_runs_is_left_running_and_stops() {
         Value::from("left running")
     );
 
-    // Taken back and stopped: no kernel any more.
-    store.remove(&record.name).unwrap();
-    let again = Session::resume(engine, record);
+    // Taken back, as the next launch does: running again.
+    store.attach(&record).unwrap();
+    let again = Session::resume(engine, record.clone());
     again.ready().await.unwrap();
     assert!(again.resumed());
+    assert_eq!(
+        kernels(&workspace, data.path())[0].1,
+        Value::from("running")
+    );
+
+    // Stopped: no kernel any more.
     again.shutdown().await;
+    store.remove(&record.name).unwrap();
     assert_eq!(kernels(&workspace, data.path()), none);
 }
 

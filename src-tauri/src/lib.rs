@@ -90,6 +90,8 @@ fn stop_kernels(app: &tauri::AppHandle) {
                     continue;
                 }
                 session.stop().await;
+                // A kernel reattached at launch had a record: it goes too.
+                let _ = records.remove(&session.container_name());
             }
         };
         let _ = tokio::time::timeout(std::time::Duration::from_secs(15), all).await;

@@ -144,7 +144,11 @@ impl AppState {
         // is reattached, with its variables; otherwise a new one starts.
         let start = match records.find(workspace.root(), path) {
             Some(record) => {
-                let _ = records.remove(&record.name);
+                // Taken: kept from orphan collection while this process
+                // lives (the container's label names the one that made it).
+                if let Err(err) = records.attach(&record) {
+                    eprintln!("sagedesk: could not mark the kernel of {path} as taken: {err}");
+                }
                 Start::Resume(record)
             }
             None => {

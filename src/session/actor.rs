@@ -455,6 +455,7 @@ impl Actor {
             workspace: self.config.workspace.clone(),
             notebook: self.config.notebook.clone(),
             limits: self.config.limits.clone(),
+            attached_by: None,
         })
     }
 

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::Limits;
+use crate::engine::{Limits, Owner};
 
 /// A kernel left running for the next launch.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -25,6 +25,19 @@ pub struct SessionRecord {
     #[serde(default)]
     pub notebook: Option<String>,
     pub limits: Limits,
+    /// The process using the kernel again, once a launch has reattached to
+    /// it (the container's owner label still names the process that made
+    /// it); `None` while it waits for the next launch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attached_by: Option<Owner>,
+}
+
+impl SessionRecord {
+    /// Waiting for a launch to reattach to it: left running, and not taken
+    /// by a process that is still there.
+    pub fn waiting(&self) -> bool {
+        self.attached_by.as_ref().is_none_or(Owner::is_gone)
+    }
 }
 
 /// The folder of session records: `<data dir>/sessions`.
@@ -103,16 +116,34 @@ impl RecordStore {
     }
 
     /// The record of the kernel left running for this notebook of this
-    /// workspace, if any.
+    /// workspace and waiting for a launch, if any.
     pub fn find(&self, workspace: &Path, notebook: &str) -> Option<SessionRecord> {
         self.load_all().into_iter().find(|r| {
-            r.workspace.as_deref() == Some(workspace) && r.notebook.as_deref() == Some(notebook)
+            r.waiting()
+                && r.workspace.as_deref() == Some(workspace)
+                && r.notebook.as_deref() == Some(notebook)
         })
     }
 
-    /// Whether a record keeps the container of this name.
+    /// The record of the container of this name, if it parses.
+    pub fn load(&self, name: &str) -> Option<SessionRecord> {
+        serde_json::from_slice(&std::fs::read(self.path(name)).ok()?).ok()
+    }
+
+    /// Marks the record as taken by this process: the kernel is kept (not
+    /// collected as an orphan) while this process lives.
+    pub fn attach(&self, record: &SessionRecord) -> std::io::Result<()> {
+        self.save(&SessionRecord {
+            attached_by: Some(Owner::current()),
+            ..record.clone()
+        })
+    }
+
+    /// Whether a record keeps the container of this name from orphan
+    /// collection: it waits for a launch, or a live process reattached to it.
     pub fn keeps(&self, name: &str) -> bool {
-        self.path(name).is_file()
+        self.load(name)
+            .is_some_and(|r| r.attached_by.as_ref().is_none_or(|owner| !owner.is_gone()))
     }
 
     pub fn remove(&self, name: &str) -> std::io::Result<()> {
@@ -167,6 +198,7 @@ mod tests {
             workspace: None,
             notebook: None,
             limits: Limits::default(),
+            attached_by: None,
         }
     }
 
@@ -185,6 +217,24 @@ mod tests {
             assert_eq!(mode(&dir.path().join("sessions")), 0o700);
             assert_eq!(mode(&dir.path().join("sessions/sagedesk-a.json")), 0o600);
         }
+        // Taken by this (live) process: still kept, no longer waiting.
+        store.attach(&record("sagedesk-a")).unwrap();
+        assert!(store.keeps("sagedesk-a"));
+        assert!(!store.load("sagedesk-a").unwrap().waiting());
+        // Taken by a process that is gone: neither.
+        let gone = Owner {
+            pid: u32::MAX - 1,
+            start: None,
+            ..Owner::current()
+        };
+        store
+            .save(&SessionRecord {
+                attached_by: Some(gone),
+                ..record("sagedesk-a")
+            })
+            .unwrap();
+        assert!(!store.keeps("sagedesk-a"));
+        assert!(store.load("sagedesk-a").unwrap().waiting());
         store.remove("sagedesk-a").unwrap();
         store.remove("sagedesk-a").unwrap();
         assert!(store.load_all().is_empty());

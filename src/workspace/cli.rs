@@ -62,11 +62,12 @@ pub fn kernel_state(
         .iter()
         .find(|c| c.state == "running")
         .or_else(|| mine.first())?;
+    let record = records.load(&best.name);
     Some(if best.state != "running" {
         best.state.clone()
-    } else if records.keeps(&best.name) {
+    } else if record.as_ref().is_some_and(|r| r.attached_by.is_none()) {
         "left running".into()
-    } else if best.orphan {
+    } else if best.orphan && !records.keeps(&best.name) {
         "orphaned".into()
     } else {
         "running".into()
