@@ -8,6 +8,8 @@ fn main() {
         "open_workspace",
         "list_notebooks",
         "create_notebook",
+        "rename_notebook",
+        "delete_notebook",
         "open_notebook",
         "save_notebook",
         "execute_cell",

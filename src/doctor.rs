@@ -8,6 +8,7 @@ use crate::engine::{BuildContext, Engine, EngineError, EngineInfo, ImageInfo};
 
 /// Something that stops SageDesk from running a kernel.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Problem {
     /// Stable code, e.g. `engine_not_running`.
@@ -32,6 +33,7 @@ impl From<&EngineError> for Problem {
 
 /// The state of the machine for SageDesk.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Report {
     /// The engine, when one answered.

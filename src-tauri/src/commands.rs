@@ -2,7 +2,8 @@
 //!
 //! Each one is listed in `build.rs` (which makes it a permission) and granted
 //! in `capabilities/main.json`; the UI reaches them only through
-//! `ui/src/lib/backend.ts`.
+//! `ui/src/lib/backend.ts`. The types they take and return derive `TS` and
+//! are listed in [`crate::bindings`], which generates their TypeScript.
 
 use std::time::Duration;
 
@@ -16,6 +17,7 @@ use sagedesk::workspace::{Settings, Workspace};
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
+use ts_rs::TS;
 
 use crate::Error;
 use crate::state::AppState;
@@ -44,7 +46,7 @@ pub async fn engine_status() -> Result<Report, Error> {
 }
 
 /// A notebook as the sidebar lists it.
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct NotebookItem {
     /// Shown to people: the name without `.ipynb`.
     pub name: String,
@@ -52,34 +54,36 @@ pub struct NotebookItem {
     pub path: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct WorkspaceInfo {
     pub path: String,
     pub notebooks: Vec<NotebookItem>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct NotebookDoc {
     pub path: String,
     pub cells: Vec<CellView>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Saved {
     pub saved_at: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct Completions {
     pub matches: Vec<String>,
     pub cursor_start: usize,
     pub cursor_end: usize,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct Help {
     pub found: bool,
+    /// A MIME bundle.
+    #[ts(type = "Record<string, unknown>")]
     pub data: serde_json::Value,
 }
 
@@ -87,11 +91,38 @@ fn items(workspace: &Workspace) -> Result<Vec<NotebookItem>, Error> {
     Ok(workspace
         .notebooks()?
         .into_iter()
-        .map(|e| NotebookItem {
-            name: e.name.trim_end_matches(".ipynb").to_string(),
-            path: e.name,
-        })
+        .map(|e| item(e.name))
         .collect())
+}
+
+/// The sidebar's entry for the notebook the workspace names `path`.
+fn item(path: String) -> NotebookItem {
+    NotebookItem {
+        name: path.trim_end_matches(".ipynb").to_string(),
+        path,
+    }
+}
+
+/// A file's name in the workspace, with `/` between folders.
+fn relative_name(workspace: &Workspace, path: &std::path::Path) -> String {
+    path.strip_prefix(workspace.root())
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+/// Changes the settings and persists them; a failure to write them is
+/// reported on stderr (what they remember is a convenience, not work).
+fn remember(app: &AppHandle, state: &AppState, change: impl FnOnce(&mut Settings)) {
+    let mut settings = state.settings();
+    change(&mut settings);
+    if settings == state.settings() {
+        return;
+    }
+    if let Err(err) = crate::settings::save(app, &settings) {
+        eprintln!("sagedesk: {err}");
+    }
+    state.set_settings(settings);
 }
 
 async fn blocking<T: Send + 'static>(
@@ -108,6 +139,7 @@ async fn blocking<T: Send + 'static>(
 /// Opens (creating it if needed) a workspace folder and lists its notebooks.
 #[tauri::command]
 pub async fn open_workspace(
+    app: AppHandle,
     state: State<'_, AppState>,
     path: String,
 ) -> Result<WorkspaceInfo, Error> {
@@ -117,6 +149,7 @@ pub async fn open_workspace(
         path: workspace.root().display().to_string(),
         notebooks: items(&workspace)?,
     };
+    remember(&app, &state, |s| s.note_recent_workspace(workspace.root()));
     for session in state.set_workspace(workspace) {
         tauri::async_runtime::spawn(async move { session.stop().await });
     }
@@ -145,17 +178,66 @@ pub async fn create_notebook(
     let workspace = state.workspace()?;
     blocking(move || {
         let path = workspace.new_notebook(&name, &build_sage_version())?;
-        let relative = path
-            .strip_prefix(workspace.root())
-            .unwrap_or(&path)
-            .to_string_lossy()
-            .replace('\\', "/");
-        Ok(NotebookItem {
-            name: relative.trim_end_matches(".ipynb").to_string(),
-            path: relative,
-        })
+        Ok(item(relative_name(&workspace, &path)))
     })
     .await
+}
+
+/// Renames (or moves into a folder) a notebook, never over another file.
+/// An open notebook keeps its kernel and its running cells.
+#[tauri::command]
+pub fn rename_notebook(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    from: String,
+    to: String,
+) -> Result<NotebookItem, Error> {
+    let workspace = state.workspace()?;
+    let to = state.rename_notebook(&from, || {
+        let path = workspace.rename(&from, &to)?;
+        Ok((relative_name(&workspace, &path), path))
+    })?;
+    state.announce_kernel(&app, &to);
+    remember(&app, &state, |s| {
+        if s.last_notebook.as_deref() == Some(from.as_str()) {
+            s.last_notebook = Some(to.clone());
+        }
+    });
+    Ok(item(to))
+}
+
+/// Where a deleted notebook went.
+#[derive(Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Trashed {
+    /// Its place in the workspace, e.g. `.trash/a.ipynb`.
+    pub trashed_to: String,
+}
+
+/// Moves a notebook to the workspace's `.trash` folder (nothing is
+/// destroyed). An open notebook is closed first and its kernel stopped.
+#[tauri::command]
+pub async fn delete_notebook(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    path: String,
+) -> Result<Trashed, Error> {
+    let workspace = state.workspace()?;
+    if let Some(session) = state.close_notebook(&path) {
+        tauri::async_runtime::spawn(async move { session.stop().await });
+    }
+    let name = path.clone();
+    let trashed_to = blocking(move || {
+        let to = workspace.delete(&name)?;
+        Ok(relative_name(&workspace, &to))
+    })
+    .await?;
+    remember(&app, &state, |s| {
+        if s.last_notebook.as_deref() == Some(path.as_str()) {
+            s.last_notebook = None;
+        }
+    });
+    Ok(Trashed { trashed_to })
 }
 
 /// Opens a notebook, and starts warming its kernel so that the first cell
@@ -171,6 +253,7 @@ pub async fn open_notebook(
     let file = blocking(move || Ok(workspace.open_notebook(&name)?)).await?;
     let cells = file.notebook().cell_views();
     state.insert_notebook(&path, file);
+    remember(&app, &state, |s| s.last_notebook = Some(path.clone()));
     // Warm start; a failure shows in the kernel status and again on run.
     let _ = state.session(&app, &path).await;
     Ok(NotebookDoc { path, cells })
@@ -328,7 +411,7 @@ pub async fn prepare_image(on_progress: Channel<BuildEvent>) -> Result<ImageInfo
     Ok(image)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct SettingsView {
     pub settings: Settings,
     /// Why the saved settings could not be used, if they could not.
@@ -344,13 +427,22 @@ pub fn get_settings(state: State<'_, AppState>) -> SettingsView {
 }
 
 /// Saves the settings (through the store) and uses them from now on: new
-/// kernels get the image and limits, the quit policy applies at quit.
+/// kernels get the image and limits, the quit policy applies at quit. What
+/// the app remembers by itself (recent workspaces, the last notebook) stays
+/// as the shell has it: the window's copy may be older.
 #[tauri::command]
 pub fn set_settings(
     app: AppHandle,
     state: State<'_, AppState>,
-    settings: Settings,
+    mut settings: Settings,
 ) -> Result<Settings, Error> {
+    let current = state.settings();
+    settings.recent_workspaces = current.recent_workspaces;
+    settings.last_notebook = current.last_notebook;
+    settings.check().map_err(|problem| Error::Core {
+        code: "invalid_settings",
+        message: format!("these settings cannot be used: {problem}"),
+    })?;
     crate::settings::save(&app, &settings)?;
     state.set_settings(settings.clone());
     Ok(settings)

@@ -1,11 +1,12 @@
 //! The error every command returns, as the UI receives it.
 
-use serde::ser::SerializeStruct;
+use serde::Serialize;
+use ts_rs::TS;
 
 /// A command's failure.
 ///
-/// It reaches the UI serialised as `{ "code": ..., "message": ... }`: the UI
-/// branches on `code` (stable, snake_case) and shows `message` (for people).
+/// It reaches the UI serialised as an [`ErrorBody`],
+/// `{ "code": ..., "message": ... }`.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The core did not answer within the time the shell allows a command, so
@@ -79,12 +80,22 @@ impl From<sagedesk::session::SessionError> for Error {
     }
 }
 
-impl serde::Serialize for Error {
+/// What a failed command rejects with, in the UI.
+#[derive(Serialize, TS)]
+pub struct ErrorBody {
+    /// Stable and snake_case: what the UI branches on.
+    pub code: &'static str,
+    /// For people.
+    pub message: String,
+}
+
+impl Serialize for Error {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut error = serializer.serialize_struct("Error", 2)?;
-        error.serialize_field("code", self.code())?;
-        error.serialize_field("message", &self.to_string())?;
-        error.end()
+        ErrorBody {
+            code: self.code(),
+            message: self.to_string(),
+        }
+        .serialize(serializer)
     }
 }
 

@@ -4,14 +4,16 @@
 //! [`commands`] takes its input, calls the core and maps the outcome; errors
 //! cross to the UI as `{ code, message }` ([`Error`]). Nothing here decides
 //! anything about engines, kernels or notebooks: that lives in the core, which
-//! builds and is tested without a window.
+//! builds and is tested without a window. The UI's TypeScript types for all
+//! of it are generated from the Rust types ([`bindings`]).
 
+pub mod bindings;
 pub mod commands;
 mod error;
 mod settings;
 mod state;
 
-pub use error::Error;
+pub use error::{Error, ErrorBody};
 
 /// Builds the app and runs its event loop until the last window closes.
 ///
@@ -35,6 +37,8 @@ pub fn run() -> tauri::Result<()> {
             commands::open_workspace,
             commands::list_notebooks,
             commands::create_notebook,
+            commands::rename_notebook,
+            commands::delete_notebook,
             commands::open_notebook,
             commands::save_notebook,
             commands::execute_cell,
@@ -82,7 +86,9 @@ fn stop_kernels(app: &tauri::AppHandle) {
         let all = async {
             let records = sagedesk::session::RecordStore::default_location();
             for (notebook, session) in &sessions {
-                if leave_running && let Some(record) = session.detach().await {
+                if leave_running && let Some(mut record) = session.detach().await {
+                    // The name it has now (the notebook may have been renamed).
+                    record.notebook = Some(notebook.clone());
                     if let Err(err) = records.save(&record) {
                         eprintln!("sagedesk: could not keep the kernel of {notebook}: {err}");
                         session.stop().await;

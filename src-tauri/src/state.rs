@@ -16,6 +16,9 @@ use crate::Error;
 
 /// An open notebook: its file (the core owns its outputs) and its kernel.
 pub struct OpenNotebook {
+    /// Its name in the workspace now (renames change it): the path its
+    /// kernel's status events carry. Shared with a reopened notebook's.
+    pub name: Arc<Mutex<String>>,
     pub file: Mutex<NotebookFile>,
     pub session: Mutex<Option<Arc<Session>>>,
 }
@@ -35,8 +38,10 @@ enum Start {
 }
 
 /// The `kernel-status` event's payload.
-#[derive(Clone, Serialize)]
-struct KernelStatus {
+#[derive(Clone, Serialize, ts_rs::TS)]
+#[ts(rename = "KernelStatusEvent")]
+pub(crate) struct KernelStatus {
+    /// The notebook, as the workspace names it.
     path: String,
     state: sagedesk::session::SessionState,
 }
@@ -115,17 +120,57 @@ impl AppState {
             .ok_or_else(|| Error::NotOpen(path.to_string()))
     }
 
-    pub fn insert_notebook(&self, path: &str, file: NotebookFile) -> Arc<OpenNotebook> {
-        let open = Arc::new(OpenNotebook {
-            file: Mutex::new(file),
-            session: Mutex::new(None),
-        });
-        // Reopening keeps the running kernel.
+    /// Closes a notebook, returning its session (for the caller to stop).
+    pub fn close_notebook(&self, path: &str) -> Option<Arc<Session>> {
+        let open = self
+            .notebooks
+            .lock()
+            .expect("notebooks lock")
+            .remove(path)?;
+        open.session.lock().expect("session lock").take()
+    }
+
+    /// Renames a notebook: `rename` moves the file (called with the file's
+    /// lock held, so no save lands in between) and returns its new name and
+    /// path; the open notebook, with its running cells and its kernel, is
+    /// then known by the new name.
+    pub fn rename_notebook(
+        &self,
+        from: &str,
+        rename: impl FnOnce() -> Result<(String, std::path::PathBuf), Error>,
+    ) -> Result<String, Error> {
+        let Ok(open) = self.notebook(from) else {
+            return Ok(rename()?.0);
+        };
+        let to = {
+            let mut file = open.file.lock().expect("file lock");
+            let (to, path) = rename()?;
+            file.moved_to(path);
+            to
+        };
+        *open.name.lock().expect("name lock") = to.clone();
         let mut notebooks = self.notebooks.lock().expect("notebooks lock");
-        if let Some(previous) = notebooks.get(path) {
-            let session = previous.session.lock().expect("session lock").clone();
-            *open.session.lock().expect("session lock") = session;
+        if let Some(open) = notebooks.remove(from) {
+            notebooks.insert(to.clone(), open);
         }
+        Ok(to)
+    }
+
+    pub fn insert_notebook(&self, path: &str, file: NotebookFile) -> Arc<OpenNotebook> {
+        let mut notebooks = self.notebooks.lock().expect("notebooks lock");
+        // Reopening keeps the running kernel, and the name its events carry.
+        let (name, session) = match notebooks.get(path) {
+            Some(previous) => (
+                previous.name.clone(),
+                previous.session.lock().expect("session lock").clone(),
+            ),
+            None => (Arc::new(Mutex::new(path.to_string())), None),
+        };
+        let open = Arc::new(OpenNotebook {
+            name,
+            file: Mutex::new(file),
+            session: Mutex::new(session),
+        });
         notebooks.insert(path.to_string(), open.clone());
         open
     }
@@ -177,22 +222,104 @@ impl AppState {
         drop(slot);
         let mut states = session.watch_state();
         let app = app.clone();
-        let path = path.to_string();
+        let name = notebook.name.clone();
         tauri::async_runtime::spawn(async move {
             loop {
                 let state = states.borrow_and_update().clone();
-                let payload = KernelStatus {
-                    path: path.clone(),
-                    state,
-                };
-                if let Err(err) = app.emit("kernel-status", payload) {
-                    eprintln!("sagedesk: could not send the kernel status: {err}");
-                }
+                let path = name.lock().expect("name lock").clone();
+                emit_status(&app, path, state);
                 if states.changed().await.is_err() {
                     return;
                 }
             }
         });
         Ok(session)
+    }
+
+    /// Tells the window the kernel state of the notebook `path` again (after
+    /// a rename, under its new name).
+    pub fn announce_kernel(&self, app: &AppHandle, path: &str) {
+        let session = self
+            .notebook(path)
+            .ok()
+            .and_then(|open| open.session.lock().expect("session lock").clone());
+        if let Some(session) = session {
+            emit_status(app, path.to_string(), session.state());
+        }
+    }
+}
+
+fn emit_status(app: &AppHandle, path: String, state: sagedesk::session::SessionState) {
+    if let Err(err) = app.emit("kernel-status", KernelStatus { path, state }) {
+        eprintln!("sagedesk: could not send the kernel status: {err}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn workspace_with(names: &[&str]) -> (tempfile::TempDir, AppState, Arc<Workspace>) {
+        let dir = tempfile::tempdir().unwrap();
+        let workspace = Workspace::open_or_create(dir.path()).unwrap();
+        for name in names {
+            workspace.new_notebook(name, "10.8").unwrap();
+        }
+        let state = AppState::default();
+        let _ = state.set_workspace(workspace);
+        let workspace = state.workspace().unwrap();
+        (dir, state, workspace)
+    }
+
+    #[test]
+    fn an_open_notebook_renamed_saves_under_its_new_name_only() {
+        let (dir, state, workspace) = workspace_with(&["a"]);
+        let file = workspace.open_notebook("a.ipynb").unwrap();
+        state.insert_notebook("a.ipynb", file);
+        let to = state
+            .rename_notebook("a.ipynb", || {
+                let path = workspace.rename("a.ipynb", "ch1/b.ipynb")?;
+                Ok(("ch1/b.ipynb".to_string(), path))
+            })
+            .unwrap();
+        assert_eq!(to, "ch1/b.ipynb");
+        assert!(matches!(state.notebook("a.ipynb"), Err(Error::NotOpen(_))));
+        let open = state.notebook("ch1/b.ipynb").unwrap();
+        assert_eq!(*open.name.lock().unwrap(), "ch1/b.ipynb");
+        let mut file = open.file.lock().unwrap();
+        file.notebook_mut().cells.clear();
+        // Moved, not changed: the save is no conflict, and goes to the new place.
+        file.save().unwrap();
+        assert!(!dir.path().join("a.ipynb").exists());
+        assert!(dir.path().join("ch1/b.ipynb").is_file());
+    }
+
+    #[test]
+    fn a_refused_rename_leaves_the_open_notebook_as_it_was() {
+        let (dir, state, workspace) = workspace_with(&["a", "b"]);
+        state.insert_notebook("a.ipynb", workspace.open_notebook("a.ipynb").unwrap());
+        let err = state
+            .rename_notebook("a.ipynb", || {
+                let path = workspace.rename("a.ipynb", "b.ipynb")?;
+                Ok(("b.ipynb".to_string(), path))
+            })
+            .unwrap_err();
+        assert_eq!(err.code(), "already_exists");
+        let refused = state.rename_notebook("a.ipynb", || {
+            let path = workspace.rename("a.ipynb", "../out.ipynb")?;
+            Ok(("../out.ipynb".to_string(), path))
+        });
+        assert!(refused.is_err());
+        assert!(!dir.path().parent().unwrap().join("out.ipynb").exists());
+        let open = state.notebook("a.ipynb").unwrap();
+        assert_eq!(
+            open.file.lock().unwrap().path(),
+            dir.path().canonicalize().unwrap().join("a.ipynb")
+        );
+        assert!(
+            state.close_notebook("a.ipynb").is_none(),
+            "no kernel was started"
+        );
+        assert!(state.notebook("a.ipynb").is_err());
     }
 }

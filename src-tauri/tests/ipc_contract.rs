@@ -2,9 +2,11 @@
 //! tests render and its type check reads (ui/src/lib/setup/fixtures/).
 //!
 //! The samples are built by hand (texts included) so that they change only
-//! when a type does. This test fails when the files are no longer what the
-//! core's types serialise to; `npm run check` then fails until ui/src/lib/types.ts
-//! follows. After changing a type crossing to the UI, rewrite the files with
+//! when a type does. This test fails when the files are no longer what serde
+//! makes of them; ui/src/lib/setup/fixtures.ts assigns them to the `Report`
+//! type generated from the same Rust types (src/bindings.rs), so
+//! `npm run check` fails where serde's JSON and the generated type disagree.
+//! After changing a type crossing to the UI, rewrite the files with
 //!
 //! ```sh
 //! UPDATE_UI_FIXTURES=1 cargo test -p sagedesk-app --test ipc_contract

@@ -66,6 +66,7 @@ pub struct BuildContext {
 
 /// Progress of a build, as the engine reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum BuildEvent {
     /// The image is already present: nothing to build.
@@ -82,6 +83,7 @@ pub enum BuildEvent {
 
 /// An image on the engine.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ImageInfo {
     pub tag: String,

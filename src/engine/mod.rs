@@ -50,6 +50,7 @@ const TRANSPORT_TIMEOUT_SECS: u64 = 600;
 
 /// What the engine says about itself.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct EngineInfo {
     /// The address it was reached at, e.g. `unix:///var/run/docker.sock`.

@@ -107,6 +107,7 @@ impl Default for OutputLimits {
 /// listener can keep appending to it) and `display_id` is not written (nbformat
 /// has no field for it). Notebooks are written with [`Output::to_nbformat`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "output_type", rename_all = "snake_case")]
 pub enum Output {
     Stream {
@@ -116,10 +117,13 @@ pub enum Output {
         text: String,
         /// Set once the middle of the stream has been left out.
         #[serde(skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(optional))]
         tail: Option<StreamTail>,
     },
     DisplayData {
+        #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown>"))]
         data: MimeBundle,
+        #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown>"))]
         metadata: MimeBundle,
         /// `transient.display_id`, the target of later `update_display_data`.
         #[serde(skip)]
@@ -127,7 +131,9 @@ pub enum Output {
     },
     ExecuteResult {
         execution_count: usize,
+        #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown>"))]
         data: MimeBundle,
+        #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown>"))]
         metadata: MimeBundle,
     },
     Error {
@@ -139,6 +145,7 @@ pub enum Output {
 
 /// The kept end of a stream whose middle was left out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StreamTail {
     /// Line breaks (`\n`) in the text left out.
     pub omitted_lines: u64,
@@ -255,6 +262,7 @@ fn format_bytes(n: u64) -> String {
 ///
 /// "The live text" of a stream is its `text`, or `tail.text` once cut.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum OutputUpdate {
     /// Remove every output.

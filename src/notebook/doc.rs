@@ -9,22 +9,28 @@ use super::model::{Cell, CellKind, Notebook};
 
 /// A cell as the window shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct CellView {
     pub id: String,
     /// `code`, `markdown` or `raw`.
+    #[cfg_attr(feature = "ts", ts(type = r#""code" | "markdown" | "raw""#))]
     pub cell_type: String,
     pub source: String,
-    /// nbformat outputs with their multi-line strings joined.
+    /// nbformat outputs with their multi-line strings joined (the shape
+    /// `kernel::outputs::Output` serialises to, too).
+    #[cfg_attr(feature = "ts", ts(as = "Vec<crate::kernel::outputs::Output>"))]
     pub outputs: Vec<Value>,
     pub execution_count: Option<u64>,
 }
 
 /// A cell as the window sends it back when saving.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct CellEdit {
     pub id: String,
+    #[cfg_attr(feature = "ts", ts(type = r#""code" | "markdown" | "raw""#))]
     pub cell_type: String,
     pub source: String,
 }

@@ -110,6 +110,12 @@ impl NotebookFile {
         &self.changes
     }
 
+    /// The file was moved to `path` (renamed, its content unchanged): later
+    /// saves go there, and changes by other programs are still detected.
+    pub fn moved_to(&mut self, path: impl Into<PathBuf>) {
+        self.path = path.into();
+    }
+
     /// The file as SageDesk last read or wrote it.
     pub fn disk_state(&self) -> &DiskState {
         &self.disk

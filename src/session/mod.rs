@@ -105,6 +105,7 @@ pub enum SessionError {
 
 /// How a cell's run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum CellStatus {
     Ok,
@@ -142,6 +143,7 @@ pub struct CellRun {
 
 /// How an interrupt ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum InterruptOutcome {
     /// Nothing was running.

@@ -8,6 +8,7 @@ use crate::engine::{ContainerExit, ExitKind};
 
 /// Why a session's kernel is gone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum DeathReason {
     /// The kernel process exited with this code.
@@ -93,6 +94,7 @@ pub fn human_bytes(bytes: i64) -> String {
 /// Where a session is in its life. The UI's status is derived from this,
 /// never stored beside it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "state", rename_all = "camelCase")]
 pub enum SessionState {
     /// The container is being created or the kernel is loading Sage.

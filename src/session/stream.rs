@@ -12,6 +12,7 @@ use crate::kernel::outputs::{CellOutputs, OutputLimits, OutputUpdate, Pacer};
 
 /// One item of a batch for a cell's listener.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum CellUpdate {
     /// The kernel began running the cell.

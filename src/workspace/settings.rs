@@ -23,6 +23,7 @@ pub const RECENT_WORKSPACES: usize = 10;
 
 /// What SageDesk does with running kernels when it quits.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum KernelsOnQuit {
     /// Stop them (their variables are lost, unless saved).
@@ -33,6 +34,7 @@ pub enum KernelsOnQuit {
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum Theme {
     /// Follow the system's light or dark setting.
@@ -45,6 +47,7 @@ pub enum Theme {
 /// The user's settings. Missing keys take their defaults; keys this version
 /// does not know are kept, so a newer version's settings survive.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default, rename_all = "camelCase")]
 pub struct Settings {
     /// The SageMath image; `None` for the one this build makes.
@@ -58,9 +61,16 @@ pub struct Settings {
     pub autosave_delay_ms: u64,
     pub kernels_on_quit: KernelsOnQuit,
     pub theme: Theme,
-    /// Most recent first, at most [`RECENT_WORKSPACES`].
+    /// Most recent first, at most [`RECENT_WORKSPACES`]. The app opens the
+    /// first at launch.
     pub recent_workspaces: Vec<PathBuf>,
+    /// The notebook open last in the first recent workspace, as the
+    /// workspace names it: the app opens it at launch, warming its kernel.
+    pub last_notebook: Option<String>,
+    /// Keys this version does not know. The UI does not see them in its
+    /// type; they reach it, and come back, with the rest of the object.
     #[serde(flatten)]
+    #[cfg_attr(feature = "ts", ts(skip))]
     pub extra: Map<String, Value>,
 }
 
@@ -75,6 +85,7 @@ impl Default for Settings {
             kernels_on_quit: KernelsOnQuit::Stop,
             theme: Theme::System,
             recent_workspaces: Vec::new(),
+            last_notebook: None,
             extra: Map::new(),
         }
     }
@@ -129,7 +140,8 @@ impl Settings {
         Ok(settings)
     }
 
-    fn check(&self) -> Result<(), String> {
+    /// Whether the settings can be used; the error names the problem.
+    pub fn check(&self) -> Result<(), String> {
         if self.memory_bytes < 64 << 20 {
             return Err(format!("memoryBytes {} is below 64 MiB", self.memory_bytes));
         }
@@ -181,8 +193,12 @@ impl Settings {
         write_atomic(path, text.as_bytes(), Replace::Replace)
     }
 
-    /// Puts `workspace` first in the recent workspaces.
+    /// Puts `workspace` first in the recent workspaces (forgetting the last
+    /// notebook when it is another workspace).
     pub fn note_recent_workspace(&mut self, workspace: &Path) {
+        if self.recent_workspaces.first().map(PathBuf::as_path) != Some(workspace) {
+            self.last_notebook = None;
+        }
         self.recent_workspaces.retain(|p| p != workspace);
         self.recent_workspaces.insert(0, workspace.to_owned());
         self.recent_workspaces.truncate(RECENT_WORKSPACES);
@@ -298,7 +314,11 @@ mod tests {
         for i in 0..12 {
             settings.note_recent_workspace(Path::new(&format!("/w{i}")));
         }
+        settings.last_notebook = Some("a.ipynb".into());
+        settings.note_recent_workspace(Path::new("/w11"));
+        assert_eq!(settings.last_notebook.as_deref(), Some("a.ipynb"));
         settings.note_recent_workspace(Path::new("/w5"));
+        assert_eq!(settings.last_notebook, None);
         assert_eq!(settings.recent_workspaces.len(), RECENT_WORKSPACES);
         assert_eq!(settings.recent_workspaces[0], Path::new("/w5"));
         assert_eq!(settings.recent_workspaces[1], Path::new("/w11"));

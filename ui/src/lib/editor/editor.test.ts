@@ -1,6 +1,6 @@
 import { EditorState } from '@codemirror/state';
 import { describe, expect, it } from 'vitest';
-import completeJson from '../kernel/fixtures/complete.json';
+import completeReply from '../kernel/fixtures/complete';
 import type { CompleteReply } from '../types';
 import { kernelCompletions } from './completion';
 import { fromCodePoints, toCodePoints } from './positions';
@@ -35,7 +35,7 @@ describe('kernel completion', () => {
   });
 
   it('offers nothing when the kernel has nothing', async () => {
-    const kernel = { complete: async () => ({ ...(completeJson as CompleteReply), matches: [] }) };
+    const kernel = { complete: async () => ({ ...completeReply, matches: [] }) };
     expect(await kernelCompletions(kernel, EditorState.create({ doc: 'zzz' }), 3)).toBeNull();
   });
 });

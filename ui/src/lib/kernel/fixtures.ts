@@ -1,7 +1,7 @@
-// Sample values as the shell serialises them (kernel/fixtures/*.json). The
-// run-*.json files are runs as a listener receives them, each with the
-// outputs it must end with; contract.test.ts checks every file against the
-// types with the guards of guards.ts, so these casts are checked too.
+// Runs as a cell's listener receives them (kernel/fixtures/run-*.ts), each
+// with the outputs it must end with. Every file `satisfies` its type, which
+// is generated from the Rust one, so `npm run check` fails when a sample no
+// longer has the shape the shell sends.
 
 import type { CellUpdate, Output } from '../types';
 
@@ -12,16 +12,16 @@ export interface RunFixture {
   outputs: Output[];
 }
 
-const files = import.meta.glob<unknown>('./fixtures/run-*.json', { eager: true, import: 'default' });
+const files = import.meta.glob<RunFixture>('./fixtures/run-*.ts', { eager: true, import: 'default' });
 
 /** Every run fixture, by file name without its extension (`run-factor`). */
 export const runs: Record<string, RunFixture> = Object.fromEntries(
-  Object.entries(files).map(([path, value]) => [path.replace(/^.*\/(.*)\.json$/, '$1'), value as RunFixture]),
+  Object.entries(files).map(([path, value]) => [path.replace(/^.*\/(.*)\.ts$/, '$1'), value]),
 );
 
 /** A run fixture by name; throws when it is missing, so a renamed file fails loudly. */
 export function run(name: string): RunFixture {
   const found = runs[name];
-  if (!found) throw new Error(`no fixture ${name}.json in lib/kernel/fixtures`);
+  if (!found) throw new Error(`no fixture ${name}.ts in lib/kernel/fixtures`);
   return structuredClone(found);
 }

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { SessionState } from '../types';
-import states from './fixtures/session-states.json';
+import states from './fixtures/session-states';
 import { describeDeath, humanBytes, statusDetail, statusWord } from './status';
 
 describe('statusWord', () => {
   it('is one of the four words, restarting reading as starting', () => {
-    const words = (states as SessionState[]).map(statusWord);
+    const words = states.map(statusWord);
     expect(words).toEqual(['starting', 'idle', 'busy', 'starting', ...Array(7).fill('dead')]);
   });
 });

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { run } from '../kernel/fixtures';
 import { fakeShell } from '../testing/shell';
 import type { NotebookDoc } from '../types';
-import docJson from './fixtures/notebook-doc.json';
+import calculus from './fixtures/notebook-doc';
 import { NotebookModel } from './notebook.svelte';
 import NotebookView from './NotebookView.svelte';
 
@@ -17,8 +17,6 @@ afterEach(() => {
   clearMocks();
   vi.useRealTimers();
 });
-
-const calculus = docJson as NotebookDoc;
 
 function oneCell(source = 'factor(2^64+1)'): NotebookDoc {
   return { path: 'Untitled.ipynb', cells: [{ id: 'a1', cellType: 'code', source, outputs: [], executionCount: null }] };

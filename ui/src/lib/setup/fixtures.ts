@@ -1,6 +1,7 @@
 // Sample reports as the shell serialises them: the JSON files are written and
 // checked by src-tauri/tests/ipc_contract.rs, and assigning them to `Report`
-// here makes `npm run check` fail when lib/types.ts drifts from the Rust types.
+// (generated from the Rust type, lib/bindings/) here makes `npm run check`
+// fail where serde's JSON and the generated type disagree.
 
 import type { Report } from '../types';
 import noEngineJson from './fixtures/no-engine.json';

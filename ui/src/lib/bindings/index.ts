@@ -1,0 +1,30 @@
+// The types of the files beside this one. Generated with them: see src-tauri/src/bindings.rs.
+
+export type { BuildEvent } from "./BuildEvent";
+export type { CellEdit } from "./CellEdit";
+export type { CellStatus } from "./CellStatus";
+export type { CellUpdate } from "./CellUpdate";
+export type { CellView } from "./CellView";
+export type { Completions } from "./Completions";
+export type { DeathReason } from "./DeathReason";
+export type { EngineInfo } from "./EngineInfo";
+export type { ErrorBody } from "./ErrorBody";
+export type { Help } from "./Help";
+export type { ImageInfo } from "./ImageInfo";
+export type { InterruptOutcome } from "./InterruptOutcome";
+export type { KernelStatusEvent } from "./KernelStatusEvent";
+export type { KernelsOnQuit } from "./KernelsOnQuit";
+export type { NotebookDoc } from "./NotebookDoc";
+export type { NotebookItem } from "./NotebookItem";
+export type { Output } from "./Output";
+export type { OutputUpdate } from "./OutputUpdate";
+export type { Problem } from "./Problem";
+export type { Report } from "./Report";
+export type { Saved } from "./Saved";
+export type { SessionState } from "./SessionState";
+export type { Settings } from "./Settings";
+export type { SettingsView } from "./SettingsView";
+export type { StreamTail } from "./StreamTail";
+export type { Theme } from "./Theme";
+export type { Trashed } from "./Trashed";
+export type { WorkspaceInfo } from "./WorkspaceInfo";
