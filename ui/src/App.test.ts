@@ -62,3 +62,56 @@ it('asks for no workspace while the image is missing', async () => {
   await waitFor(() => expect(screen.getByTestId('image-status').dataset.state).toBe('missing'));
   expect(screen.queryByTestId('workspace-path')).toBeNull();
 });
+
+it('goes straight back to the last workspace and its last notebook, whose kernel warms', async () => {
+  const shell = fakeShell({
+    settings: { recentWorkspaces: ['/home/ada/Maths'], lastNotebook: 'limits.ipynb' },
+    docs: [
+      { path: 'limits.ipynb', cells: [{ id: 'c1', cellType: 'code', source: 'limit(sin(x)/x, x=0)', outputs: [], executionCount: null }] },
+      { path: 'series.ipynb', cells: [] },
+    ],
+  });
+  render(App);
+  await waitFor(() => expect(screen.getAllByTestId('cell')).toHaveLength(1));
+  expect(shell.callsOf('open_workspace')).toEqual([{ path: '/home/ada/Maths' }]);
+  expect(shell.callsOf('open_notebook')).toEqual([{ path: 'limits.ipynb' }]);
+  expect(screen.queryByTestId('workspace-path')).toBeNull();
+});
+
+it('offers the folder again, saying why, when the last workspace cannot be reopened', async () => {
+  const shell = fakeShell({ settings: { recentWorkspaces: ['/media/usb/Maths'] }, missingFolders: ['/media/usb/Maths'] });
+  render(App);
+  const folder = (await screen.findByTestId('workspace-path')) as HTMLInputElement;
+  expect(folder.value).toBe('/media/usb/Maths');
+  expect(screen.getByRole('alert').textContent).toBe('Could not reopen /media/usb/Maths: /media/usb/Maths is not a folder');
+  expect(shell.callsOf('open_notebook')).toEqual([]);
+});
+
+it('renames a notebook in place and moves another to the trash after asking', async () => {
+  const shell = fakeShell({
+    settings: { recentWorkspaces: ['/home/ada/Maths'] },
+    docs: [
+      { path: 'a.ipynb', cells: [] },
+      { path: 'b.ipynb', cells: [] },
+    ],
+  });
+  render(App);
+  await waitFor(() => expect(screen.getAllByTestId('notebook-entry')).toHaveLength(2));
+
+  await fireEvent.click(screen.getAllByTestId('notebook-menu')[0]);
+  await fireEvent.click(screen.getByTestId('rename-notebook'));
+  const input = screen.getByTestId('rename-input') as HTMLInputElement;
+  expect(input.value).toBe('a');
+  await fireEvent.input(input, { target: { value: 'limits' } });
+  await fireEvent.keyDown(input, { key: 'Enter' });
+  await waitFor(() => expect(shell.callsOf('rename_notebook')).toEqual([{ from: 'a.ipynb', to: 'limits.ipynb' }]));
+  await waitFor(() => expect(screen.getAllByTestId('notebook-entry').map((e) => e.textContent)).toEqual(['b', 'limits']));
+
+  await fireEvent.click(screen.getAllByTestId('notebook-menu')[0]);
+  await fireEvent.click(screen.getByTestId('delete-notebook'));
+  expect(shell.callsOf('delete_notebook')).toEqual([]);
+  await fireEvent.click(screen.getByTestId('confirm-delete'));
+  await waitFor(() => expect(shell.callsOf('delete_notebook')).toEqual([{ path: 'b.ipynb' }]));
+  await waitFor(() => expect(screen.getAllByTestId('notebook-entry').map((e) => e.textContent)).toEqual(['limits']));
+  expect(screen.getByRole('status').textContent).toBe('Moved b.ipynb to .trash/b.ipynb.');
+});

@@ -9,3 +9,18 @@ const emptyList = (): DOMRectList => {
 
 Range.prototype.getBoundingClientRect ??= empty;
 Range.prototype.getClientRects ??= emptyList;
+
+// jsdom has no matchMedia: a system that prefers light, and never changes.
+if (!window.matchMedia) {
+  window.matchMedia = (query: string) =>
+    ({
+      matches: false,
+      media: query,
+      onchange: null,
+      addEventListener: () => {},
+      removeEventListener: () => {},
+      addListener: () => {},
+      removeListener: () => {},
+      dispatchEvent: () => false,
+    }) as MediaQueryList;
+}

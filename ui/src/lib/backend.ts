@@ -17,6 +17,9 @@ import type {
   NotebookEntry,
   Report,
   SaveResult,
+  Settings,
+  SettingsView,
+  Trashed,
   WorkspaceInfo,
 } from './types';
 
@@ -87,6 +90,30 @@ export function listNotebooks(): Promise<NotebookEntry[]> {
 /** Creates a new notebook (`.ipynb` is added when missing); code `already_exists` when taken. */
 export function createNotebook(name: string): Promise<NotebookEntry> {
   return call<NotebookEntry>('create_notebook', { name });
+}
+
+/**
+ * Renames (or moves into a folder) a notebook, never over another file (code
+ * `already_exists`); names leaving the workspace are refused. An open notebook
+ * keeps its kernel.
+ */
+export function renameNotebook(from: string, to: string): Promise<NotebookEntry> {
+  return call<NotebookEntry>('rename_notebook', { from, to });
+}
+
+/** Moves a notebook to the workspace's `.trash` folder; its kernel is stopped. */
+export function deleteNotebook(path: string): Promise<Trashed> {
+  return call<Trashed>('delete_notebook', { path });
+}
+
+/** The settings, and why the saved ones could not be used if they could not. */
+export function getSettings(): Promise<SettingsView> {
+  return call<SettingsView>('get_settings');
+}
+
+/** Saves the settings; new kernels use them. Resolves to what was saved. */
+export function setSettings(settings: Settings): Promise<Settings> {
+  return call<Settings>('set_settings', { settings });
 }
 
 /** Opens a notebook of the workspace (its kernel starts warming). */

@@ -42,7 +42,8 @@ export function interruptMessage(outcome: InterruptOutcome): string | null {
 }
 
 export class NotebookModel {
-  readonly path: string;
+  /** Its name in the workspace: the key every command takes (a rename changes it). */
+  path = $state('');
   cells = $state<CellModel[]>([]);
   keys = $state<KeyboardState>(initialKeyboard());
   save = $state<SaveStatus>({ kind: 'saved', at: null });

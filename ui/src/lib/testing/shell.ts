@@ -17,7 +17,20 @@ import type {
   NotebookEntry,
   Report,
   SessionState,
+  Settings,
 } from '../types';
+
+/** The shell's default settings (`sagedesk::workspace::Settings::default()`). */
+export const defaultSettings: Settings = {
+  image: null,
+  memoryBytes: 2 * 1024 ** 3,
+  cpus: 1,
+  autosaveDelayMs: 2000,
+  kernelsOnQuit: 'stop',
+  theme: 'system',
+  recentWorkspaces: [],
+  lastNotebook: null,
+};
 
 export interface Call {
   command: string;
@@ -41,6 +54,11 @@ export interface FakeShellOptions {
   interrupt?: InterruptOutcome;
   complete?: (code: string, cursorPos: number) => CompleteReply;
   inspect?: (code: string, cursorPos: number) => InspectReply;
+  settings?: Partial<Settings>;
+  /** Why the saved settings could not be used, as get_settings says. */
+  settingsWarning?: string;
+  /** Fails `open_workspace` with `{ code, message }` for these paths. */
+  missingFolders?: string[];
 }
 
 interface Internals {
@@ -52,6 +70,7 @@ export function fakeShell(options: FakeShellOptions = {}) {
   const runs: FakeRun[] = [];
   const docs = new Map<string, NotebookDoc>((options.docs ?? []).map((doc) => [doc.path, structuredClone(doc)]));
   let nextId = 0;
+  let settings: Settings = { ...defaultSettings, ...options.settings };
   const entries = (): NotebookEntry[] =>
     [...docs.keys()].sort().map((path) => ({ name: path, path }));
 
@@ -62,8 +81,33 @@ export function fakeShell(options: FakeShellOptions = {}) {
       switch (command) {
         case 'engine_status':
           return options.report ?? ready;
-        case 'open_workspace':
-          return { path: options.workspace ?? '/home/ada/SageDesk', notebooks: entries() };
+        case 'open_workspace': {
+          const path = String(args.path);
+          if (options.missingFolders?.includes(path)) {
+            throw { code: 'not_a_folder', message: `${path} is not a folder` };
+          }
+          return { path: options.workspace ?? path, notebooks: entries() };
+        }
+        case 'get_settings':
+          return { settings, warning: options.settingsWarning ?? null };
+        case 'set_settings':
+          settings = args.settings as Settings;
+          return settings;
+        case 'rename_notebook': {
+          const from = String(args.from);
+          const to = String(args.to);
+          const doc = docs.get(from);
+          if (!doc) throw { code: 'not_found', message: `there is no notebook "${from}" in the workspace` };
+          if (docs.has(to)) throw { code: 'already_exists', message: `"${to}" already exists in the workspace` };
+          docs.delete(from);
+          docs.set(to, { ...doc, path: to });
+          return { name: to.replace(/\.ipynb$/, ''), path: to };
+        }
+        case 'delete_notebook': {
+          const path = String(args.path);
+          docs.delete(path);
+          return { trashedTo: `.trash/${path}` };
+        }
         case 'list_notebooks':
           return entries();
         case 'create_notebook': {
@@ -131,6 +175,10 @@ export function fakeShell(options: FakeShellOptions = {}) {
     calls,
     runs,
     docs,
+    /** The settings as the shell keeps them now. */
+    get settings() {
+      return settings;
+    },
     /** The calls of one command, their arguments in order. */
     callsOf(command: string): Array<Record<string, unknown>> {
       return calls.filter((call) => call.command === command).map((call) => call.args);

@@ -1,6 +1,15 @@
 // The open workspace: its notebooks and the one open in the window.
 
-import { createNotebook, listNotebooks, notebookBackend, openNotebook, toBackendError, type NotebookBackend } from '../backend';
+import {
+  createNotebook,
+  deleteNotebook,
+  listNotebooks,
+  notebookBackend,
+  openNotebook,
+  renameNotebook,
+  toBackendError,
+  type NotebookBackend,
+} from '../backend';
 import { NotebookModel } from '../notebook/notebook.svelte';
 import type { NotebookEntry, WorkspaceInfo } from '../types';
 
@@ -9,10 +18,27 @@ export interface WorkspaceBackend {
   listNotebooks: typeof listNotebooks;
   createNotebook: typeof createNotebook;
   openNotebook: typeof openNotebook;
+  renameNotebook: typeof renameNotebook;
+  deleteNotebook: typeof deleteNotebook;
   notebook: NotebookBackend;
 }
 
-const defaultBackend: WorkspaceBackend = { listNotebooks, createNotebook, openNotebook, notebook: notebookBackend };
+const defaultBackend: WorkspaceBackend = {
+  listNotebooks,
+  createNotebook,
+  openNotebook,
+  renameNotebook,
+  deleteNotebook,
+  notebook: notebookBackend,
+};
+
+/** What a person typed as a new name, as the workspace names notebooks: `.ipynb` added when missing. */
+export function notebookFileName(typed: string): string {
+  const name = typed.trim();
+  return /\.ipynb$/i.test(name) ? name : `${name}.ipynb`;
+}
+
+const byName = (a: NotebookEntry, b: NotebookEntry) => a.name.localeCompare(b.name);
 
 /** "Untitled.ipynb", else "Untitled 2.ipynb", … : the first name no notebook has. */
 export function untitledName(entries: NotebookEntry[], from = 1): string {
@@ -30,12 +56,75 @@ export class WorkspaceModel {
   /** The notebook being opened or created, while it is. */
   busy = $state<string | null>(null);
   error = $state<string | null>(null);
+  /** What the last rename or delete did, for people ("Moved to .trash/a.ipynb"). */
+  notice = $state<string | null>(null);
+  /** How long notebooks wait after an edit before saving. */
+  autosaveDelayMs: number | undefined;
   readonly #backend: WorkspaceBackend;
 
-  constructor(info: WorkspaceInfo, backend: WorkspaceBackend = defaultBackend) {
+  constructor(info: WorkspaceInfo, backend: WorkspaceBackend = defaultBackend, autosaveDelayMs?: number) {
     this.path = info.path;
     this.notebooks = info.notebooks;
     this.#backend = backend;
+    this.autosaveDelayMs = autosaveDelayMs;
+  }
+
+  /** Opens the notebook the workspace names `path`, if it has one. */
+  async openPath(path: string): Promise<void> {
+    const entry = this.notebooks.find((e) => e.path === path);
+    if (entry) await this.open(entry);
+  }
+
+  /**
+   * Renames `entry` to what was typed (`.ipynb` added when missing). An open
+   * notebook is saved first and stays open, with its kernel. Resolves to
+   * whether it was renamed; when not, `error` says why.
+   */
+  async rename(entry: NotebookEntry, typed: string): Promise<boolean> {
+    const to = notebookFileName(typed);
+    if (to === entry.path || this.busy) return to === entry.path;
+    this.busy = entry.path;
+    this.error = null;
+    this.notice = null;
+    try {
+      const open = this.current?.path === entry.path ? this.current : null;
+      await open?.flush();
+      const renamed = await this.#backend.renameNotebook(entry.path, to);
+      if (open) open.path = renamed.path;
+      this.notebooks = [...this.notebooks.filter((e) => e.path !== entry.path), renamed].sort(byName);
+      return true;
+    } catch (reason) {
+      this.error = `Could not rename ${entry.name}: ${toBackendError(reason).message}`;
+      return false;
+    } finally {
+      this.busy = null;
+    }
+  }
+
+  /**
+   * Moves `entry` to the workspace's trash (saving it first when open, so the
+   * trashed copy is the latest) and closes it.
+   */
+  async remove(entry: NotebookEntry): Promise<void> {
+    if (this.busy) return;
+    this.busy = entry.path;
+    this.error = null;
+    this.notice = null;
+    try {
+      const open = this.current?.path === entry.path ? this.current : null;
+      await open?.flush();
+      const { trashedTo } = await this.#backend.deleteNotebook(entry.path);
+      if (open) {
+        open.dispose();
+        this.current = null;
+      }
+      this.notebooks = this.notebooks.filter((e) => e.path !== entry.path);
+      this.notice = `Moved ${entry.name} to ${trashedTo}.`;
+    } catch (reason) {
+      this.error = `Could not delete ${entry.name}: ${toBackendError(reason).message}`;
+    } finally {
+      this.busy = null;
+    }
   }
 
   async refresh(): Promise<void> {
@@ -54,7 +143,7 @@ export class WorkspaceModel {
     try {
       await this.current?.close();
       const doc = await this.#backend.openNotebook(entry.path);
-      this.current = new NotebookModel(doc, { backend: this.#backend.notebook });
+      this.current = new NotebookModel(doc, { backend: this.#backend.notebook, autosaveDelayMs: this.autosaveDelayMs });
     } catch (reason) {
       this.error = `Could not open ${entry.name}: ${toBackendError(reason).message}`;
     } finally {
@@ -81,9 +170,7 @@ export class WorkspaceModel {
       }
       if (!entry) throw new Error('every "Untitled" name is taken');
       const created = entry;
-      this.notebooks = [...this.notebooks.filter((e) => e.path !== created.path), created].sort((a, b) =>
-        a.name.localeCompare(b.name),
-      );
+      this.notebooks = [...this.notebooks.filter((e) => e.path !== created.path), created].sort(byName);
     } catch (reason) {
       this.error = `Could not create a notebook: ${toBackendError(reason).message}`;
     } finally {

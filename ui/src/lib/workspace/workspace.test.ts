@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { notebookBackend } from '../backend';
 import type { NotebookDoc, NotebookEntry } from '../types';
-import { untitledName, WorkspaceModel, type WorkspaceBackend } from './workspace.svelte';
+import { notebookFileName, untitledName, WorkspaceModel, type WorkspaceBackend } from './workspace.svelte';
 
 const entry = (name: string): NotebookEntry => ({ name, path: name });
 
@@ -25,6 +25,8 @@ describe('WorkspaceModel', () => {
         return entry(name);
       },
       openNotebook: async (path): Promise<NotebookDoc> => ({ path, cells: [] }),
+      renameNotebook: async (_, to) => entry(to),
+      deleteNotebook: async (path) => ({ trashedTo: `.trash/${path}` }),
       notebook: notebookBackend,
     };
   }
@@ -50,5 +52,71 @@ describe('WorkspaceModel', () => {
     await workspace.open(entry('calculus.ipynb'));
     expect(workspace.current).toBeNull();
     expect(workspace.error).toBe('Could not open calculus.ipynb: calculus.ipynb is not a notebook (line 3: expected value)');
+  });
+});
+
+describe('renaming and deleting', () => {
+  function backend(): WorkspaceBackend & { calls: string[] } {
+    const calls: string[] = [];
+    return {
+      calls,
+      listNotebooks: async () => [],
+      createNotebook: async (name) => entry(name),
+      openNotebook: async (path): Promise<NotebookDoc> => ({ path, cells: [] }),
+      renameNotebook: async (from, to) => {
+        calls.push(`rename ${from} ${to}`);
+        if (to.includes('..')) throw { code: 'outside_workspace', message: `"${to}" leaves the workspace` };
+        return entry(to);
+      },
+      deleteNotebook: async (path) => {
+        calls.push(`delete ${path}`);
+        return { trashedTo: `.trash/${path}` };
+      },
+      notebook: {
+        ...notebookBackend,
+        saveNotebook: async (path) => {
+          calls.push(`save ${path}`);
+          return { savedAt: '2026-11-25T15:00:00Z' };
+        },
+      },
+    };
+  }
+
+  it('adds .ipynb to a typed name when it is missing', () => {
+    expect(notebookFileName(' limits ')).toBe('limits.ipynb');
+    expect(notebookFileName('ch1/limits.IPYNB')).toBe('ch1/limits.IPYNB');
+  });
+
+  it('renames the open notebook after saving it, and keeps it open under its new name', async () => {
+    const api = backend();
+    const workspace = new WorkspaceModel({ path: '/w', notebooks: [entry('a.ipynb'), entry('c.ipynb')] }, api);
+    await workspace.open(entry('a.ipynb'));
+    const open = workspace.current;
+    open!.edit(open!.cells[0], 'x = 1');
+    expect(await workspace.rename(entry('a.ipynb'), 'd')).toBe(true);
+    expect(api.calls).toEqual(['save a.ipynb', 'rename a.ipynb d.ipynb']);
+    expect(workspace.current).toBe(open);
+    expect(workspace.current?.path).toBe('d.ipynb');
+    expect(workspace.notebooks.map((e) => e.path)).toEqual(['c.ipynb', 'd.ipynb']);
+    workspace.current?.dispose();
+  });
+
+  it('says why a rename was refused and changes nothing', async () => {
+    const workspace = new WorkspaceModel({ path: '/w', notebooks: [entry('a.ipynb')] }, backend());
+    expect(await workspace.rename(entry('a.ipynb'), '../a')).toBe(false);
+    expect(workspace.error).toBe('Could not rename a.ipynb: "../a.ipynb" leaves the workspace');
+    expect(workspace.notebooks).toEqual([entry('a.ipynb')]);
+  });
+
+  it('saves an open notebook before moving it to the trash, closes it and says where it went', async () => {
+    const api = backend();
+    const workspace = new WorkspaceModel({ path: '/w', notebooks: [entry('a.ipynb'), entry('b.ipynb')] }, api);
+    await workspace.open(entry('a.ipynb'));
+    workspace.current!.edit(workspace.current!.cells[0], 'y = 2');
+    await workspace.remove(entry('a.ipynb'));
+    expect(api.calls).toEqual(['save a.ipynb', 'delete a.ipynb']);
+    expect(workspace.current).toBeNull();
+    expect(workspace.notebooks).toEqual([entry('b.ipynb')]);
+    expect(workspace.notice).toBe('Moved a.ipynb to .trash/a.ipynb.');
   });
 });

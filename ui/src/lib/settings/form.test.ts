@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import type { Settings } from '../types';
+import { formProblem, fromForm, toForm } from './form';
+
+const defaults: Settings = {
+  image: null,
+  memoryBytes: 2 * 1024 ** 3,
+  cpus: 1,
+  autosaveDelayMs: 2000,
+  kernelsOnQuit: 'stop',
+  theme: 'system',
+  recentWorkspaces: ['/home/ada/SageDesk'],
+  lastNotebook: 'calculus.ipynb',
+};
+
+describe('the settings form', () => {
+  it('shows GiB and seconds, and gives back bytes and milliseconds with what it does not show kept', () => {
+    const form = toForm(defaults);
+    expect(form).toEqual({ memoryGib: 2, cpus: 1, autosaveSeconds: 2, kernelsOnQuit: 'stop', theme: 'system', image: '' });
+    const changed = fromForm(defaults, { ...form, memoryGib: 3.5, autosaveSeconds: 0.5, kernelsOnQuit: 'leaveRunning', image: ' my/sage:1 ' });
+    expect(changed).toEqual({
+      ...defaults,
+      memoryBytes: 3.5 * 1024 ** 3,
+      autosaveDelayMs: 500,
+      kernelsOnQuit: 'leaveRunning',
+      image: 'my/sage:1',
+    });
+    expect(fromForm(defaults, form)).toEqual(defaults);
+  });
+
+  it('names what cannot be saved', () => {
+    const form = toForm(defaults);
+    expect(formProblem(form)).toBeNull();
+    expect(formProblem({ ...form, memoryGib: 0.25 })).toMatch(/0.5 GiB/);
+    expect(formProblem({ ...form, cpus: 0 })).toMatch(/CPUs/);
+    expect(formProblem({ ...form, cpus: Number.NaN })).toMatch(/CPUs/);
+    expect(formProblem({ ...form, autosaveSeconds: 0 })).toMatch(/Autosave/);
+    expect(formProblem({ ...form, image: 'my sage' })).toMatch(/spaces/);
+  });
+});

@@ -1,0 +1,52 @@
+// The settings form's fields, in the units people think in, and back to the
+// settings the shell keeps.
+
+import type { KernelsOnQuit, Settings, Theme } from '../types';
+
+const GIB = 1024 ** 3;
+
+export interface SettingsForm {
+  /** Memory limit of a kernel, in GiB. */
+  memoryGib: number;
+  cpus: number;
+  /** Autosave delay after the last edit, in seconds. */
+  autosaveSeconds: number;
+  kernelsOnQuit: KernelsOnQuit;
+  theme: Theme;
+  /** The SageMath image; empty for the one this version of SageDesk makes. */
+  image: string;
+}
+
+export function toForm(settings: Settings): SettingsForm {
+  return {
+    memoryGib: Math.round((settings.memoryBytes / GIB) * 100) / 100,
+    cpus: settings.cpus,
+    autosaveSeconds: settings.autosaveDelayMs / 1000,
+    kernelsOnQuit: settings.kernelsOnQuit,
+    theme: settings.theme,
+    image: settings.image ?? '',
+  };
+}
+
+/** What is wrong with the form, for people; null when it can be saved. */
+export function formProblem(form: SettingsForm): string | null {
+  if (!(form.memoryGib >= 0.5)) return 'A kernel needs at least 0.5 GiB of memory.';
+  if (!(form.cpus > 0)) return 'A kernel needs more than 0 CPUs.';
+  if (!(form.autosaveSeconds >= 0.5 && form.autosaveSeconds <= 600)) return 'Autosave waits between 0.5 and 600 seconds.';
+  if (/\s/.test(form.image.trim())) return 'An image name has no spaces.';
+  return null;
+}
+
+/** `base` (the settings as loaded, with what the form does not show) changed by the form. */
+export function fromForm(base: Settings, form: SettingsForm): Settings {
+  const image = form.image.trim();
+  return {
+    ...base,
+    memoryBytes: Math.round(form.memoryGib * GIB),
+    cpus: form.cpus,
+    autosaveDelayMs: Math.round(form.autosaveSeconds * 1000),
+    kernelsOnQuit: form.kernelsOnQuit,
+    theme: form.theme,
+    image: image === '' ? null : image,
+  };
+}
