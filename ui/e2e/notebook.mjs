@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // End to end through the real window, the real shell and the real Sage
-// kernel: open a workspace, make a notebook, type a cell, run it with
-// Shift+Enter, and read the result from the window and from the file the
-// app saved.
+// kernel: open a workspace, make a notebook, type cells and run each with
+// Shift+Enter, as a person would: a factorisation, a plot (an image with a
+// width), typeset maths after `%display latex` (a MathJax element), an error
+// (its traceback), and an endless loop stopped from the toolbar (the kernel
+// back to idle). Then read the outputs from the file the app saved.
 //
 // Environment: E2E_APP, E2E_DRIVER_URL (see webdriver.mjs),
 //   E2E_WORKSPACE      the workspace folder (default: a new temporary one)
@@ -16,14 +18,17 @@ import { join } from 'node:path';
 
 import {
   byTestId,
+  click,
   openWorkspace,
   runInCell,
   screenshot,
   sleep,
   startApp,
   waitFor,
+  waitForCellOutput,
   waitForIdle,
   waitForOutput,
+  waitForStatus,
   wd,
 } from './webdriver.mjs';
 
@@ -48,20 +53,53 @@ async function main() {
     await runInCell(session, 0, 'factor(2^64+1)');
     const output = await waitForOutput(session, EXPECTED, timeoutMs);
     const status = await waitForIdle(session);
-    console.log(`cell output: ${output.trim()}\nkernel-status: ${status}`);
+    console.log(`factor: ${output.trim()}; kernel-status: ${status}`);
+
+    await runInCell(session, 1, 'plot(sin(x), (x, 0, 2*pi))');
+    const plot = await waitForCellOutput(session, 1, 'an image', (o) => o.imageWidths.some((w) => w > 0));
+    console.log(`plot: an image ${plot.imageWidths[0]} px wide`);
+
+    await runInCell(session, 2, '%display latex');
+    await waitForIdle(session);
+    await runInCell(session, 3, 'integrate(x^2*sin(x), x)');
+    const maths = await waitForCellOutput(session, 3, 'typeset maths', (o) => o.formulas > 0);
+    console.log(`integrate: ${maths.formulas} MathJax element(s): ${maths.text.replace(/\s+/g, ' ').trim()}`);
+
+    await runInCell(session, 4, '1/0');
+    const error = await waitForCellOutput(session, 4, 'a ZeroDivisionError', (o) => o.text.includes('ZeroDivisionError'));
+    console.log(`error: ${error.text.split('\n').find((line) => line.includes('ZeroDivisionError'))}`);
+    await waitForIdle(session);
     if (screenshotPath) {
       await screenshot(session, screenshotPath);
       console.log(`screenshot: ${screenshotPath}`);
     }
 
-    // The app saved the notebook with the output, as Jupyter would read it.
-    const saved = await waitFor('the notebook saved with its output', 30_000, async () => {
+    await runInCell(session, 5, 'while True: pass');
+    await waitForStatus(session, 'busy');
+    await sleep(500);
+    const pressed = Date.now();
+    await click(session, 'interrupt');
+    await waitForStatus(session, 'idle', 10_000);
+    const stopped = Date.now() - pressed;
+    const interrupted = await waitForCellOutput(session, 5, 'KeyboardInterrupt', (o) => o.text.includes('KeyboardInterrupt'), 10_000);
+    console.log(`interrupt: idle ${stopped} ms after the click; ${interrupted.text.split('\n').find((l) => l.includes('KeyboardInterrupt'))}`);
+
+    // The app saved the notebook with its outputs, as Jupyter would read them.
+    const saved = await waitFor('the notebook saved with its outputs', 30_000, async () => {
       for (const name of readdirSync(workspace).filter((n) => n.endsWith('.ipynb'))) {
         const notebook = JSON.parse(readFileSync(join(workspace, name), 'utf8'));
-        const cell = notebook.cells.find((/** @type {any} */ c) => c.cell_type === 'code');
-        const plain = cell?.outputs?.[0]?.data?.['text/plain'];
+        const code = notebook.cells.filter((/** @type {any} */ c) => c.cell_type === 'code');
+        const data = (/** @type {number} */ i) => code[i]?.outputs?.find((/** @type {any} */ o) => o.data)?.data ?? {};
+        const plain = data(0)['text/plain'];
         const text = Array.isArray(plain) ? plain.join('') : plain;
-        if (text === EXPECTED && cell.execution_count === 1) return name;
+        const ok =
+          text === EXPECTED &&
+          code[0].execution_count === 1 &&
+          typeof data(1)['image/png'] === 'string' &&
+          ('text/latex' in data(3) || 'text/html' in data(3)) &&
+          code[4]?.outputs?.some((/** @type {any} */ o) => o.output_type === 'error' && o.ename === 'ZeroDivisionError') &&
+          code[5]?.outputs?.some((/** @type {any} */ o) => o.output_type === 'error' && o.ename === 'KeyboardInterrupt');
+        if (ok) return name;
       }
       await sleep(250);
       return undefined;

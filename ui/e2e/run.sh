@@ -42,6 +42,9 @@ stop() {
     pgrep -x -- "$(basename "$E2E_APP" | cut -c1-15)" >/dev/null || break
     sleep 0.2
   done
+  # Kernels a test left running on purpose go too: their records are this
+  # run's (see XDG_DATA_HOME below), and are dropped first.
+  rm -rf "$work"/data-*/sagedesk/sessions
   local cli=${E2E_APP%/*}/sagedesk
   if [[ -x $cli ]]; then "$cli" gc || true; fi
   rm -rf "$work"
@@ -61,30 +64,37 @@ if [[ -z ${DISPLAY:-} ]]; then
   echo "Xvfb on $DISPLAY"
 fi
 
-# The app's settings and records of kernels left running go to a folder of
-# this run's, so that a test changing them cannot change the next run.
-export XDG_DATA_HOME="$work/data"
-mkdir -p "$XDG_DATA_HOME"
 
 # The app finds no D-Bus session here; say so instead of letting GTK retry.
 export NO_AT_BRIDGE=1
-setsid tauri-driver --port "$port" --native-port "$((port + 1))" >"$work/driver.log" 2>&1 &
-started+=($!)
 
-# The scripts to run (default: smoke.mjs), one app session each. With
-# E2E_SCREENSHOT_DIR, each writes its screenshot there as NAME.png.
+# The scripts to run (default: smoke.mjs), each with a tauri-driver of its
+# own (the app inherits the driver's environment). With E2E_SCREENSHOT_DIR,
+# each writes its screenshot there as NAME.png.
 scripts=("$@")
 [[ ${#scripts[@]} -gt 0 ]] || scripts=(smoke.mjs)
 status=0
 for script in "${scripts[@]}"; do
+  name=${script%.mjs}
+  # Each script's app keeps its settings and its records of kernels left
+  # running in a folder of its own: a first launch, whatever ran before.
+  export XDG_DATA_HOME="$work/data-$name"
+  mkdir -p "$XDG_DATA_HOME"
+  setsid tauri-driver --port "$port" --native-port "$((port + 1))" >"$work/driver-$name.log" 2>&1 &
+  driver=$!
+  started+=("$driver")
+  code=0
   if [[ -n ${E2E_SCREENSHOT_DIR:-} ]]; then
-    E2E_SCREENSHOT="$E2E_SCREENSHOT_DIR/${script%.mjs}.png" node "$here/$script" || status=$?
+    E2E_SCREENSHOT="$E2E_SCREENSHOT_DIR/$name.png" node "$here/$script" || code=$?
   else
-    node "$here/$script" || status=$?
+    node "$here/$script" || code=$?
+  fi
+  kill -TERM -- "-$driver" 2>/dev/null || true
+  wait "$driver" 2>/dev/null || true
+  if [[ $code -ne 0 ]]; then
+    status=$code
+    echo "--- $script: tauri-driver / WebKitWebDriver / app output:" >&2
+    cat "$work/driver-$name.log" >&2
   fi
 done
-if [[ $status -ne 0 ]]; then
-  echo "--- tauri-driver / WebKitWebDriver / app output:" >&2
-  cat "$work/driver.log" >&2
-fi
 exit "$status"

@@ -172,9 +172,91 @@ export function waitForOutput(session, expected, ms) {
 }
 
 /** @param {string} session */
-export function waitForIdle(session) {
-  return waitFor('the kernel to be idle', 60_000, async () => {
-    const text = (await textOf(session, await byTestId(session, 'kernel-status'))).trim();
-    return text === 'idle' ? text : undefined;
+export const waitForIdle = (session) => waitForStatus(session, 'idle');
+
+/**
+ * Runs `script` (a function body; `arguments` are `args`) in the window and
+ * returns its result.
+ * @param {string} session
+ * @param {string} script
+ * @param {unknown[]} [args]
+ */
+export const inWindow = (session, script, args = []) =>
+  wd('POST', `/session/${session}/execute/sync`, { script, args });
+
+/**
+ * Clicks the element with this test id (the first, or the one inside the
+ * `cell`th cell when `cell` is given), waiting up to 30 s for it to appear.
+ * @param {string} session
+ * @param {string} testId
+ * @param {number} [cell]
+ */
+export async function click(session, testId, cell) {
+  const element =
+    cell === undefined
+      ? await waitFor(testId, 30_000, () => byTestId(session, testId))
+      : await waitFor(`${testId} of cell ${cell}`, 30_000, async () => {
+          const cells = await wd('POST', `/session/${session}/elements`, {
+            using: 'css selector',
+            value: '[data-testid="cell"]',
+          });
+          const inside = cells[cell]?.[ELEMENT];
+          if (!inside) return undefined;
+          const found = await wd('POST', `/session/${session}/element/${inside}/element`, {
+            using: 'css selector',
+            value: `[data-testid="${testId}"]`,
+          });
+          return found[ELEMENT];
+        });
+  await wd('POST', `/session/${session}/element/${element}/click`, {});
+}
+
+/**
+ * What the window shows of the `index`th cell's output: its text, the
+ * natural widths of its images, and how many typeset formulas it holds.
+ * @param {string} session
+ * @param {number} index
+ * @returns {Promise<{ text: string, imageWidths: number[], formulas: number } | null>}
+ */
+export function cellOutput(session, index) {
+  return inWindow(
+    session,
+    `const cell = document.querySelectorAll('[data-testid="cell"]')[arguments[0]];
+     const output = cell && cell.querySelector('[data-testid="cell-output"]');
+     if (!output) return null;
+     return {
+       text: output.innerText,
+       imageWidths: [...output.querySelectorAll('img')].map((img) => img.complete ? img.naturalWidth : 0),
+       formulas: output.querySelectorAll('mjx-container').length,
+     };`,
+    [index],
+  );
+}
+
+/**
+ * Waits until the `index`th cell's output passes `check`, and returns it.
+ * @param {string} session
+ * @param {number} index
+ * @param {string} what
+ * @param {(output: { text: string, imageWidths: number[], formulas: number }) => boolean} check
+ * @param {number} [ms]
+ */
+export function waitForCellOutput(session, index, what, check, ms = 120_000) {
+  return waitFor(`cell ${index} to show ${what}`, ms, async () => {
+    const output = await cellOutput(session, index);
+    return output && check(output) ? output : undefined;
   });
+}
+
+/** @param {string} session */
+export const kernelStatus = async (session) => (await textOf(session, await byTestId(session, 'kernel-status'))).trim();
+
+/**
+ * Waits for the kernel status to read `state`.
+ * @param {string} session
+ * @param {string} state
+ * @param {number} [ms]
+ */
+export function waitForStatus(session, state, ms = 60_000) {
+  return waitFor(`the kernel to be ${state}`, ms, async () => ((await kernelStatus(session)) === state ? state : undefined));
 }
