@@ -14,7 +14,7 @@ sagedesk_bin="$CARGO_TARGET_DIR/debug/sagedesk"
 debian_packages=(
   docker.io docker-registry debootstrap ca-certificates curl file pkg-config build-essential
   libwebkit2gtk-4.1-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
-  xvfb xauth webkit2gtk-driver imagemagick
+  xvfb xauth webkit2gtk-driver imagemagick iproute2 util-linux
 )
 
 install_debian_packages() {
