@@ -304,6 +304,12 @@ async fn a_daemon_restart_mid_cell_is_reported_and_a_restart_afterwards_works() 
         message.contains(&daemon.uri()),
         "the engine is named: {message}"
     );
+    // No restart is promised that cannot happen without an engine.
+    assert!(!message.contains("was restarted"), "{message}");
+    assert!(
+        message.contains("Start the engine again, then restart the kernel"),
+        "{message}"
+    );
     stopped.await.unwrap().unwrap();
 
     // With the engine away no kernel can start: the session ends, saying
@@ -320,6 +326,12 @@ async fn a_daemon_restart_mid_cell_is_reported_and_a_restart_afterwards_works() 
     let SessionState::Dead { reason } = state else {
         unreachable!()
     };
+    // Dead for want of the engine (not "gave up"), so that the app can
+    // restart it when the engine is back.
+    assert!(
+        matches!(reason, DeathReason::EngineGone { .. }),
+        "{reason:?}"
+    );
     assert!(reason.describe().contains("Docker engine"), "{reason:?}");
     let (_, message) = death(&run(&s, "1 + 1").await);
     assert!(message.contains("Docker engine"), "{message}");

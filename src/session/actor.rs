@@ -368,11 +368,21 @@ impl Actor {
         let now = Instant::now();
         self.restarts
             .retain(|t| now.duration_since(*t) < RESTART_WINDOW);
-        let restart = was_running && self.config.auto_restart && self.restarts.len() < MAX_RESTARTS;
+        // Without an engine a new kernel cannot start: the session waits,
+        // dead, to be restarted once the engine is back.
+        let engine_gone = matches!(reason, DeathReason::EngineGone { .. });
+        let restart = was_running
+            && self.config.auto_restart
+            && !engine_gone
+            && self.restarts.len() < MAX_RESTARTS;
         let what = reason.describe();
         let what = what.trim_end_matches('.');
         let message = if restart {
             format!("{what} and was restarted; variables from earlier cells are gone.")
+        } else if engine_gone {
+            format!(
+                "{what}. Variables from earlier cells are gone. Start the engine again, then restart the kernel."
+            )
         } else if was_running {
             format!("{what}. Variables from earlier cells are gone. Restart the kernel to go on.")
         } else {
@@ -390,7 +400,7 @@ impl Actor {
             self.set(SessionState::Restarting { reason });
             self.begin_start(backoff);
         } else {
-            let reason = if was_running && self.config.auto_restart {
+            let reason = if was_running && self.config.auto_restart && !engine_gone {
                 DeathReason::GaveUp {
                     restarts: self.restarts.len() as u32,
                 }
