@@ -10,6 +10,7 @@
 pub mod bindings;
 pub mod commands;
 mod error;
+pub mod frames;
 mod settings;
 mod state;
 
@@ -24,6 +25,7 @@ pub use error::{Error, ErrorBody};
 pub fn run() -> tauri::Result<()> {
     tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::new().build())
+        .register_uri_scheme_protocol(frames::SCHEME, |_, request| frames::respond(&request))
         .setup(|app| {
             use tauri::Manager;
             app.manage(state::AppState::with_settings(settings::load(app.handle())));

@@ -3,7 +3,8 @@
 // kernel: open a workspace, make a notebook, type cells and run each with
 // Shift+Enter, as a person would: a factorisation, a plot (an image with a
 // width), typeset maths after `%display latex` (a MathJax element), an error
-// (its traceback), and an endless loop stopped from the toolbar (the kernel
+// (its traceback), HTML whose script runs in its frame and reaches nothing
+// else, and an endless loop stopped from the toolbar (the kernel
 // back to idle). Then read the outputs from the file the app saved.
 //
 // Environment: E2E_APP, E2E_DRIVER_URL (see webdriver.mjs),
@@ -17,8 +18,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import {
+  ELEMENT,
   byTestId,
   click,
+  inFrame,
+  inWindow,
   openWorkspace,
   runInCell,
   screenshot,
@@ -39,6 +43,13 @@ const workspace = process.env.E2E_WORKSPACE ?? mkdtempSync(join(tmpdir(), 'saged
 const screenshotPath = process.env.E2E_SCREENSHOT;
 const timeoutMs = Number(process.env.E2E_TIMEOUT_MS ?? 180_000);
 const EXPECTED = '274177 * 67280421310721';
+/** A cell whose HTML output's script says what it could reach. */
+const HTML_PROBE =
+  'from IPython.display import HTML; HTML(\'<p id="probe">waiting</p><script>' +
+  'var r=[];r.push("internals:"+typeof window.__TAURI_INTERNALS__);' +
+  'try{r.push("parent:"+typeof parent.__TAURI_INTERNALS__)}catch(e){r.push("parent:blocked")}' +
+  'fetch("ipc://localhost/engine_status",{method:"POST"}).then(function(){r.push("ipc:reached")},function(){r.push("ipc:refused")})' +
+  '.then(function(){document.getElementById("probe").textContent="script ran; "+r.join(" ")})</script>\')';
 
 async function main() {
   if (!existsSync(app)) throw new Error(`no app at ${app}`);
@@ -74,14 +85,34 @@ async function main() {
       console.log(`screenshot: ${screenshotPath}`);
     }
 
-    await runInCell(session, 5, 'while True: pass');
+    // HTML from a notebook: its script runs, in its frame, and reaches
+    // neither the window nor the app's commands.
+    await runInCell(session, 5, HTML_PROBE);
+    const probe = await waitFor("the HTML output's script to report", 60_000, async () => {
+      const frames = await wd('POST', `/session/${session}/elements`, {
+        using: 'css selector',
+        value: '[data-testid="cell-output"] iframe',
+      });
+      const frame = frames.at(-1)?.[ELEMENT];
+      if (!frame) return undefined;
+      const text = await inFrame(session, frame, () =>
+        inWindow(session, 'var p = document.getElementById("probe"); return p ? p.textContent : null'),
+      );
+      return typeof text === 'string' && text.startsWith('script ran') ? text : undefined;
+    });
+    console.log(`html: ${probe}`);
+    if (probe !== 'script ran; internals:undefined parent:blocked ipc:refused') {
+      throw new Error(`an HTML output reached further than its frame: ${probe}`);
+    }
+
+    await runInCell(session, 6, 'while True: pass');
     await waitForStatus(session, 'busy');
     await sleep(500);
     const pressed = Date.now();
     await click(session, 'interrupt');
     await waitForStatus(session, 'idle', 10_000);
     const stopped = Date.now() - pressed;
-    const interrupted = await waitForCellOutput(session, 5, 'KeyboardInterrupt', (o) => o.text.includes('KeyboardInterrupt'), 10_000);
+    const interrupted = await waitForCellOutput(session, 6, 'KeyboardInterrupt', (o) => o.text.includes('KeyboardInterrupt'), 10_000);
     console.log(`interrupt: idle ${stopped} ms after the click; ${interrupted.text.split('\n').find((l) => l.includes('KeyboardInterrupt'))}`);
 
     // The app saved the notebook with its outputs, as Jupyter would read them.
@@ -98,7 +129,8 @@ async function main() {
           typeof data(1)['image/png'] === 'string' &&
           ('text/latex' in data(3) || 'text/html' in data(3)) &&
           code[4]?.outputs?.some((/** @type {any} */ o) => o.output_type === 'error' && o.ename === 'ZeroDivisionError') &&
-          code[5]?.outputs?.some((/** @type {any} */ o) => o.output_type === 'error' && o.ename === 'KeyboardInterrupt');
+          'text/html' in data(5) &&
+          code[6]?.outputs?.some((/** @type {any} */ o) => o.output_type === 'error' && o.ename === 'KeyboardInterrupt');
         if (ok) return name;
       }
       await sleep(250);

@@ -260,3 +260,21 @@ export const kernelStatus = async (session) => (await textOf(session, await byTe
 export function waitForStatus(session, state, ms = 60_000) {
   return waitFor(`the kernel to be ${state}`, ms, async () => ((await kernelStatus(session)) === state ? state : undefined));
 }
+
+/**
+ * Runs `step` with WebDriver's commands directed into the frame `frame` (an
+ * element reference), then back to the window.
+ * @template T
+ * @param {string} session
+ * @param {string} frame
+ * @param {() => Promise<T>} step
+ * @returns {Promise<T>}
+ */
+export async function inFrame(session, frame, step) {
+  await wd('POST', `/session/${session}/frame`, { id: { [ELEMENT]: frame } });
+  try {
+    return await step();
+  } finally {
+    await wd('POST', `/session/${session}/frame/parent`, {});
+  }
+}

@@ -1,3 +1,6 @@
+import { mockConvertFileSrc } from '@tauri-apps/api/mocks';
+import { beforeEach } from 'vitest';
+
 // jsdom lays nothing out: CodeMirror measures text through Range rectangles,
 // which jsdom does not have. Empty rectangles are what a hidden editor has.
 
@@ -24,3 +27,7 @@ if (!window.matchMedia) {
       dispatchEvent: () => false,
     }) as MediaQueryList;
 }
+
+// Frames of HTML outputs load the shell's page, whose address the shell's
+// internals give (convertFileSrc): as on Linux.
+beforeEach(() => mockConvertFileSrc('linux'));

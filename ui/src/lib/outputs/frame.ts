@@ -1,7 +1,31 @@
 // The document an HTML output is shown in: a sandboxed frame (scripts, but no
 // same-origin, so no access to the window, its storage or the app's IPC;
-// no popups, forms or navigation of the window). A small script in it
+// no popups, forms or navigation of the window) loading the shell's
+// `sagedesk-frame` page, whose own policy lets its scripts run and fetch
+// nothing (src-tauri/src/frames.rs). The window posts the page the output's
+// document once the page says it is ready. A small script in the document
 // reports the content's height, so the frame fits what it shows.
+
+import { convertFileSrc } from '@tauri-apps/api/core';
+
+/** The scheme the shell serves the frame page on. */
+export const FRAME_SCHEME = 'sagedesk-frame';
+
+/** The frame page's address (`sagedesk-frame://localhost/`, or Windows' form). */
+export const frameUrl = (): string => convertFileSrc('', FRAME_SCHEME);
+
+/** What the frame page posts once it listens. */
+export interface FrameReadyMessage {
+  sagedeskFrameReady: true;
+}
+
+/** What the window posts the frame page: the document to show. */
+export interface FrameDocumentMessage {
+  sagedeskFrameDocument: string;
+}
+
+export const isFrameReady = (data: unknown): data is FrameReadyMessage =>
+  typeof data === 'object' && data !== null && (data as Partial<FrameReadyMessage>).sagedeskFrameReady === true;
 
 /** What the frame's script posts to the window. */
 export interface FrameHeightMessage {
@@ -23,12 +47,9 @@ const HEIGHT_SCRIPT =
   'if(window.ResizeObserver)new ResizeObserver(post).observe(document.documentElement);' +
   'addEventListener("load",post);post()})();';
 
-/** The `srcdoc` of the frame showing `html`. */
+/** The document of the frame showing `html`. */
 export function frameDocument(html: string): string {
   return (
-    // The colour scheme as a meta element: the window's CSP reaches into the
-    // frame and refuses its <style>, and without it a dark window would get a
-    // white frame.
     '<!doctype html><html><head><meta charset="utf-8"><meta name="color-scheme" content="light dark"><base target="_blank">' +
     `<style>${FRAME_CSS}</style></head><body>${html}<script>${HEIGHT_SCRIPT}</script></body></html>`
   );

@@ -56,17 +56,26 @@ describe('rich outputs', () => {
     expect(container.querySelector('svg, script')).toBeNull();
   });
 
-  it('puts HTML in a frame that can run scripts but not reach the window', () => {
+  it('puts HTML in a frame of its own page that can run scripts but not reach the window', () => {
     const html = '<table><tr><td>1</td></tr></table><script>parent.__TAURI_INTERNALS__</script>';
     const outputs = new LiveOutputs([{ output_type: 'display_data', data: { 'text/html': html }, metadata: {} }]);
     const container = showOutputs(outputs);
     const frame = container.querySelector('iframe')!;
     expect(frame.getAttribute('sandbox')).toBe('allow-scripts');
     expect(frame.getAttribute('sandbox')).not.toContain('allow-same-origin');
-    expect(frame.getAttribute('src')).toBeNull();
-    expect(frame.getAttribute('srcdoc')).toBe(frameDocument(html));
+    expect(frame.getAttribute('src')).toBe('sagedesk-frame://localhost/');
+    expect(frame.getAttribute('srcdoc')).toBeNull();
     expect(container.querySelector('table')).toBeNull();
     expect(frame.style.height).toBe('160px');
+
+    // The page says it listens: it is sent the document, once asked, and
+    // only when the frame itself asks.
+    const posted: unknown[] = [];
+    frame.contentWindow!.postMessage = (message: unknown) => posted.push(message);
+    window.dispatchEvent(new MessageEvent('message', { data: { sagedeskFrameReady: true }, source: window }));
+    expect(posted).toEqual([]);
+    window.dispatchEvent(new MessageEvent('message', { data: { sagedeskFrameReady: true }, source: frame.contentWindow }));
+    expect(posted).toEqual([{ sagedeskFrameDocument: frameDocument(html) }]);
   });
 
   it('sizes a frame from its own height messages only, within bounds', () => {
