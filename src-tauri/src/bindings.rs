@@ -27,7 +27,7 @@ use crate::commands::{
     Completions, Help, NotebookDoc, NotebookItem, Saved, SettingsView, Trashed, WorkspaceInfo,
 };
 use crate::error::ErrorBody;
-use crate::state::KernelStatus;
+use crate::events::AppEvent;
 
 /// Where the files go, relative to this crate's folder.
 pub const DIR: &str = "../ui/src/lib/bindings";
@@ -68,7 +68,7 @@ pub fn files() -> Result<BTreeMap<String, String>, ExportError> {
     // What the channels and events carry.
     files.visit::<BuildEvent>();
     files.visit::<CellUpdate>();
-    files.visit::<KernelStatus>();
+    files.visit::<AppEvent>();
     // What every command rejects with.
     files.visit::<ErrorBody>();
     if let Some(err) = files.error {

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use sagedesk::doctor::{self, Report};
-use sagedesk::engine::{BuildContext, BuildEvent, Engine, ImageInfo, host_ca_bundle};
+use sagedesk::engine::{BuildContext, Engine, ImageInfo, host_ca_bundle};
 use sagedesk::kernel::outputs::OutputLimits;
 use sagedesk::notebook::{CellEdit, CellView};
 use sagedesk::session::{CellUpdate, InterruptOutcome, forward};
@@ -389,11 +389,11 @@ pub async fn inspect(
 }
 
 /// Builds the SageMath image this build of SageDesk uses (nothing to do
-/// when it is there), streaming the build's steps and output on
-/// `on_progress`. The build trusts this machine's certificate authorities
+/// when it is there), sending the build's steps and output to the window as
+/// [`AppEvent::Setup`](crate::events::AppEvent::Setup) events. The build trusts this machine's certificate authorities
 /// while downloading, as the machine's own programs do.
 #[tauri::command]
-pub async fn prepare_image(on_progress: Channel<BuildEvent>) -> Result<ImageInfo, Error> {
+pub async fn prepare_image(app: AppHandle) -> Result<ImageInfo, Error> {
     let engine = Engine::connect(None).await?;
     let mut context = BuildContext::embedded();
     if let Some(bundle) = host_ca_bundle()
@@ -403,9 +403,7 @@ pub async fn prepare_image(on_progress: Channel<BuildEvent>) -> Result<ImageInfo
     }
     let image = engine
         .build_image(&context, |event| {
-            if let Err(err) = on_progress.send(event) {
-                eprintln!("sagedesk: could not send build progress: {err}");
-            }
+            crate::events::emit(&app, crate::events::AppEvent::Setup { event });
         })
         .await?;
     Ok(image)

@@ -10,6 +10,7 @@
 pub mod bindings;
 pub mod commands;
 mod error;
+pub mod events;
 pub mod frames;
 mod settings;
 mod state;
@@ -31,6 +32,7 @@ pub fn run() -> tauri::Result<()> {
             app.manage(state::AppState::with_settings(settings::load(app.handle())));
             tauri::async_runtime::spawn(collect_orphans());
             tauri::async_runtime::spawn(quit_on_terminate(app.handle().clone()));
+            tauri::async_runtime::spawn(events::watch_engine(app.handle().clone()));
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![

@@ -9,8 +9,7 @@ use sagedesk::engine::{BuildContext, Engine};
 use sagedesk::notebook::NotebookFile;
 use sagedesk::session::{RecordStore, Session, SessionConfig, SessionRecord};
 use sagedesk::workspace::{LoadedSettings, Settings, Workspace};
-use serde::Serialize;
-use tauri::{AppHandle, Emitter};
+use tauri::AppHandle;
 
 use crate::Error;
 
@@ -35,15 +34,6 @@ pub struct AppState {
 enum Start {
     Resume(SessionRecord),
     Fresh(SessionConfig),
-}
-
-/// The `kernel-status` event's payload.
-#[derive(Clone, Serialize, ts_rs::TS)]
-#[ts(rename = "KernelStatusEvent")]
-pub(crate) struct KernelStatus {
-    /// The notebook, as the workspace names it.
-    path: String,
-    state: sagedesk::session::SessionState,
 }
 
 impl AppState {
@@ -250,9 +240,7 @@ impl AppState {
 }
 
 fn emit_status(app: &AppHandle, path: String, state: sagedesk::session::SessionState) {
-    if let Err(err) = app.emit("kernel-status", KernelStatus { path, state }) {
-        eprintln!("sagedesk: could not send the kernel status: {err}");
-    }
+    crate::events::emit(app, crate::events::AppEvent::KernelStatus { path, state });
 }
 
 #[cfg(test)]

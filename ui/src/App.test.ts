@@ -5,7 +5,7 @@ import { flushSync } from 'svelte';
 import { afterEach, expect, it } from 'vitest';
 import App from './App.svelte';
 import { run } from './lib/kernel/fixtures';
-import { noImage } from './lib/setup/fixtures';
+import { noEngine, noImage, ready } from './lib/setup/fixtures';
 import { fakeShell } from './lib/testing/shell';
 
 afterEach(() => {
@@ -114,4 +114,33 @@ it('renames a notebook in place and moves another to the trash after asking', as
   await waitFor(() => expect(shell.callsOf('delete_notebook')).toEqual([{ path: 'b.ipynb' }]));
   await waitFor(() => expect(screen.getAllByTestId('notebook-entry').map((e) => e.textContent)).toEqual(['limits']));
   expect(screen.getByRole('status').textContent).toBe('Moved b.ipynb to .trash/b.ipynb.');
+});
+
+it('says so over the notebook when the engine stops, and stops saying so when it is back', async () => {
+  const shell = fakeShell({ settings: { recentWorkspaces: ['/home/ada/Maths'] }, docs: [{ path: 'a.ipynb', cells: [] }] });
+  render(App);
+  await screen.findByTestId('new-notebook');
+  expect(screen.queryByTestId('engine-banner')).toBeNull();
+
+  await shell.engineState(noEngine);
+  const banner = await screen.findByTestId('engine-banner');
+  expect(banner.textContent).toContain(noEngine.problem!.fix);
+  expect(screen.getByTestId('new-notebook')).toBeTruthy();
+
+  await shell.engineState(ready);
+  await waitFor(() => expect(screen.queryByTestId('engine-banner')).toBeNull());
+});
+
+it('restarts a kernel that died with the engine once the engine is back', async () => {
+  const shell = fakeShell({
+    settings: { recentWorkspaces: ['/home/ada/Maths'], lastNotebook: 'a.ipynb' },
+    docs: [{ path: 'a.ipynb', cells: [] }],
+  });
+  render(App);
+  await waitFor(() => expect(screen.getAllByTestId('cell')).toHaveLength(1));
+  await shell.kernelStatus('a.ipynb', { state: 'dead', reason: { kind: 'engineGone', message: 'the engine stopped' } });
+  await shell.engineState(noEngine);
+  expect(shell.callsOf('restart_kernel')).toEqual([]);
+  await shell.engineState(ready);
+  await waitFor(() => expect(shell.callsOf('restart_kernel')).toEqual([{ path: 'a.ipynb' }]));
 });

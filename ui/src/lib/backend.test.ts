@@ -11,7 +11,7 @@ import {
   inputReply,
   inspect,
   interruptKernel,
-  onKernelStatus,
+  onAppEvent,
   prepareImage,
   saveNotebook,
   toBackendError,
@@ -98,27 +98,29 @@ describe('notebook commands', () => {
     expect(batches).toEqual([[{ kind: 'started' }], [{ kind: 'finished', status: 'ok', execution_count: 1 }]]);
   });
 
-  it('prepares the image with a channel for its progress, and gives failures their code', async () => {
-    let channel: Channel<BuildEvent> | undefined;
+  it("prepares the image, passing on the shell's setup events while it runs, and gives failures their code", async () => {
     let fail = false;
-    mockIPC((command, args) => {
-      if (command !== 'prepare_image') throw new Error(command);
-      const { onProgress, ...rest } = args as { onProgress: Channel<BuildEvent> };
-      expect(rest).toEqual({});
-      channel = onProgress;
-      if (fail) throw { code: 'image_build_failed', message: 'step 12 failed' };
-      return ready.image;
-    });
+    mockIPC(
+      async (command, args) => {
+        if (command !== 'prepare_image') throw new Error(command);
+        expect(args ?? {}).toEqual({});
+        await emit('app-event', { kind: 'setup', event: { kind: 'step', index: 1, total: 2, instruction: 'FROM x' } });
+        await emit('app-event', { kind: 'kernelStatus', path: 'a.ipynb', state: { state: 'idle' } });
+        await emit('app-event', { kind: 'setup', event: { kind: 'output', line: 'ok' } });
+        if (fail) throw { code: 'image_build_failed', message: 'step 12 failed' };
+        return ready.image;
+      },
+      { shouldMockEvents: true },
+    );
     const events: BuildEvent[] = [];
     await expect(prepareImage((event) => events.push(event))).resolves.toEqual(ready.image);
-    const internals = (window as unknown as { __TAURI_INTERNALS__: { runCallback(id: number, data: unknown): void } })
-      .__TAURI_INTERNALS__;
-    internals.runCallback(channel!.id, { index: 1, message: { kind: 'output', line: 'ok' } });
-    internals.runCallback(channel!.id, { index: 0, message: { kind: 'step', index: 1, total: 2, instruction: 'FROM x' } });
     expect(events).toEqual([
       { kind: 'step', index: 1, total: 2, instruction: 'FROM x' },
       { kind: 'output', line: 'ok' },
     ]);
+    // Once it is over, later events are not passed on.
+    await emit('app-event', { kind: 'setup', event: { kind: 'output', line: 'late' } });
+    expect(events).toHaveLength(2);
 
     fail = true;
     const failed = prepareImage(() => {});
@@ -126,14 +128,14 @@ describe('notebook commands', () => {
     await expect(failed).rejects.toMatchObject({ code: 'image_build_failed', message: 'step 12 failed' });
   });
 
-  it('passes kernel-status events on, with the payload only', async () => {
+  it("passes the shell's events on, with the payload only", async () => {
     mockIPC(() => null, { shouldMockEvents: true });
     const seen: unknown[] = [];
-    const stop = await onKernelStatus((event) => seen.push(event));
-    await emit('kernel-status', { path: 'a.ipynb', state: { state: 'busy' } });
+    const stop = await onAppEvent((event) => seen.push(event));
+    await emit('app-event', { kind: 'kernelStatus', path: 'a.ipynb', state: { state: 'busy' } });
     stop();
-    await emit('kernel-status', { path: 'a.ipynb', state: { state: 'idle' } });
-    expect(seen).toEqual([{ path: 'a.ipynb', state: { state: 'busy' } }]);
+    await emit('app-event', { kind: 'kernelStatus', path: 'a.ipynb', state: { state: 'idle' } });
+    expect(seen).toEqual([{ kind: 'kernelStatus', path: 'a.ipynb', state: { state: 'busy' } }]);
   });
 
   it('gives a conflict its code, for the UI to branch on', async () => {

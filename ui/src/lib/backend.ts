@@ -5,6 +5,7 @@
 import { Channel, invoke, type InvokeArgs } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
+  AppEvent,
   BuildEvent,
   CellEdit,
   CellUpdate,
@@ -12,7 +13,6 @@ import type {
   ImageInfo,
   InspectReply,
   InterruptOutcome,
-  KernelStatusEvent,
   NotebookDoc,
   NotebookEntry,
   Report,
@@ -68,13 +68,19 @@ export function engineStatus(): Promise<Report> {
 
 /**
  * Builds the SageMath image (pulling its base first) unless it is already
- * there: `onProgress` gets each step and output line, in order. Codes include
- * `base_image_unavailable`, `image_build_failed`, `engine_not_running`,
- * `engine_stalled`.
+ * there: `onProgress` gets each step and output line, in order, from the
+ * shell's `setup` events. Codes include `base_image_unavailable`,
+ * `image_build_failed`, `engine_not_running`, `engine_stalled`.
  */
-export function prepareImage(onProgress: (event: BuildEvent) => void): Promise<ImageInfo> {
-  const channel = new Channel<BuildEvent>(onProgress);
-  return call<ImageInfo>('prepare_image', { onProgress: channel });
+export async function prepareImage(onProgress: (event: BuildEvent) => void): Promise<ImageInfo> {
+  const stop = await onAppEvent((event) => {
+    if (event.kind === 'setup') onProgress(event.event);
+  });
+  try {
+    return await call<ImageInfo>('prepare_image');
+  } finally {
+    stop();
+  }
 }
 
 /** Opens (creating it if needed) the folder `path` as the workspace. */
@@ -168,9 +174,12 @@ export function inspect(path: string, code: string, cursorPos: number): Promise<
   return call<InspectReply>('inspect', { path, code, cursorPos });
 }
 
-/** Calls `handler` with every change of a kernel's state; resolves to the way to stop. */
-export function onKernelStatus(handler: (event: KernelStatusEvent) => void): Promise<UnlistenFn> {
-  return listen<KernelStatusEvent>('kernel-status', (event) => handler(event.payload));
+/** The shell's events (`app-event`): kernel states, setup progress, the engine's state. */
+export const APP_EVENT = 'app-event';
+
+/** Calls `handler` with every event of the shell; resolves to the way to stop. */
+export function onAppEvent(handler: (event: AppEvent) => void): Promise<UnlistenFn> {
+  return listen<AppEvent>(APP_EVENT, (event) => handler(event.payload));
 }
 
 /** The commands a notebook uses: what its model takes, so tests can hand it fakes. */

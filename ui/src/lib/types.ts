@@ -8,9 +8,10 @@
 // so, the fields of tagged enums' variants keep Rust's snake_case names, and
 // Rust's `None` is `null` (or, where serde leaves it out, a missing field).
 
-import type { CellView, Completions, Help, NotebookItem, Output, Saved } from './bindings';
+import type { AppEvent, CellView, Completions, Help, NotebookItem, Output, Saved } from './bindings';
 
 export type {
+  AppEvent,
   BuildEvent,
   CellEdit,
   CellStatus,
@@ -20,7 +21,6 @@ export type {
   ErrorBody,
   ImageInfo,
   InterruptOutcome,
-  KernelStatusEvent,
   KernelsOnQuit,
   NotebookDoc,
   Output,
@@ -35,6 +35,11 @@ export type {
   Trashed,
   WorkspaceInfo,
 } from './bindings';
+
+/** The shell's events, by their `kind`. */
+export type KernelStatusEvent = Extract<AppEvent, { kind: 'kernelStatus' }>;
+export type SetupEvent = Extract<AppEvent, { kind: 'setup' }>;
+export type EngineEvent = Extract<AppEvent, { kind: 'engine' }>;
 
 /** A notebook in the workspace: `NotebookItem`. */
 export type NotebookEntry = NotebookItem;

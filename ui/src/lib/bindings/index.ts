@@ -1,5 +1,6 @@
 // The types of the files beside this one. Generated with them: see src-tauri/src/bindings.rs.
 
+export type { AppEvent } from "./AppEvent";
 export type { BuildEvent } from "./BuildEvent";
 export type { CellEdit } from "./CellEdit";
 export type { CellStatus } from "./CellStatus";
@@ -12,7 +13,6 @@ export type { ErrorBody } from "./ErrorBody";
 export type { Help } from "./Help";
 export type { ImageInfo } from "./ImageInfo";
 export type { InterruptOutcome } from "./InterruptOutcome";
-export type { KernelStatusEvent } from "./KernelStatusEvent";
 export type { KernelsOnQuit } from "./KernelsOnQuit";
 export type { NotebookDoc } from "./NotebookDoc";
 export type { NotebookItem } from "./NotebookItem";

@@ -2,7 +2,7 @@
 // report it. The status word is derived from it (status.ts), never stored.
 
 import { SvelteMap } from 'svelte/reactivity';
-import { onKernelStatus } from '../backend';
+import { onAppEvent } from '../backend';
 import type { KernelStatusEvent, SessionState } from '../types';
 
 export class KernelStates {
@@ -17,8 +17,10 @@ export class KernelStates {
     this.#states.set(event.path, event.state);
   }
 
-  /** Follows the shell's events; resolves to the way to stop. */
-  listen(subscribe: typeof onKernelStatus = onKernelStatus): Promise<() => void> {
-    return subscribe((event) => this.update(event));
+  /** Follows the shell's kernel-status events; resolves to the way to stop. */
+  listen(subscribe: typeof onAppEvent = onAppEvent): Promise<() => void> {
+    return subscribe((event) => {
+      if (event.kind === 'kernelStatus') this.update(event);
+    });
   }
 }

@@ -1,7 +1,7 @@
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { afterEach, expect, it } from 'vitest';
-import type { Channel } from '@tauri-apps/api/core';
+import { emit } from '@tauri-apps/api/event';
 import type { BuildEvent, ImageInfo, Report } from '../types';
 import EngineStatus from './EngineStatus.svelte';
 import { noEngine, noImage, ready } from './fixtures';
@@ -147,10 +147,6 @@ it('offers no second check while one is running', async () => {
 // ---------------------------------------------------------------------------
 // Setting the image up.
 
-interface Internals {
-  runCallback(id: number, data: unknown): void;
-}
-
 /** A `prepare_image` the shell was asked for: the test sends its events and ends it. */
 interface FakeBuild {
   send(event: BuildEvent): void;
@@ -166,29 +162,28 @@ function shellPreparing() {
   const calls: string[] = [];
   const builds: FakeBuild[] = [];
   let built = false;
-  mockIPC((command, args) => {
-    calls.push(command);
-    if (command === 'engine_status') return built ? ready : noImage;
-    if (command === 'prepare_image') {
-      const channel = (args as { onProgress: Channel<BuildEvent> }).onProgress;
-      let index = 0;
-      return new Promise<ImageInfo>((resolve, reject) => {
-        builds.push({
-          send(event) {
-            const internals = (window as unknown as { __TAURI_INTERNALS__: Internals }).__TAURI_INTERNALS__;
-            internals.runCallback(channel.id, { index, message: event });
-            index += 1;
-          },
-          succeed(image) {
-            built = true;
-            resolve(image);
-          },
-          fail: reject,
+  mockIPC(
+    (command) => {
+      calls.push(command);
+      if (command === 'engine_status') return built ? ready : noImage;
+      if (command === 'prepare_image') {
+        return new Promise<ImageInfo>((resolve, reject) => {
+          builds.push({
+            send(event) {
+              void emit('app-event', { kind: 'setup', event });
+            },
+            succeed(image) {
+              built = true;
+              resolve(image);
+            },
+            fail: reject,
+          });
         });
-      });
-    }
-    throw new Error(`unexpected command ${command}`);
-  });
+      }
+      throw new Error(`unexpected command ${command}`);
+    },
+    { shouldMockEvents: true },
+  );
   return { calls, builds };
 }
 

@@ -183,9 +183,13 @@ export function fakeShell(options: FakeShellOptions = {}) {
     callsOf(command: string): Array<Record<string, unknown>> {
       return calls.filter((call) => call.command === command).map((call) => call.args);
     },
-    /** Emits `kernel-status`, as the shell does when a kernel's state changes. */
+    /** Emits a `kernelStatus` event, as the shell does when a kernel's state changes. */
     kernelStatus(path: string, state: SessionState): Promise<void> {
-      return emit('kernel-status', { path, state });
+      return emit('app-event', { kind: 'kernelStatus', path, state });
+    },
+    /** Emits an `engine` event, as the shell does when the engine's state changes. */
+    engineState(report: Report): Promise<void> {
+      return emit('app-event', { kind: 'engine', report });
     },
   };
 }
