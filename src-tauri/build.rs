@@ -13,6 +13,7 @@ fn main() {
         "open_notebook",
         "save_notebook",
         "execute_cell",
+        "open_whole_output",
         "interrupt_kernel",
         "restart_kernel",
         "input_reply",

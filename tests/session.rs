@@ -211,23 +211,30 @@ async fn three_sessions_side_by_side_keep_their_own_variables() {
 #[tokio::test]
 async fn a_million_lines_arrive_paced_and_bounded_with_first_and_last() {
     use sagedesk::kernel::outputs::{OutputLimits, apply_update};
-    use sagedesk::session::{CellUpdate, forward};
+    use sagedesk::session::{CellUpdate, forward_keeping};
     let s = session(|_| {}).await;
     s.ready().await.unwrap();
     let limits = OutputLimits::default();
     let run = s.execute("for i in range(10^6): print(i)").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let whole = dir.path().join("outputs/cell.txt");
     let started = std::time::Instant::now();
     let mut batches = 0u32;
     let mut mirror = Vec::new();
+    let mut kept_whole = None;
     let done = tokio::time::timeout(
         Duration::from_secs(120),
-        forward(run, limits, |batch| {
+        forward_keeping(run, limits, Some(&whole), |batch| {
             batches += 1;
             for update in batch {
-                if let CellUpdate::Outputs { updates } = update {
-                    for u in &updates {
-                        apply_update(&mut mirror, u).unwrap();
+                match update {
+                    CellUpdate::Outputs { updates } => {
+                        for u in &updates {
+                            apply_update(&mut mirror, u).unwrap();
+                        }
                     }
+                    CellUpdate::WholeOutputKept { bytes } => kept_whole = Some(bytes),
+                    _ => {}
                 }
             }
         }),
@@ -271,6 +278,27 @@ async fn a_million_lines_arrive_paced_and_bounded_with_first_and_last() {
         .find_map(|w| w.replace(',', "").parse().ok())
         .expect("the marker counts the lines");
     assert_eq!(kept_lines + omitted, 1_000_000, "{marker}");
+
+    // Everything printed is in the file the window can open, line for line.
+    assert_eq!(done.whole_output.as_deref(), Some(whole.as_path()));
+    let all = std::fs::read_to_string(&whole).unwrap();
+    assert_eq!(kept_whole, Some(all.len() as u64));
+    assert_eq!(all.lines().count(), 1_000_000);
+    assert!(all.lines().enumerate().all(|(i, l)| l == i.to_string()));
+
+    // A cell whose outputs hide nothing keeps no file.
+    let short = dir.path().join("outputs/short.txt");
+    let run = s.execute("print(1); print(2)").unwrap();
+    let done = forward_keeping(run, limits, Some(&short), |batch| {
+        assert!(
+            !batch
+                .iter()
+                .any(|u| matches!(u, CellUpdate::WholeOutputKept { .. }))
+        )
+    })
+    .await;
+    assert_eq!(done.whole_output, None);
+    assert!(!short.exists());
     s.shutdown().await;
 }
 

@@ -9,14 +9,15 @@ use std::time::Duration;
 
 use sagedesk::doctor::{self, Report};
 use sagedesk::engine::{BuildContext, Engine, ImageInfo, host_ca_bundle};
+use sagedesk::kernel::new_session_id;
 use sagedesk::kernel::outputs::OutputLimits;
 use sagedesk::notebook::{CellEdit, CellView};
-use sagedesk::session::{CellUpdate, InterruptOutcome, forward};
+use sagedesk::session::{CellUpdate, InterruptOutcome, forward_keeping};
 use sagedesk::workspace::cli::build_sage_version;
 use sagedesk::workspace::{Settings, Workspace};
 use serde::Serialize;
 use tauri::ipc::Channel;
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Manager, State};
 use ts_rs::TS;
 
 use crate::Error;
@@ -301,13 +302,20 @@ pub async fn execute_cell(
     let session = state.session(&app, &path).await?;
     let notebook = state.notebook(&path)?;
     let run = session.execute(&code)?;
+    // Everything the cell prints goes to a file too, kept when the outputs
+    // leave lines out, for the window to offer.
+    let whole = app.path().app_cache_dir().ok().map(|dir| {
+        dir.join(WHOLE_OUTPUTS)
+            .join(format!("{}.txt", new_session_id()))
+    });
     tauri::async_runtime::spawn(async move {
-        let done = forward(run, OutputLimits::default(), |batch| {
+        let done = forward_keeping(run, OutputLimits::default(), whole.as_deref(), |batch| {
             if let Err(err) = on_update.send(batch) {
                 eprintln!("sagedesk: could not send a cell update: {err}");
             }
         })
         .await;
+        notebook.keep_whole_output(&cell_id, done.whole_output.clone());
         let _ = blocking(move || {
             let mut file = notebook.file.lock().expect("file lock");
             if let Some(cell) = file.notebook_mut().cell_mut(&cell_id) {
@@ -319,6 +327,62 @@ pub async fn execute_cell(
         .await;
     });
     Ok(())
+}
+
+/// The folder of the app's cache where whole outputs are kept, for this run
+/// of the app only (emptied at start-up).
+pub const WHOLE_OUTPUTS: &str = "whole-outputs";
+
+/// Opens everything a cell printed (kept when its outputs leave lines out)
+/// in the system's viewer for text. Code `no_whole_output` when the cell
+/// has none (it was not cut, or ran before this launch).
+#[tauri::command]
+pub async fn open_whole_output(
+    state: State<'_, AppState>,
+    path: String,
+    cell_id: String,
+) -> Result<(), Error> {
+    let file = state
+        .notebook(&path)?
+        .whole_output(&cell_id)
+        .ok_or_else(|| Error::Core {
+            code: "no_whole_output",
+            message: "this cell's whole output is not kept any more: run the cell again".into(),
+        })?;
+    blocking(move || open_in_system_viewer(&file)).await
+}
+
+/// Hands `file` to the desktop's default application for it.
+fn open_in_system_viewer(file: &std::path::Path) -> Result<(), Error> {
+    let mut command = if cfg!(target_os = "macos") {
+        std::process::Command::new("open")
+    } else if cfg!(windows) {
+        let mut c = std::process::Command::new("explorer");
+        c.arg("/select,");
+        c
+    } else {
+        std::process::Command::new("xdg-open")
+    };
+    let failed = |why: String| Error::Core {
+        code: "cannot_open",
+        message: format!(
+            "the whole output could not be opened ({why}); it is in {}",
+            file.display()
+        ),
+    };
+    let status = command
+        .arg(file)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .map_err(|e| failed(e.to_string()))?;
+    // explorer answers 1 even when it opened the folder.
+    if status.success() || cfg!(windows) {
+        Ok(())
+    } else {
+        Err(failed(format!("the viewer exited with {status}")))
+    }
 }
 
 #[tauri::command]

@@ -30,6 +30,10 @@ pub fn run() -> tauri::Result<()> {
         .setup(|app| {
             use tauri::Manager;
             app.manage(state::AppState::with_settings(settings::load(app.handle())));
+            // Whole outputs are kept for one run of the app.
+            if let Ok(cache) = app.path().app_cache_dir() {
+                let _ = std::fs::remove_dir_all(cache.join(commands::WHOLE_OUTPUTS));
+            }
             tauri::async_runtime::spawn(collect_orphans());
             tauri::async_runtime::spawn(quit_on_terminate(app.handle().clone()));
             tauri::async_runtime::spawn(events::watch_engine(app.handle().clone()));
@@ -46,6 +50,7 @@ pub fn run() -> tauri::Result<()> {
             commands::open_notebook,
             commands::save_notebook,
             commands::execute_cell,
+            commands::open_whole_output,
             commands::interrupt_kernel,
             commands::restart_kernel,
             commands::input_reply,

@@ -19,6 +19,9 @@ pub struct OpenNotebook {
     /// kernel's status events carry. Shared with a reopened notebook's.
     pub name: Arc<Mutex<String>>,
     pub file: Mutex<NotebookFile>,
+    /// Everything each cell printed, by cell id, where its outputs left lines
+    /// out (the files are the app cache's, for this run of the app).
+    whole_outputs: Mutex<HashMap<String, std::path::PathBuf>>,
     pub session: Mutex<Option<Arc<Session>>>,
 }
 
@@ -34,6 +37,31 @@ pub struct AppState {
 enum Start {
     Resume(SessionRecord),
     Fresh(SessionConfig),
+}
+
+impl OpenNotebook {
+    /// Records the whole output of the cell's last run (or that it has
+    /// none), removing the file of the run before.
+    pub fn keep_whole_output(&self, cell_id: &str, file: Option<std::path::PathBuf>) {
+        let mut kept = self.whole_outputs.lock().expect("outputs lock");
+        let before = match file {
+            Some(file) => kept.insert(cell_id.to_string(), file),
+            None => kept.remove(cell_id),
+        };
+        if let Some(before) = before {
+            let _ = std::fs::remove_file(before);
+        }
+    }
+
+    /// The file of the whole output of the cell's last run, if kept.
+    pub fn whole_output(&self, cell_id: &str) -> Option<std::path::PathBuf> {
+        self.whole_outputs
+            .lock()
+            .expect("outputs lock")
+            .get(cell_id)
+            .filter(|f| f.is_file())
+            .cloned()
+    }
 }
 
 impl AppState {
@@ -158,6 +186,7 @@ impl AppState {
         };
         let open = Arc::new(OpenNotebook {
             name,
+            whole_outputs: Mutex::default(),
             file: Mutex::new(file),
             session: Mutex::new(session),
         });

@@ -24,7 +24,7 @@ use crate::kernel::KernelError;
 
 pub use record::{RecordStore, SessionRecord, data_dir};
 pub use state::{DeathReason, SessionState, human_bytes};
-pub use stream::{CellUpdate, ForwardedRun, forward};
+pub use stream::{CellUpdate, ForwardedRun, forward, forward_keeping};
 
 /// Where [`Session::save_variables`] keeps them, relative to the workspace
 /// (Sage adds `.sobj`).

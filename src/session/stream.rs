@@ -3,12 +3,15 @@
 //! second, whatever the kernel produces (the desktop shell forwards each
 //! batch through a Tauri channel; one message per line would drown it).
 
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use jupyter_protocol::messaging::JupyterMessageContent;
 use serde::Serialize;
 
 use super::{CellEvent, CellRun, CellStatus, DeathReason};
-use crate::kernel::outputs::{CellOutputs, OutputLimits, OutputUpdate, Pacer};
+use crate::kernel::outputs::{CellOutputs, Output, OutputLimits, OutputUpdate, Pacer};
 
 /// One item of a batch for a cell's listener.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -31,6 +34,63 @@ pub enum CellUpdate {
         reason: DeathReason,
         message: String,
     },
+    /// Lines were left out of the outputs, and everything the cell printed
+    /// is kept in a file (see [`forward_keeping`]): the window can offer it.
+    /// Sent just before `finished` or `kernelDied`.
+    WholeOutputKept { bytes: u64 },
+}
+
+/// Everything a cell prints (stdout and stderr, in the order they came),
+/// written to a file as it comes, while the outputs keep only a head and a
+/// tail of long streams.
+struct WholeOutput {
+    path: PathBuf,
+    file: Option<std::io::BufWriter<std::fs::File>>,
+    bytes: u64,
+}
+
+impl WholeOutput {
+    fn create(path: &Path) -> std::io::Result<WholeOutput> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        Ok(WholeOutput {
+            path: path.to_owned(),
+            file: Some(std::io::BufWriter::new(options.open(path)?)),
+            bytes: 0,
+        })
+    }
+
+    fn write(&mut self, text: &str) {
+        if let Some(file) = &mut self.file {
+            if file.write_all(text.as_bytes()).is_ok() {
+                self.bytes += text.len() as u64;
+            } else {
+                // A full disk: the file is incomplete, so it is not offered.
+                self.file = None;
+            }
+        }
+    }
+
+    /// The size of the file kept when lines were left out of `outputs` and
+    /// the file is complete; otherwise the file is removed.
+    fn finish(mut self, outputs: &CellOutputs) -> Option<u64> {
+        let complete = self.file.take().is_some_and(|mut f| f.flush().is_ok());
+        let cut = outputs
+            .outputs()
+            .iter()
+            .any(|o| matches!(o, Output::Stream { tail: Some(_), .. }));
+        if complete && cut {
+            Some(self.bytes)
+        } else {
+            let _ = std::fs::remove_file(&self.path);
+            None
+        }
+    }
 }
 
 /// How a forwarded run ended, with the outputs to save in the notebook.
@@ -39,6 +99,9 @@ pub struct ForwardedRun {
     pub status: Option<CellStatus>,
     pub execution_count: Option<usize>,
     pub death: Option<(DeathReason, String)>,
+    /// The file holding everything the cell printed, when lines were left
+    /// out of `outputs` ([`forward_keeping`] only).
+    pub whole_output: Option<PathBuf>,
 }
 
 /// Drives a cell's run to its end, calling `send` with batches of updates:
@@ -46,10 +109,25 @@ pub struct ForwardedRun {
 /// starts, prompts and endings go out at once (with the outputs before
 /// them). The last batch never waits.
 pub async fn forward(
+    run: CellRun,
+    limits: OutputLimits,
+    send: impl FnMut(Vec<CellUpdate>),
+) -> ForwardedRun {
+    forward_keeping(run, limits, None, send).await
+}
+
+/// [`forward`], also writing everything the cell prints to the file
+/// `whole_output` (created owner-only): kept, and announced with
+/// [`CellUpdate::WholeOutputKept`], when lines were left out of the
+/// outputs; removed otherwise. A file that cannot be written is given up
+/// on without disturbing the run.
+pub async fn forward_keeping(
     mut run: CellRun,
     limits: OutputLimits,
+    whole_output: Option<&Path>,
     mut send: impl FnMut(Vec<CellUpdate>),
 ) -> ForwardedRun {
+    let mut whole = whole_output.and_then(|path| WholeOutput::create(path).ok());
     let mut outputs = CellOutputs::new(limits);
     let mut pacer = Pacer::default();
     let mut due: Option<Instant> = None;
@@ -58,6 +136,7 @@ pub async fn forward(
         status: None,
         execution_count: None,
         death: None,
+        whole_output: None,
     };
     let pending = |outputs: &mut CellOutputs| -> Vec<CellUpdate> {
         let updates = outputs.take_updates();
@@ -88,6 +167,11 @@ pub async fn forward(
         let Some(event) = event else { break };
         let urgent = match event {
             CellEvent::Output(content) => {
+                if let (Some(whole), JupyterMessageContent::StreamContent(stream)) =
+                    (&mut whole, &content)
+                {
+                    whole.write(&stream.text);
+                }
                 outputs.apply(&content);
                 if due.is_none() && outputs.has_updates() {
                     match pacer.poll(Instant::now()) {
@@ -124,11 +208,25 @@ pub async fn forward(
                 update,
                 CellUpdate::Finished { .. } | CellUpdate::KernelDied { .. }
             );
+            if last && let Some(whole) = whole.take() {
+                let path = whole.path.clone();
+                if let Some(bytes) = whole.finish(&outputs) {
+                    result.whole_output = Some(path);
+                    batch.push(CellUpdate::WholeOutputKept { bytes });
+                }
+            }
             batch.push(update);
             send(batch);
             if last {
                 break;
             }
+        }
+    }
+    // The run ended without its last event (the session went away).
+    if let Some(whole) = whole.take() {
+        let path = whole.path.clone();
+        if whole.finish(&outputs).is_some() {
+            result.whole_output = Some(path);
         }
     }
     result.outputs = outputs;

@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import {
   ELEMENT,
   byTestId,
+  cellOutput,
   click,
   inFrame,
   inWindow,
@@ -28,6 +29,7 @@ import {
   screenshot,
   sleep,
   startApp,
+  textOf,
   waitFor,
   waitForCellOutput,
   waitForIdle,
@@ -114,6 +116,28 @@ async function main() {
     const stopped = Date.now() - pressed;
     const interrupted = await waitForCellOutput(session, 6, 'KeyboardInterrupt', (o) => o.text.includes('KeyboardInterrupt'), 10_000);
     console.log(`interrupt: idle ${stopped} ms after the click; ${interrupted.text.split('\n').find((l) => l.includes('KeyboardInterrupt'))}`);
+
+    // A million lines: a bounded view with its first and last lines, the
+    // window answering all along, and everything printed kept aside.
+    await runInCell(session, 7, 'for i in range(10^6): print(i)');
+    let slowest = 0;
+    const whole = await waitFor('the million lines, and the offer of all of them', 180_000, async () => {
+      const asked = Date.now();
+      await inWindow(session, 'return 1');
+      slowest = Math.max(slowest, Date.now() - asked);
+      const found = await wd('POST', `/session/${session}/elements`, {
+        using: 'css selector',
+        value: '[data-testid="open-whole-output"]',
+      });
+      return found.length ? textOf(session, found[0][ELEMENT]) : undefined;
+    });
+    const lines = await cellOutput(session, 7);
+    const shown = lines?.text ?? '';
+    if (!shown.startsWith('0\n1\n2\n') || !shown.includes('999999') || !/not kept/.test(shown)) {
+      throw new Error(`the million lines show as: ${shown.slice(0, 80)} … ${shown.slice(-80)}`);
+    }
+    console.log(`million lines: ${shown.split('\n').length} lines shown; "${whole.trim()}"; the window answered within ${slowest} ms at worst`);
+    await waitForIdle(session);
 
     // The app saved the notebook with its outputs, as Jupyter would read them.
     const saved = await waitFor('the notebook saved with its outputs', 30_000, async () => {

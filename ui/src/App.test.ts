@@ -144,3 +144,23 @@ it('restarts a kernel that died with the engine once the engine is back', async 
   await shell.engineState(ready);
   await waitFor(() => expect(shell.callsOf('restart_kernel')).toEqual([{ path: 'a.ipynb' }]));
 });
+
+it('offers everything a cut output printed, once the shell says it kept it', async () => {
+  const shell = fakeShell({
+    settings: { recentWorkspaces: ['/home/ada/Maths'], lastNotebook: 'a.ipynb' },
+    docs: [{ path: 'a.ipynb', cells: [{ id: 'c1', cellType: 'code', source: 'for i in range(10^6): print(i)', outputs: [], executionCount: null }] }],
+  });
+  render(App);
+  await waitFor(() => expect(screen.getAllByTestId('cell')).toHaveLength(1));
+  await fireEvent.click(screen.getByTestId('run-cell'));
+  await waitFor(() => expect(shell.runs).toHaveLength(1));
+  shell.runs[0].send([{ kind: 'started' }]);
+  flushSync();
+  expect(screen.queryByTestId('open-whole-output')).toBeNull();
+  shell.runs[0].send([{ kind: 'wholeOutputKept', bytes: 6_888_890 }, { kind: 'finished', status: 'ok', execution_count: 1 }]);
+  flushSync();
+  const open = screen.getByTestId('open-whole-output');
+  expect(open.textContent).toContain('6.9 MB');
+  await fireEvent.click(open);
+  await waitFor(() => expect(shell.callsOf('open_whole_output')).toEqual([{ path: 'a.ipynb', cellId: 'c1' }]));
+});

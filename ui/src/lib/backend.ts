@@ -150,6 +150,15 @@ export function executeCell(
   return call<void>('execute_cell', { path, cellId, code, onUpdate });
 }
 
+/**
+ * Opens everything the cell printed in its last run (kept when its outputs
+ * leave lines out) in the system's viewer. Code `no_whole_output` when it is
+ * not kept any more.
+ */
+export function openWholeOutput(path: string, cellId: string): Promise<void> {
+  return call<void>('open_whole_output', { path, cellId });
+}
+
 export function interruptKernel(path: string): Promise<InterruptOutcome> {
   return call<InterruptOutcome>('interrupt_kernel', { path });
 }
@@ -187,6 +196,7 @@ export interface NotebookBackend {
   saveNotebook: typeof saveNotebook;
   openNotebook: typeof openNotebook;
   executeCell: typeof executeCell;
+  openWholeOutput: typeof openWholeOutput;
   interruptKernel: typeof interruptKernel;
   restartKernel: typeof restartKernel;
   inputReply: typeof inputReply;
@@ -198,6 +208,7 @@ export const notebookBackend: NotebookBackend = {
   saveNotebook,
   openNotebook,
   executeCell,
+  openWholeOutput,
   interruptKernel,
   restartKernel,
   inputReply,

@@ -6,4 +6,4 @@ import type { OutputUpdate } from "./OutputUpdate";
 /**
  * One item of a batch for a cell's listener.
  */
-export type CellUpdate = { "kind": "started" } | { "kind": "outputs", updates: Array<OutputUpdate>, } | { "kind": "inputRequest", prompt: string, password: boolean, } | { "kind": "finished", status: CellStatus, execution_count: number | null, } | { "kind": "kernelDied", reason: DeathReason, message: string, };
+export type CellUpdate = { "kind": "started" } | { "kind": "outputs", updates: Array<OutputUpdate>, } | { "kind": "inputRequest", prompt: string, password: boolean, } | { "kind": "finished", status: CellStatus, execution_count: number | null, } | { "kind": "kernelDied", reason: DeathReason, message: string, } | { "kind": "wholeOutputKept", bytes: number, };

@@ -44,6 +44,8 @@ export class CellModel {
   answers = $state<Answer[]>([]);
   /** Why the last run did not end normally (the kernel died, the command failed). */
   notice = $state<string | null>(null);
+  /** The size of everything the last run printed, when its outputs leave lines out and the shell keeps it all. */
+  wholeOutputBytes = $state<number | null>(null);
   /** A markdown cell shows its rendering, not its source. */
   rendered = $state(true);
   readonly outputs: LiveOutputs;
@@ -108,6 +110,9 @@ export class CellModel {
         this.status = 'error';
         this.notice = update.message;
         return true;
+      case 'wholeOutputKept':
+        this.wholeOutputBytes = update.bytes;
+        return false;
     }
   }
 
@@ -126,6 +131,7 @@ export class CellModel {
     this.answers = [];
     this.notice = null;
     this.status = null;
+    this.wholeOutputBytes = null;
   }
 
   #end() {

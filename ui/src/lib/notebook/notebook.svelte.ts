@@ -296,6 +296,16 @@ export class NotebookModel {
     return this.#autosave.flush();
   }
 
+  /** Opens everything `cell` printed in its last run in the system's viewer. */
+  async openWholeOutput(cell: CellModel): Promise<void> {
+    try {
+      await this.#backend.openWholeOutput(this.path, cell.id);
+    } catch (reason) {
+      cell.notice = toBackendError(reason).message;
+      if (toBackendError(reason).code === 'no_whole_output') cell.wholeOutputBytes = null;
+    }
+  }
+
   /** Saves what is not saved yet and stops autosaving (the notebook is being closed). */
   async close(): Promise<void> {
     await this.#autosave.flush();

@@ -156,6 +156,8 @@ export function fakeShell(options: FakeShellOptions = {}) {
           });
           return null;
         }
+        case 'open_whole_output':
+          return null;
         case 'interrupt_kernel':
           return options.interrupt ?? 'interrupted';
         case 'restart_kernel':
