@@ -17,7 +17,7 @@ use sagedesk::workspace::cli::build_sage_version;
 use sagedesk::workspace::{Settings, Workspace};
 use serde::Serialize;
 use tauri::ipc::Channel;
-use tauri::{AppHandle, Manager, State};
+use tauri::{AppHandle, Manager, Runtime, State};
 use ts_rs::TS;
 
 use crate::Error;
@@ -457,7 +457,7 @@ pub async fn inspect(
 /// [`AppEvent::Setup`](crate::events::AppEvent::Setup) events. The build trusts this machine's certificate authorities
 /// while downloading, as the machine's own programs do.
 #[tauri::command]
-pub async fn prepare_image(app: AppHandle) -> Result<ImageInfo, Error> {
+pub async fn prepare_image<R: Runtime>(app: AppHandle<R>) -> Result<ImageInfo, Error> {
     let engine = Engine::connect(None).await?;
     let mut context = BuildContext::embedded();
     if let Some(bundle) = host_ca_bundle()

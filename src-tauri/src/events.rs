@@ -30,7 +30,7 @@ pub enum AppEvent {
     Setup { event: BuildEvent },
     /// The engine's state changed: a problem appeared (the engine stopped,
     /// the image went) or went away.
-    Engine { report: Report },
+    Engine { report: Box<Report> },
 }
 
 /// Sends `event` to the window; a failure is only reported on stderr (the
@@ -66,7 +66,7 @@ pub async fn watch_engine<R: Runtime>(app: AppHandle<R>) {
                 emit(
                     &app,
                     AppEvent::Engine {
-                        report: now.clone(),
+                        report: Box::new(now.clone()),
                     },
                 );
             }

@@ -33,23 +33,21 @@ async fn engine_status_says_where_the_engine_is_or_what_is_wrong() {
 }
 
 /// With the image already built (as in CI), preparing it is a no-op that
-/// says so on the progress channel and returns the image.
+/// says so in a setup event and returns the image.
 #[tokio::test]
 async fn prepare_image_reports_an_image_that_is_already_there() {
     use std::sync::{Arc, Mutex};
-    use tauri::ipc::{Channel, InvokeResponseBody};
+    use tauri::Listener;
 
+    let app = tauri::test::mock_app();
     let events = Arc::new(Mutex::new(Vec::<serde_json::Value>::new()));
     let seen = events.clone();
-    let channel = Channel::new(move |body: InvokeResponseBody| {
-        if let InvokeResponseBody::Json(json) = body {
-            seen.lock()
-                .unwrap()
-                .push(serde_json::from_str(&json).unwrap());
-        }
-        Ok(())
+    app.listen_any(sagedesk_app::events::NAME, move |event| {
+        seen.lock()
+            .unwrap()
+            .push(serde_json::from_str(event.payload()).unwrap());
     });
-    let image = commands::prepare_image(channel)
+    let image = commands::prepare_image(app.handle().clone())
         .await
         .expect("the image is built or present");
     assert!(image.tag.starts_with("sagedesk/sagemath:"));
@@ -59,6 +57,7 @@ async fn prepare_image_reports_an_image_that_is_already_there() {
     );
     let events = events.lock().unwrap();
     assert_eq!(events.len(), 1, "{events:?}");
-    assert_eq!(events[0]["kind"], "upToDate");
-    assert_eq!(events[0]["tag"], image.tag.as_str());
+    assert_eq!(events[0]["kind"], "setup");
+    assert_eq!(events[0]["event"]["kind"], "upToDate");
+    assert_eq!(events[0]["event"]["tag"], image.tag.as_str());
 }
