@@ -39,13 +39,26 @@ const workspace = process.env.E2E_WORKSPACE ?? mkdtempSync(join(tmpdir(), 'saged
 const screenshotPath = process.env.E2E_SCREENSHOT;
 const timeoutMs = Number(process.env.E2E_TIMEOUT_MS ?? 180_000);
 
-/** The pids of running copies of the app. */
+/**
+ * The pids of running copies of the app started for this script: those
+ * with this script's data folder (run.sh gives each script its own), not
+ * another copy someone else runs on the machine.
+ */
 function appPids() {
+  let pids;
   try {
-    return execFileSync('pgrep', ['-f', `^${app}`], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+    pids = execFileSync('pgrep', ['-f', `^${app}`], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
   } catch {
     return [];
   }
+  const mine = `XDG_DATA_HOME=${process.env.XDG_DATA_HOME ?? ''}`;
+  return pids.filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(mine);
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** What `sagedesk ls` says of each notebook's kernel. */
