@@ -5,6 +5,7 @@ fn main() {
     let manifest = tauri_build::AppManifest::new().commands(&[
         "engine_status",
         "prepare_image",
+        "check_kernel",
         "open_workspace",
         "list_notebooks",
         "create_notebook",

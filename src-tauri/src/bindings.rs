@@ -24,7 +24,8 @@ use sagedesk::workspace::Settings;
 use ts_rs::{Config, ExportError, TS, TypeVisitor};
 
 use crate::commands::{
-    Completions, Help, NotebookDoc, NotebookItem, Saved, SettingsView, Trashed, WorkspaceInfo,
+    Completions, Help, KernelCheck, NotebookDoc, NotebookItem, Saved, SettingsView, Trashed,
+    WorkspaceInfo,
 };
 use crate::error::ErrorBody;
 use crate::events::AppEvent;
@@ -54,6 +55,7 @@ pub fn files() -> Result<BTreeMap<String, String>, ExportError> {
     // The commands' answers and arguments.
     files.visit::<Report>();
     files.visit::<ImageInfo>();
+    files.visit::<KernelCheck>();
     files.visit::<WorkspaceInfo>();
     files.visit::<NotebookItem>();
     files.visit::<Trashed>();

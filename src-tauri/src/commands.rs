@@ -10,9 +10,12 @@ use std::time::Duration;
 use sagedesk::doctor::{self, Report};
 use sagedesk::engine::{BuildContext, Engine, ImageInfo, host_ca_bundle};
 use sagedesk::kernel::new_session_id;
+use sagedesk::kernel::outputs::Output;
 use sagedesk::kernel::outputs::OutputLimits;
 use sagedesk::notebook::{CellEdit, CellView};
-use sagedesk::session::{CellUpdate, InterruptOutcome, forward_keeping};
+use sagedesk::session::{
+    CellUpdate, InterruptOutcome, Session, SessionConfig, forward, forward_keeping,
+};
 use sagedesk::workspace::cli::build_sage_version;
 use sagedesk::workspace::{Settings, Workspace};
 use serde::Serialize;
@@ -29,16 +32,27 @@ use crate::state::AppState;
 /// whole command only guarantees that the window never spins forever.
 const ENGINE_STATUS_BUDGET: Duration = Duration::from_secs(60);
 
+/// The image new kernels use: the image setting's, or the one this build
+/// of SageDesk makes.
+fn image_tag(state: &AppState) -> String {
+    state
+        .settings()
+        .image
+        .unwrap_or_else(|| BuildContext::embedded().tag())
+}
+
 /// Where the container engine is, its version, and whether the SageMath image
-/// is there; or, when something is missing, the problem and how to fix it.
+/// (the setting's, or this build's) is there; or, when something is missing,
+/// the problem and how to fix it.
 ///
 /// # Errors
 ///
 /// [`Error::Timeout`] when the check takes longer than
 /// [`ENGINE_STATUS_BUDGET`].
 #[tauri::command]
-pub async fn engine_status() -> Result<Report, Error> {
-    tokio::time::timeout(ENGINE_STATUS_BUDGET, doctor::check(None))
+pub async fn engine_status(state: State<'_, AppState>) -> Result<Report, Error> {
+    let tag = image_tag(&state);
+    tokio::time::timeout(ENGINE_STATUS_BUDGET, doctor::check_image(None, &tag))
         .await
         .map_err(|_| Error::Timeout {
             what: "The engine check",
@@ -452,13 +466,31 @@ pub async fn inspect(
     })
 }
 
-/// Builds the SageMath image this build of SageDesk uses (nothing to do
-/// when it is there), sending the build's steps and output to the window as
-/// [`AppEvent::Setup`](crate::events::AppEvent::Setup) events. The build trusts this machine's certificate authorities
-/// while downloading, as the machine's own programs do.
+/// Sets the SageMath image up, unless it is there: pulls the image the
+/// image setting names (from its registry), sending bytes and layers as
+/// [`AppEvent::Pull`](crate::events::AppEvent::Pull) events, or builds the
+/// one this build of SageDesk makes, sending its steps and output as
+/// [`AppEvent::Setup`](crate::events::AppEvent::Setup) events. The build
+/// trusts this machine's certificate authorities while downloading, as the
+/// machine's own programs do.
 #[tauri::command]
-pub async fn prepare_image<R: Runtime>(app: AppHandle<R>) -> Result<ImageInfo, Error> {
+pub async fn prepare_image<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<ImageInfo, Error> {
+    use crate::events::{AppEvent, emit};
     let engine = Engine::connect(None).await?;
+    if let Some(reference) = state.settings().image {
+        if let Some(image) = engine.image(&reference).await? {
+            return Ok(image);
+        }
+        let image = engine
+            .pull_image(&reference, |progress| {
+                emit(&app, AppEvent::Pull { progress });
+            })
+            .await?;
+        return Ok(image);
+    }
     let mut context = BuildContext::embedded();
     if let Some(bundle) = host_ca_bundle()
         && let Ok(pem) = std::fs::read(&bundle)
@@ -467,10 +499,71 @@ pub async fn prepare_image<R: Runtime>(app: AppHandle<R>) -> Result<ImageInfo, E
     }
     let image = engine
         .build_image(&context, |event| {
-            crate::events::emit(&app, crate::events::AppEvent::Setup { event });
+            emit(&app, AppEvent::Setup { event });
         })
         .await?;
     Ok(image)
+}
+
+/// A kernel of the image, tried: what it said and how long it took.
+#[derive(Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct KernelCheck {
+    /// What `version()` answered (`passagemath version 10.8.13, Release Date: …`).
+    pub version: String,
+    /// From asking for a kernel to its answer.
+    pub seconds: f64,
+}
+
+/// Tries the image's kernel once, as a notebook would start it (the
+/// settings' limits): starts it, asks it for Sage's version, and stops it.
+/// The setup's last step, so that a kernel that cannot start is known
+/// before the first notebook needs one.
+#[tauri::command]
+pub async fn check_kernel(state: State<'_, AppState>) -> Result<KernelCheck, Error> {
+    let engine = Engine::connect(None).await?;
+    let mut config = SessionConfig::for_image(&engine, &image_tag(&state)).await?;
+    config.limits = state.settings().limits();
+    config.auto_restart = false;
+    let started = std::time::Instant::now();
+    let session = Session::start(engine, config);
+    let answer = async {
+        session.ready().await?;
+        let run = session.execute("version()")?;
+        let done = forward(run, OutputLimits::default(), |_| {}).await;
+        if let Some((_, message)) = done.death {
+            return Err(Error::Core {
+                code: "kernel_dead",
+                message,
+            });
+        }
+        let said = done
+            .outputs
+            .outputs()
+            .iter()
+            .find_map(|output| match output {
+                Output::ExecuteResult { data, .. } => data
+                    .get("text/plain")
+                    .and_then(|text| text.as_str())
+                    .map(|text| text.trim_matches('\'').to_string()),
+                _ => None,
+            });
+        said.ok_or_else(|| Error::Core {
+            code: "kernel_error",
+            message: "the kernel started but did not answer version()".into(),
+        })
+    };
+    let answer = tokio::time::timeout(Duration::from_secs(180), answer).await;
+    let seconds = started.elapsed().as_secs_f64();
+    session.stop().await;
+    match answer {
+        Ok(Ok(version)) => Ok(KernelCheck { version, seconds }),
+        Ok(Err(err)) => Err(err),
+        Err(_) => Err(Error::Timeout {
+            what: "The kernel's first answer",
+            seconds: 180,
+        }),
+    }
 }
 
 #[derive(Serialize, TS)]

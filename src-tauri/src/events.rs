@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use sagedesk::doctor::{self, Report};
-use sagedesk::engine::BuildEvent;
+use sagedesk::engine::{BuildEvent, PullProgress};
 use sagedesk::session::SessionState;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Runtime};
@@ -26,8 +26,11 @@ pub enum AppEvent {
         path: String,
         state: SessionState,
     },
-    /// A step or a line of output of `prepare_image`.
+    /// A step or a line of output of `prepare_image` building the image.
     Setup { event: BuildEvent },
+    /// How far `prepare_image` pulling the image (the image setting names
+    /// one from a registry) has come: bytes and layers.
+    Pull { progress: PullProgress },
     /// The engine's state changed: a problem appeared (the engine stopped,
     /// the image went) or went away.
     Engine { report: Box<Report> },

@@ -13,7 +13,7 @@ mod error;
 pub mod events;
 pub mod frames;
 mod settings;
-mod state;
+pub mod state;
 
 pub use error::{Error, ErrorBody};
 
@@ -42,6 +42,7 @@ pub fn run() -> tauri::Result<()> {
         .invoke_handler(tauri::generate_handler![
             commands::engine_status,
             commands::prepare_image,
+            commands::check_kernel,
             commands::open_workspace,
             commands::list_notebooks,
             commands::create_notebook,

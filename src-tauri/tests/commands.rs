@@ -3,10 +3,20 @@
 //! container engine, or its absence.
 
 use sagedesk_app::commands;
+use sagedesk_app::state::AppState;
+use tauri::Manager;
+
+/// An app with no window, holding the shell's state with default settings.
+fn app() -> tauri::App<tauri::test::MockRuntime> {
+    let app = tauri::test::mock_app();
+    app.manage(AppState::default());
+    app
+}
 
 #[tokio::test]
 async fn engine_status_says_where_the_engine_is_or_what_is_wrong() {
-    let report = commands::engine_status()
+    let app = app();
+    let report = commands::engine_status(app.state())
         .await
         .expect("the check finishes within the shell's budget");
 
@@ -39,7 +49,7 @@ async fn prepare_image_reports_an_image_that_is_already_there() {
     use std::sync::{Arc, Mutex};
     use tauri::Listener;
 
-    let app = tauri::test::mock_app();
+    let app = app();
     let events = Arc::new(Mutex::new(Vec::<serde_json::Value>::new()));
     let seen = events.clone();
     app.listen_any(sagedesk_app::events::NAME, move |event| {
@@ -47,7 +57,7 @@ async fn prepare_image_reports_an_image_that_is_already_there() {
             .unwrap()
             .push(serde_json::from_str(event.payload()).unwrap());
     });
-    let image = commands::prepare_image(app.handle().clone())
+    let image = commands::prepare_image(app.handle().clone(), app.state())
         .await
         .expect("the image is built or present");
     assert!(image.tag.starts_with("sagedesk/sagemath:"));
@@ -60,4 +70,34 @@ async fn prepare_image_reports_an_image_that_is_already_there() {
     assert_eq!(events[0]["kind"], "setup");
     assert_eq!(events[0]["event"]["kind"], "upToDate");
     assert_eq!(events[0]["event"]["tag"], image.tag.as_str());
+}
+
+/// The setup's last step starts a real kernel of the image, hears Sage's
+/// version from it, and leaves no container behind.
+#[tokio::test]
+async fn check_kernel_hears_sage_answer_and_leaves_nothing_running() {
+    let app = app();
+    let check = commands::check_kernel(app.state())
+        .await
+        .expect("a kernel of the image starts and answers");
+    // passagemath's build of Sage names itself so: "passagemath version 10.8.13, …".
+    assert!(check.version.contains("version 10.8"), "{}", check.version);
+    assert!(check.seconds > 0.0 && check.seconds < 180.0);
+    let mine = std::process::Command::new("docker")
+        .args([
+            "ps",
+            "-a",
+            "--filter",
+            "label=org.sagedesk.managed=true",
+            "--format",
+            "{{.Label \"org.sagedesk.owner\"}}",
+        ])
+        .output()
+        .unwrap();
+    let owners = String::from_utf8_lossy(&mine.stdout);
+    let me = format!("\"pid\":{},", std::process::id());
+    assert!(
+        !owners.lines().any(|owner| owner.contains(&me)),
+        "a container of this process is left: {owners}"
+    );
 }

@@ -54,6 +54,7 @@ const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 /// `status_line`. A layer already on the machine is done and adds no bytes.
 /// No figure ever decreases.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct PullProgress {
     /// Compressed bytes downloaded so far; never decreases.

@@ -83,6 +83,8 @@ async function main() {
     console.log(`error: ${error.text.split('\n').find((line) => line.includes('ZeroDivisionError'))}`);
     await waitForIdle(session);
     if (screenshotPath) {
+      // The plot's lower half, the maths and the error in one view.
+      await inWindow(session, 'document.querySelectorAll(\'[data-testid="cell"]\')[4].scrollIntoView({ block: "end" })');
       await screenshot(session, screenshotPath);
       console.log(`screenshot: ${screenshotPath}`);
     }

@@ -12,7 +12,8 @@
 //   E2E_TIMEOUT_MS   how long the check may take (default: 90000)
 //
 // Exits 0 when the window showed an engine or a problem with its fix, 1 when
-// it showed a failed command, nothing, or not in time.
+// it showed a failed command, nothing, or not in time; with the image there,
+// also unless a kernel was started and answered (the setup's last step).
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -52,6 +53,17 @@ async function main() {
     console.log(`engine-status [${state}]:\n${indent(engineText)}`);
     console.log(`image-status [${imageState}]:\n${indent(imageText)}`);
 
+    // A first run with the image there: a kernel is tried, the setup's last step.
+    let kernelState = 'none';
+    if (imageState === 'present') {
+      const kernel = await byTestId(session, 'kernel-check');
+      kernelState = await waitFor('the kernel to be tried', 180_000, async () => {
+        const value = await wd('GET', `/session/${session}/element/${kernel}/attribute/data-state`);
+        return value === 'done' || value === 'failed' ? value : undefined;
+      });
+      console.log(`kernel-check [${kernelState}]:\n${indent(await wd('GET', `/session/${session}/element/${kernel}/text`))}`);
+    }
+
     if (screenshotPath) {
       await screenshot(session, screenshotPath);
       console.log(`screenshot: ${screenshotPath}`);
@@ -74,6 +86,7 @@ async function main() {
     if (state === 'found' && !/\w+:\/\/\S+/.test(engineText)) failures.push('no endpoint shown for the engine');
     if (state === 'problem' && !/Retry/.test(engineText)) failures.push('a problem without a Retry button');
     if (expectEngine && state !== 'found') failures.push(`expected an engine, the window shows "${state}"`);
+    if (imageState === 'present' && kernelState !== 'done') failures.push(`the kernel check ended "${kernelState}"`);
     if (failures.length > 0) throw new Error(failures.join('; '));
     console.log('smoke: 1 passed, 0 failed');
   } finally {

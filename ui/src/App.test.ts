@@ -20,6 +20,11 @@ it('goes from setup to a workspace, a new notebook, and a cell run with Shift+En
 
   // Setup first; the workspace's folder is asked for once the engine and image are there.
   await waitFor(() => expect(screen.getByTestId('engine-status').dataset.state).toBe('found'));
+  // A first run: a kernel is tried once the image is there.
+  await waitFor(() => expect(screen.getByTestId('kernel-check').dataset.state).toBe('done'));
+  expect(screen.getByTestId('kernel-check').textContent).toContain('passagemath version 10.8.13, Release Date: 2026-10-11');
+  expect(screen.getByTestId('kernel-check').textContent).toContain('answered in 3.9 s');
+  expect(shell.callsOf('check_kernel')).toHaveLength(1);
   const folder = (await screen.findByTestId('workspace-path')) as HTMLInputElement;
   expect(folder.value).toBe('~/SageDesk');
   await fireEvent.input(folder, { target: { value: '/home/ada/Maths' } });
@@ -76,6 +81,8 @@ it('goes straight back to the last workspace and its last notebook, whose kernel
   expect(shell.callsOf('open_workspace')).toEqual([{ path: '/home/ada/Maths' }]);
   expect(shell.callsOf('open_notebook')).toEqual([{ path: 'limits.ipynb' }]);
   expect(screen.queryByTestId('workspace-path')).toBeNull();
+  // Not a first run: no kernel is tried besides the notebook's own.
+  expect(shell.callsOf('check_kernel')).toEqual([]);
 });
 
 it('offers the folder again, saying why, when the last workspace cannot be reopened', async () => {

@@ -13,6 +13,8 @@ import type {
   ImageInfo,
   InspectReply,
   InterruptOutcome,
+  KernelCheck,
+  PullProgress,
   NotebookDoc,
   NotebookEntry,
   Report,
@@ -67,20 +69,34 @@ export function engineStatus(): Promise<Report> {
 }
 
 /**
- * Builds the SageMath image (pulling its base first) unless it is already
- * there: `onProgress` gets each step and output line, in order, from the
- * shell's `setup` events. Codes include `base_image_unavailable`,
- * `image_build_failed`, `engine_not_running`, `engine_stalled`.
+ * Sets the SageMath image up unless it is already there: builds this
+ * version's image (`onProgress` gets each step and output line, in order,
+ * from the shell's `setup` events), or pulls the one the image setting names
+ * (`onPull` gets its bytes and layers from `pull` events). Codes include
+ * `base_image_unavailable`, `image_build_failed`, `engine_not_running`,
+ * `engine_stalled`, `engine_api` (a pull refused).
  */
-export async function prepareImage(onProgress: (event: BuildEvent) => void): Promise<ImageInfo> {
+export async function prepareImage(
+  onProgress: (event: BuildEvent) => void,
+  onPull: (progress: PullProgress) => void = () => {},
+): Promise<ImageInfo> {
   const stop = await onAppEvent((event) => {
     if (event.kind === 'setup') onProgress(event.event);
+    else if (event.kind === 'pull') onPull(event.progress);
   });
   try {
     return await call<ImageInfo>('prepare_image');
   } finally {
     stop();
   }
+}
+
+/**
+ * Starts a kernel of the image once, asks it for Sage's version and stops it:
+ * the setup's last step. Codes include `kernel_dead`, `timeout`, `image_missing`.
+ */
+export function checkKernel(): Promise<KernelCheck> {
+  return call<KernelCheck>('check_kernel');
 }
 
 /** Opens (creating it if needed) the folder `path` as the workspace. */

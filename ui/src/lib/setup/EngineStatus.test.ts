@@ -1,8 +1,8 @@
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
-import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, expect, it } from 'vitest';
 import { emit } from '@tauri-apps/api/event';
-import type { BuildEvent, ImageInfo, Report } from '../types';
+import type { BuildEvent, ImageInfo, PullProgress, Report } from '../types';
 import EngineStatus from './EngineStatus.svelte';
 import { noEngine, noImage, ready } from './fixtures';
 import { sentence } from './text';
@@ -150,6 +150,7 @@ it('offers no second check while one is running', async () => {
 /** A `prepare_image` the shell was asked for: the test sends its events and ends it. */
 interface FakeBuild {
   send(event: BuildEvent): void;
+  pull(progress: PullProgress): void;
   succeed(image: ImageInfo): void;
   fail(error: { code: string; message: string }): void;
 }
@@ -171,6 +172,9 @@ function shellPreparing() {
           builds.push({
             send(event) {
               void emit('app-event', { kind: 'setup', event });
+            },
+            pull(progress) {
+              void emit('app-event', { kind: 'pull', progress });
             },
             succeed(image) {
               built = true;
@@ -277,4 +281,42 @@ it('shows a failed setup with its message; Retry sets up again', async () => {
   builds[1].succeed(ready.image!);
   await settled('image-status', 'present');
   expect(calls).toEqual(['engine_status', 'prepare_image', 'prepare_image', 'engine_status']);
+});
+
+it('shows a pull by its bytes and layers', async () => {
+  const { builds } = shellPreparing();
+  render(EngineStatus);
+  await settled('image-status', 'missing');
+  await fireEvent.click(screen.getByTestId('prepare-image'));
+  await waitFor(() => expect(builds).toHaveLength(1));
+
+  builds[0].pull({ bytesDone: 312_000_000, bytesTotal: 1_400_000_000, layersDone: 5, layersTotal: 12, statusLine: 'Downloading' });
+  await waitFor(() => expect(progressBar().value).toBe(312_000_000));
+  expect(progressBar().max).toBe(1_400_000_000);
+  expect(screen.getByTestId('setup-step').textContent).toBe('Downloading: 312 MB of 1.4 GB · 5 of 12 layers');
+  expect(screen.getByTestId('setup-output').textContent).toBe('Downloading');
+
+  builds[0].succeed(ready.image!);
+  await settled('image-status', 'present');
+});
+
+it('tries a kernel once the image is there, and offers a retry when it cannot start', async () => {
+  let attempts = 0;
+  mockIPC((command) => {
+    if (command === 'engine_status') return ready;
+    if (command === 'check_kernel') {
+      attempts += 1;
+      if (attempts === 1) throw { code: 'kernel_dead', message: 'the kernel exited with code 1 while starting' };
+      return { version: 'passagemath version 10.8.13, Release Date: 2026-10-11', seconds: 4.25 };
+    }
+    throw new Error(`unexpected command ${command}`);
+  });
+  render(EngineStatus, { tryKernel: true });
+  const row = await settled('kernel-check', 'failed');
+  expect(row.textContent).toContain('The kernel exited with code 1 while starting');
+  await fireEvent.click(within(row).getByRole('button', { name: /check again|retry/i }));
+  await settled('kernel-check', 'done');
+  expect(row.textContent).toContain('passagemath version 10.8.13');
+  expect(row.textContent).toContain('answered in 4.3 s');
+  expect(attempts).toBe(2);
 });

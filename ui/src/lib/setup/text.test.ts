@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codeSpans, prepareFix, sentence, stepSummary } from './text';
+import { codeSpans, prepareFix, pullSummary, sentence, stepSummary } from './text';
 
 describe('codeSpans', () => {
   it('shows backticked commands as code', () => {
@@ -38,5 +38,16 @@ describe('prepareFix', () => {
     expect(prepareFix('base_image_unavailable')).toContain('internet');
     expect(prepareFix('engine_not_running')).toContain('Start the container engine');
     expect(prepareFix('image_build_failed')).toBeNull();
+  });
+});
+
+describe('pullSummary', () => {
+  it('gives bytes once a size is known, and layers always', () => {
+    expect(pullSummary({ bytesDone: 0, bytesTotal: 0, layersDone: 0, layersTotal: 1, statusLine: '' })).toBe(
+      'Downloading: 0 of 1 layer',
+    );
+    expect(
+      pullSummary({ bytesDone: 1_500_000, bytesTotal: 52_000_000, layersDone: 2, layersTotal: 7, statusLine: 'Pulling fs layer' }),
+    ).toBe('Downloading: 1.5 MB of 52.0 MB · 2 of 7 layers');
   });
 });

@@ -1,3 +1,6 @@
+import type { PullProgress } from '../types';
+import { formatBytes } from './format';
+
 /** A piece of a message: plain text, or a command to show as code. */
 export interface Span {
   text: string;
@@ -45,4 +48,11 @@ export function prepareFix(code: string): string | null {
 export function stepSummary(instruction: string, max = 72): string {
   const first = instruction.split('\n', 1)[0].trim();
   return first.length > max ? `${first.slice(0, max - 1).trimEnd()}…` : first;
+}
+
+/** How far a pull has come, for people: "312 MB of 1.4 GB · 5 of 12 layers". */
+export function pullSummary(pull: PullProgress): string {
+  const layers = pull.layersTotal === 1 ? '1 layer' : `${pull.layersTotal} layers`;
+  const bytes = pull.bytesTotal > 0 ? `${formatBytes(pull.bytesDone)} of ${formatBytes(pull.bytesTotal)} · ` : '';
+  return `Downloading: ${bytes}${pull.layersDone} of ${layers}`;
 }

@@ -88,6 +88,8 @@ export function fakeShell(options: FakeShellOptions = {}) {
           }
           return { path: options.workspace ?? path, notebooks: entries() };
         }
+        case 'check_kernel':
+          return { version: 'passagemath version 10.8.13, Release Date: 2026-10-11', seconds: 3.9 };
         case 'get_settings':
           return { settings, warning: options.settingsWarning ?? null };
         case 'set_settings':
