@@ -32,15 +32,6 @@ use crate::state::AppState;
 /// whole command only guarantees that the window never spins forever.
 const ENGINE_STATUS_BUDGET: Duration = Duration::from_secs(60);
 
-/// The image new kernels use: the image setting's, or the one this build
-/// of SageDesk makes.
-fn image_tag(state: &AppState) -> String {
-    state
-        .settings()
-        .image
-        .unwrap_or_else(|| BuildContext::embedded().tag())
-}
-
 /// Where the container engine is, its version, and whether the SageMath image
 /// (the setting's, or this build's) is there; or, when something is missing,
 /// the problem and how to fix it.
@@ -51,7 +42,7 @@ fn image_tag(state: &AppState) -> String {
 /// [`ENGINE_STATUS_BUDGET`].
 #[tauri::command]
 pub async fn engine_status(state: State<'_, AppState>) -> Result<Report, Error> {
-    let tag = image_tag(&state);
+    let tag = state.image_tag();
     tokio::time::timeout(ENGINE_STATUS_BUDGET, doctor::check_image(None, &tag))
         .await
         .map_err(|_| Error::Timeout {
@@ -522,7 +513,7 @@ pub struct KernelCheck {
 #[tauri::command]
 pub async fn check_kernel(state: State<'_, AppState>) -> Result<KernelCheck, Error> {
     let engine = Engine::connect(None).await?;
-    let mut config = SessionConfig::for_image(&engine, &image_tag(&state)).await?;
+    let mut config = SessionConfig::for_image(&engine, &state.image_tag()).await?;
     config.limits = state.settings().limits();
     config.auto_restart = false;
     let started = std::time::Instant::now();

@@ -26,7 +26,9 @@ pub use error::{Error, ErrorBody};
 pub fn run() -> tauri::Result<()> {
     tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::new().build())
-        .register_uri_scheme_protocol(frames::SCHEME, |_, request| frames::respond(&request))
+        .register_uri_scheme_protocol(frames::SCHEME, |context, request| {
+            frames::respond_for(context.app_handle(), &request)
+        })
         .setup(|app| {
             use tauri::Manager;
             app.manage(state::AppState::with_settings(settings::load(app.handle())));

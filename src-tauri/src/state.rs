@@ -92,6 +92,14 @@ impl AppState {
         *self.settings.lock().expect("settings lock") = settings;
     }
 
+    /// The image new kernels use: the image setting's, or the one this
+    /// build of SageDesk makes.
+    pub fn image_tag(&self) -> String {
+        self.settings()
+            .image
+            .unwrap_or_else(|| BuildContext::embedded().tag())
+    }
+
     pub fn settings_warning(&self) -> Option<String> {
         self.settings_warning.lock().expect("settings lock").clone()
     }
@@ -217,10 +225,7 @@ impl AppState {
             }
             None => {
                 let settings = self.settings();
-                let image = settings
-                    .image
-                    .clone()
-                    .unwrap_or_else(|| BuildContext::embedded().tag());
+                let image = self.image_tag();
                 let mut config = SessionConfig::for_image(&engine, &image).await?;
                 config.workspace = Some(workspace.root().to_path_buf());
                 config.notebook = Some(path.to_string());
@@ -233,12 +238,22 @@ impl AppState {
         if let Some(session) = slot.clone() {
             return Ok(session);
         }
+        let image = match &start {
+            Start::Resume(record) => record.image.clone(),
+            Start::Fresh(config) => config.image.clone(),
+        };
         let session = Arc::new(match start {
             Start::Resume(record) => Session::resume(engine, record),
             Start::Fresh(config) => Session::start(engine, config),
         });
         *slot = Some(session.clone());
         drop(slot);
+        // What Sage's 3D viewer loads, from this kernel's image.
+        tauri::async_runtime::spawn({
+            let app = app.clone();
+            let session = session.clone();
+            async move { crate::frames::ensure_nbextensions(app, &session, &image).await }
+        });
         let mut states = session.watch_state();
         let app = app.clone();
         let name = notebook.name.clone();

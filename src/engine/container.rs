@@ -210,6 +210,66 @@ impl Engine {
         ))
     }
 
+    /// Copies the folder `path` of the container `container` (a name or an
+    /// id) to `dest`, as `docker cp` does: the folder's files are in `dest`
+    /// once this returns, or nothing is. At most `limit` bytes of archive are
+    /// read; entries that would leave `dest` are refused by the unpacking.
+    pub async fn copy_folder_out(
+        &self,
+        container: &str,
+        path: &str,
+        dest: &std::path::Path,
+        limit: usize,
+    ) -> Result<(), EngineError> {
+        let what = format!("copy {path} out of container {}", short(container));
+        let options = bollard::query_parameters::DownloadFromContainerOptionsBuilder::default()
+            .path(path)
+            .build();
+        let mut stream = self
+            .docker()
+            .download_from_container(container, Some(options));
+        let mut archive = Vec::new();
+        loop {
+            let chunk = tokio::time::timeout(REQUEST_TIMEOUT, stream.next())
+                .await
+                .map_err(|_| EngineError::Timeout {
+                    what: what.clone(),
+                    after: REQUEST_TIMEOUT,
+                })?;
+            match chunk {
+                None => break,
+                Some(Ok(bytes)) => {
+                    archive.extend_from_slice(&bytes);
+                    if archive.len() > limit {
+                        return Err(EngineError::Api {
+                            what,
+                            message: format!("the folder is larger than {limit} bytes"),
+                        });
+                    }
+                }
+                Some(Err(e)) => return Err(super::error::api(what, e)),
+            }
+        }
+        // The archive holds the folder under its own name: unpack it beside
+        // `dest`, then move that folder into place.
+        let parent = dest.parent().unwrap_or(std::path::Path::new("."));
+        let staging = parent.join(format!(".copy-{}", &crate::kernel::new_session_id()[..12]));
+        let unpack = || -> std::io::Result<()> {
+            std::fs::create_dir_all(&staging)?;
+            tar::Archive::new(archive.as_slice()).unpack(&staging)?;
+            let name = std::path::Path::new(path)
+                .file_name()
+                .ok_or_else(|| std::io::Error::other("a path with no folder name"))?;
+            std::fs::rename(staging.join(name), dest)
+        };
+        let unpacked = unpack();
+        let _ = std::fs::remove_dir_all(&staging);
+        unpacked.map_err(|e| EngineError::Api {
+            what,
+            message: e.to_string(),
+        })
+    }
+
     /// Removes a container, stopping it first if needed. A container that is
     /// already gone, or already being removed, counts as removed.
     pub async fn remove_container(&self, id: &str) -> Result<(), EngineError> {

@@ -26,6 +26,10 @@ pub const LABEL_SAGE_VERSION: &str = "org.sagedesk.image";
 pub const LABEL_KERNEL: &str = "org.sagedesk.kernel";
 /// The label recording the hash of the build inputs.
 pub const LABEL_CONTEXT_HASH: &str = "org.sagedesk.context-hash";
+/// Where the image keeps Jupyter's notebook extensions (what a Jupyter
+/// server serves at `/nbextensions/`): Sage's 3D viewer loads three.js from
+/// there.
+pub const NBEXTENSIONS_DIR: &str = "/opt/sage/share/jupyter/nbextensions";
 
 /// A build that prints nothing for this long is stuck (pip's largest wheel
 /// arrives well within it even on a slow line).

@@ -26,7 +26,8 @@ pub use container::{COMMAND_TIMEOUT, LABEL_MANAGED, Limits, RunOutput};
 pub use endpoint::{Address, Candidate, Environment, Source, candidates};
 pub use error::EngineError;
 pub use image::{
-    BuildContext, BuildEvent, DEFAULT_BASE_IMAGE, IMAGE_REPOSITORY, ImageInfo, host_ca_bundle,
+    BuildContext, BuildEvent, DEFAULT_BASE_IMAGE, IMAGE_REPOSITORY, ImageInfo, NBEXTENSIONS_DIR,
+    host_ca_bundle,
 };
 pub use kernel_container::{
     KernelContainer, KernelContainerSpec, KernelPorts, LABEL_CONFIG_HASH, LABEL_OWNER,

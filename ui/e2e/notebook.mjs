@@ -4,7 +4,7 @@
 // Shift+Enter, as a person would: a factorisation, a plot (an image with a
 // width), typeset maths after `%display latex` (a MathJax element), an error
 // (its traceback), HTML whose script runs in its frame and reaches nothing
-// else, and an endless loop stopped from the toolbar (the kernel
+// else, a 3D plot drawn by Sage's viewer, and an endless loop stopped from the toolbar (the kernel
 // back to idle). Then read the outputs from the file the app saved.
 //
 // Environment: E2E_APP, E2E_DRIVER_URL (see webdriver.mjs),
@@ -140,6 +140,27 @@ async function main() {
     }
     console.log(`million lines: ${shown.split('\n').length} lines shown; "${whole.trim()}"; the window answered within ${slowest} ms at worst`);
     await waitForIdle(session);
+
+    // A 3D plot: Sage's viewer, in its frame, loads three.js from the
+    // image's extensions (served by the shell) and draws on a canvas.
+    await runInCell(session, 8, "var('y'); plot3d(x*y, (x,-1,1), (y,-1,1))");
+    const viewer = await waitFor('the 3D viewer to draw', 60_000, async () => {
+      const frames = await wd('POST', `/session/${session}/elements`, {
+        using: 'css selector',
+        value: '[data-testid="cell-output"] iframe',
+      });
+      const frame = frames.at(-1)?.[ELEMENT];
+      if (!frame) return undefined;
+      const seen = await inFrame(session, frame, async () => {
+        const inner = await wd('POST', `/session/${session}/elements`, { using: 'css selector', value: 'iframe' });
+        if (!inner.length) return undefined;
+        return inFrame(session, inner[0][ELEMENT], () =>
+          inWindow(session, 'return { three: typeof THREE, canvases: document.querySelectorAll("canvas").length }'),
+        );
+      });
+      return seen && seen.three === 'object' && seen.canvases > 0 ? seen : undefined;
+    });
+    console.log(`plot3d: three.js loaded, ${viewer.canvases} canvas`);
 
     // The app saved the notebook with its outputs, as Jupyter would read them.
     const saved = await waitFor('the notebook saved with its outputs', 30_000, async () => {
