@@ -51,9 +51,9 @@ EXECUTE_TIMEOUT = 30.0
 START_TIMEOUT = 120.0
 
 
-def ensure_venv():
-    """Re-runs this script inside the benchmark's venv, making it first if
-    needed."""
+def ensure_venv(script=__file__):
+    """Re-runs `script` (this one by default) inside the benchmark's venv,
+    making the venv first if needed."""
     python = os.path.join(VENV, "bin", "python")
     if os.path.realpath(sys.prefix) == os.path.realpath(VENV):
         return
@@ -67,7 +67,7 @@ def ensure_venv():
         subprocess.run(
             [python, "-m", "pip", "install", "--quiet", *REQUIREMENTS], check=True
         )
-    os.execv(python, [python, os.path.abspath(__file__), *sys.argv[1:]])
+    os.execv(python, [python, os.path.abspath(script), *sys.argv[1:]])
 
 
 def docker(*args, stdin=None):
@@ -116,9 +116,10 @@ def connection_archive(connection):
 class KernelContainer:
     """A kernel container made as SageDesk makes one, removed on close."""
 
-    def __init__(self, image, kernel="sage"):
+    def __init__(self, image, kernel="sage", bench="exec-roundtrip"):
         self.image = image
         self.kernel = kernel
+        self.bench = bench
         self.name = f"sagedesk-bench-jupyter-client-{secrets.token_hex(6)}"
         self.key = secrets.token_hex(32)
         self.created = False
@@ -151,7 +152,7 @@ class KernelContainer:
         docker(
             "create",
             "--name", self.name,
-            "--label", "org.sagedesk.bench=exec-roundtrip",
+            "--label", f"org.sagedesk.bench={self.bench}",
             "--init",
             "--cap-drop", "ALL",
             "--security-opt", "no-new-privileges",
@@ -181,6 +182,12 @@ class KernelContainer:
         }
         docker("cp", "-", f"{self.name}:/", stdin=connection_archive(inside))
         docker("start", self.name)
+        self.read_ports(inside)
+
+    def read_ports(self, inside=None):
+        """The connection as seen from the host: the engine chooses the host
+        ports at every start (a restart changes them)."""
+        inside = inside or self.connection
         self.connection = {
             **inside,
             "ip": "127.0.0.1",

@@ -200,9 +200,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             cli::eval::run(engine_setting, options).await
         }
-        Command::Bench {
-            command: cli::bench::BenchCommand::Exec(options),
-        } => cli::bench::run(engine_setting, options).await,
+        Command::Bench { command } => cli::bench::dispatch(engine_setting, command).await,
         Command::Run {
             notebook,
             image,

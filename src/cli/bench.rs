@@ -1,10 +1,24 @@
-//! `sagedesk bench exec`: the round trip of a trivial execute (`1`), from
-//! the moment the request is handed over to the moment its run is over
-//! (the kernel's `status: idle` for it, and its shell reply), through a
-//! real session as the app uses it.
+//! `sagedesk bench`: SageDesk's own paths to the kernel, timed.
 //!
-//! `bench/run` runs this beside Python's `jupyter_client` against the same
-//! image and prints the two with their ratio.
+//! `exec` (here) is the round trip of a trivial execute (`1`), from the
+//! moment the request is handed over to the moment its run is over (the
+//! kernel's `status: idle` for it, and its shell reply), through a real
+//! session as the app uses it. `start`, `lines`, `interrupt`, `restart` and
+//! `idle` (in the modules below) time the rest of what a user waits for or
+//! pays for. Each prints its figures and, with `--json`, ends with them as
+//! one line of JSON.
+//!
+//! `bench/run` runs `exec` beside Python's `jupyter_client` against the same
+//! image and prints the two with their ratio; `bench/all` runs every one of
+//! them beside its baseline (`bench/kernel_baselines.py`, `docker`) and
+//! prints one table.
+
+mod control;
+mod idle;
+mod lines;
+mod measure;
+mod process;
+mod start;
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -38,6 +52,36 @@ pub enum BenchCommand {
     /// Time N trivial executes (`1`) after a warm-up, from sending the
     /// request to the kernel's idle status for it; prints p50/p90/p99.
     Exec(BenchOptions),
+    /// Time from nothing to the output of `print(1)`: cold (the session
+    /// creates its container) and warm (a session started and ready).
+    Start(start::StartOptions),
+    /// Time a cell printing N lines until its last line reaches a listener
+    /// through `sagedesk::session::forward` (as the app's window gets it),
+    /// and this process's peak memory.
+    Lines(lines::LinesOptions),
+    /// Time interrupting `while True: pass`, from the request to the end
+    /// of the cell (the kernel idle again).
+    Interrupt(control::InterruptOptions),
+    /// Time restarting a session's kernel until the new one is ready.
+    Restart(control::RestartOptions),
+    /// Hold one ready session and report this process's memory and CPU
+    /// time over a period.
+    Idle(idle::IdleOptions),
+}
+
+/// Runs one benchmark.
+pub async fn dispatch(
+    engine_setting: Option<&str>,
+    command: BenchCommand,
+) -> anyhow::Result<ExitCode> {
+    match command {
+        BenchCommand::Exec(options) => run(engine_setting, options).await,
+        BenchCommand::Start(options) => start::run(engine_setting, options).await,
+        BenchCommand::Lines(options) => lines::run(engine_setting, options).await,
+        BenchCommand::Interrupt(options) => control::interrupt(engine_setting, options).await,
+        BenchCommand::Restart(options) => control::restart(engine_setting, options).await,
+        BenchCommand::Idle(options) => idle::run(engine_setting, options).await,
+    }
 }
 
 #[derive(Args, Debug, Clone)]
@@ -172,9 +216,9 @@ async fn measure_cancellable(
     engine_setting: Option<&str>,
     options: &BenchOptions,
 ) -> anyhow::Result<Option<Summary>> {
+    // No orphans are collected here (see `measure::shipped_session`): on a
+    // shared machine they may be kernels left running on purpose.
     let engine = Engine::connect(engine_setting).await?;
-    // Containers of SageDesk processes that are gone are nobody's.
-    engine.remove_orphans(|_| false).await?;
     let image = options
         .image
         .clone()
