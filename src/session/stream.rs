@@ -40,6 +40,10 @@ pub enum CellUpdate {
     WholeOutputKept { bytes: u64 },
 }
 
+/// The most of a cell's printing kept in its whole output: past this the
+/// file is given up (the outputs' head and tail still show).
+pub const WHOLE_OUTPUT_LIMIT: u64 = 1 << 30;
+
 /// Everything a cell prints (stdout and stderr, in the order they came),
 /// written to a file as it comes, while the outputs keep only a head and a
 /// tail of long streams.
@@ -47,6 +51,7 @@ struct WholeOutput {
     path: PathBuf,
     file: Option<std::io::BufWriter<std::fs::File>>,
     bytes: u64,
+    limit: u64,
 }
 
 impl WholeOutput {
@@ -62,17 +67,23 @@ impl WholeOutput {
             path: path.to_owned(),
             file: Some(std::io::BufWriter::new(options.open(path)?)),
             bytes: 0,
+            limit: WHOLE_OUTPUT_LIMIT,
         })
     }
 
     fn write(&mut self, text: &str) {
-        if let Some(file) = &mut self.file {
-            if file.write_all(text.as_bytes()).is_ok() {
-                self.bytes += text.len() as u64;
-            } else {
-                // A full disk: the file is incomplete, so it is not offered.
-                self.file = None;
-            }
+        let Some(file) = &mut self.file else {
+            return;
+        };
+        let fits = self.bytes + text.len() as u64 <= self.limit;
+        if fits && file.write_all(text.as_bytes()).is_ok() {
+            self.bytes += text.len() as u64;
+        } else {
+            // Too much, or a full disk: an incomplete file is not offered,
+            // and goes at once rather than at the end of a run that may
+            // never end.
+            self.file = None;
+            let _ = std::fs::remove_file(&self.path);
         }
     }
 
@@ -231,4 +242,27 @@ pub async fn forward_keeping(
     }
     result.outputs = outputs;
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_whole_output_past_its_limit_is_given_up_and_removed_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("outputs/cell.txt");
+        let mut whole = WholeOutput::create(&path).unwrap();
+        whole.limit = 10;
+        whole.write("12345\n");
+        assert!(path.exists());
+        whole.write("67890\n");
+        assert!(!path.exists(), "removed as soon as it is too long");
+        whole.write("more\n");
+        assert!(!path.exists());
+        assert_eq!(
+            whole.finish(&CellOutputs::new(OutputLimits::default())),
+            None
+        );
+    }
 }
