@@ -13,6 +13,7 @@ use sagedesk::kernel::new_session_id;
 use sagedesk::kernel::outputs::Output;
 use sagedesk::kernel::outputs::OutputLimits;
 use sagedesk::notebook::{CellEdit, CellView};
+use sagedesk::session::RecordStore;
 use sagedesk::session::{
     CellUpdate, InterruptOutcome, Session, SessionConfig, forward, forward_keeping,
 };
@@ -120,15 +121,16 @@ fn relative_name(workspace: &Workspace, path: &std::path::Path) -> String {
 /// Changes the settings and persists them; a failure to write them is
 /// reported on stderr (what they remember is a convenience, not work).
 fn remember(app: &AppHandle, state: &AppState, change: impl FnOnce(&mut Settings)) {
-    let mut settings = state.settings();
-    change(&mut settings);
-    if settings == state.settings() {
-        return;
-    }
-    if let Err(err) = crate::settings::save(app, &settings) {
-        eprintln!("sagedesk: {err}");
-    }
-    state.set_settings(settings);
+    let _ = state.update_settings(|settings| {
+        let before = settings.clone();
+        change(settings);
+        if *settings != before
+            && let Err(err) = crate::settings::save(app, settings)
+        {
+            eprintln!("sagedesk: {err}");
+        }
+        Ok::<(), Error>(())
+    });
 }
 
 async fn blocking<T: Send + 'static>(
@@ -156,7 +158,10 @@ pub async fn open_workspace(
         notebooks: items(&workspace)?,
     };
     remember(&app, &state, |s| s.note_recent_workspace(workspace.root()));
+    let records = RecordStore::default_location();
     for session in state.set_workspace(workspace) {
+        // A kernel reattached at launch had a record: it goes too.
+        let _ = records.remove(&session.container_name());
         tauri::async_runtime::spawn(async move { session.stop().await });
     }
     Ok(info)
@@ -192,7 +197,7 @@ pub async fn create_notebook(
 /// Renames (or moves into a folder) a notebook, never over another file.
 /// An open notebook keeps its kernel and its running cells.
 #[tauri::command]
-pub fn rename_notebook(
+pub async fn rename_notebook(
     app: AppHandle,
     state: State<'_, AppState>,
     from: String,
@@ -203,6 +208,12 @@ pub fn rename_notebook(
         let path = workspace.rename(&from, &to)?;
         Ok((relative_name(&workspace, &path), path))
     })?;
+    // A kernel left running for it at an earlier quit follows the name.
+    let records = RecordStore::default_location();
+    if let Some(mut record) = records.find(workspace.root(), &from) {
+        record.notebook = Some(to.clone());
+        let _ = records.save(&record);
+    }
     state.announce_kernel(&app, &to);
     remember(&app, &state, |s| {
         if s.last_notebook.as_deref() == Some(from.as_str()) {
@@ -229,15 +240,34 @@ pub async fn delete_notebook(
     path: String,
 ) -> Result<Trashed, Error> {
     let workspace = state.workspace()?;
-    if let Some(session) = state.close_notebook(&path) {
-        tauri::async_runtime::spawn(async move { session.stop().await });
-    }
+    let root = workspace.root().to_path_buf();
+    // The file moves first, with the open notebook's lock held (no save
+    // lands in between; a later one finds the file gone and writes
+    // nothing). Only once it has moved is the notebook closed.
+    let open = state.notebook(&path).ok();
     let name = path.clone();
     let trashed_to = blocking(move || {
+        let _saving = open
+            .as_ref()
+            .map(|open| open.file.lock().expect("file lock"));
         let to = workspace.delete(&name)?;
         Ok(relative_name(&workspace, &to))
     })
     .await?;
+    let records = RecordStore::default_location();
+    if let Some(session) = state.close_notebook(&path) {
+        let _ = records.remove(&session.container_name());
+        tauri::async_runtime::spawn(async move { session.stop().await });
+    }
+    // A kernel left running for it at an earlier quit goes too.
+    if let Some(record) = records.find(&root, &path) {
+        let _ = records.remove(&record.name);
+        tauri::async_runtime::spawn(async move {
+            if let Ok(engine) = Engine::connect(None).await {
+                let _ = engine.remove_container(&record.name).await;
+            }
+        });
+    }
     remember(&app, &state, |s| {
         if s.last_notebook.as_deref() == Some(path.as_str()) {
             s.last_notebook = None;
@@ -315,6 +345,13 @@ pub async fn execute_cell(
     });
     tauri::async_runtime::spawn(async move {
         let done = forward_keeping(run, OutputLimits::default(), whole.as_deref(), |batch| {
+            // Kept before the window hears of it, so that a click at once finds it.
+            if batch
+                .iter()
+                .any(|u| matches!(u, CellUpdate::WholeOutputKept { .. }))
+            {
+                notebook.keep_whole_output(&cell_id, whole.clone());
+            }
             if let Err(err) = on_update.send(batch) {
                 eprintln!("sagedesk: could not send a cell update: {err}");
             }
@@ -577,19 +614,21 @@ pub fn get_settings(state: State<'_, AppState>) -> SettingsView {
 /// the app remembers by itself (recent workspaces, the last notebook) stays
 /// as the shell has it: the window's copy may be older.
 #[tauri::command]
-pub fn set_settings(
+pub async fn set_settings(
     app: AppHandle,
     state: State<'_, AppState>,
-    mut settings: Settings,
+    settings: Settings,
 ) -> Result<Settings, Error> {
-    let current = state.settings();
-    settings.recent_workspaces = current.recent_workspaces;
-    settings.last_notebook = current.last_notebook;
     settings.check().map_err(|problem| Error::Core {
         code: "invalid_settings",
         message: format!("these settings cannot be used: {problem}"),
     })?;
-    crate::settings::save(&app, &settings)?;
-    state.set_settings(settings.clone());
-    Ok(settings)
+    state.update_settings(|current| {
+        let mut next = settings;
+        next.recent_workspaces = std::mem::take(&mut current.recent_workspaces);
+        next.last_notebook = current.last_notebook.take();
+        crate::settings::save(&app, &next)?;
+        *current = next.clone();
+        Ok(next)
+    })
 }

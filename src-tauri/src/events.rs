@@ -9,13 +9,16 @@ use sagedesk::doctor::{self, Report};
 use sagedesk::engine::{BuildEvent, PullProgress};
 use sagedesk::session::SessionState;
 use serde::Serialize;
-use tauri::{AppHandle, Emitter, Runtime};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 /// The event's name.
 pub const NAME: &str = "app-event";
 
 /// How often the engine is looked at while the app runs.
 pub const ENGINE_WATCH_INTERVAL: Duration = Duration::from_secs(5);
+
+/// The longest one look may take.
+const ENGINE_LOOK_BUDGET: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "camelCase")]
@@ -61,7 +64,18 @@ pub fn engine_changed(last: Option<&Report>, now: &Report) -> bool {
 pub async fn watch_engine<R: Runtime>(app: AppHandle<R>) {
     let mut last: Option<Report> = None;
     loop {
-        let now = doctor::check(None).await;
+        let image = app
+            .try_state::<crate::state::AppState>()
+            .map(|state| state.image_tag())
+            .unwrap_or_else(|| sagedesk::engine::BuildContext::embedded().tag());
+        // A hung engine must not stop the watch: a look that takes too long
+        // is skipped.
+        let Ok(now) =
+            tokio::time::timeout(ENGINE_LOOK_BUDGET, doctor::check_image(None, &image)).await
+        else {
+            tokio::time::sleep(ENGINE_WATCH_INTERVAL).await;
+            continue;
+        };
         if engine_changed(last.as_ref(), &now) {
             // The first look only sets the baseline: the window asks for
             // its own report at start-up.

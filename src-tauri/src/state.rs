@@ -44,11 +44,13 @@ impl OpenNotebook {
     /// none), removing the file of the run before.
     pub fn keep_whole_output(&self, cell_id: &str, file: Option<std::path::PathBuf>) {
         let mut kept = self.whole_outputs.lock().expect("outputs lock");
-        let before = match file {
-            Some(file) => kept.insert(cell_id.to_string(), file),
+        let before = match &file {
+            Some(file) => kept.insert(cell_id.to_string(), file.clone()),
             None => kept.remove(cell_id),
         };
-        if let Some(before) = before {
+        if let Some(before) = before
+            && Some(&before) != file.as_ref()
+        {
             let _ = std::fs::remove_file(before);
         }
     }
@@ -90,6 +92,15 @@ impl AppState {
 
     pub fn set_settings(&self, settings: Settings) {
         *self.settings.lock().expect("settings lock") = settings;
+    }
+
+    /// Reads, changes and writes back the settings under one lock, so that
+    /// two changes at once cannot undo each other.
+    pub fn update_settings<T, E>(
+        &self,
+        change: impl FnOnce(&mut Settings) -> Result<T, E>,
+    ) -> Result<T, E> {
+        change(&mut self.settings.lock().expect("settings lock"))
     }
 
     /// The image new kernels use: the image setting's, or the one this

@@ -140,10 +140,12 @@ impl RecordStore {
     }
 
     /// Whether a record keeps the container of this name from orphan
-    /// collection: it waits for a launch, or a live process reattached to it.
+    /// collection: it waits for a launch (left running, or taken by a
+    /// process that is gone: the next launch takes it again), or a live
+    /// process reattached to it. A kernel left running goes when it is
+    /// stopped or its notebook deleted, not by collection.
     pub fn keeps(&self, name: &str) -> bool {
-        self.load(name)
-            .is_some_and(|r| r.attached_by.as_ref().is_none_or(|owner| !owner.is_gone()))
+        self.load(name).is_some()
     }
 
     pub fn remove(&self, name: &str) -> std::io::Result<()> {
@@ -221,7 +223,8 @@ mod tests {
         store.attach(&record("sagedesk-a")).unwrap();
         assert!(store.keeps("sagedesk-a"));
         assert!(!store.load("sagedesk-a").unwrap().waiting());
-        // Taken by a process that is gone: neither.
+        // Taken by a process that is gone: waiting for the next launch
+        // again, and kept until then.
         let gone = Owner {
             pid: u32::MAX - 1,
             start: None,
@@ -233,7 +236,7 @@ mod tests {
                 ..record("sagedesk-a")
             })
             .unwrap();
-        assert!(!store.keeps("sagedesk-a"));
+        assert!(store.keeps("sagedesk-a"));
         assert!(store.load("sagedesk-a").unwrap().waiting());
         store.remove("sagedesk-a").unwrap();
         store.remove("sagedesk-a").unwrap();

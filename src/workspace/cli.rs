@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::engine::ManagedContainer;
-use crate::session::RecordStore;
+use crate::session::{RecordStore, SessionRecord};
 
 use super::error::WorkspaceError;
 use super::folder::{NotebookEntry, Workspace};
@@ -65,7 +65,7 @@ pub fn kernel_state(
     let record = records.load(&best.name);
     Some(if best.state != "running" {
         best.state.clone()
-    } else if record.as_ref().is_some_and(|r| r.attached_by.is_none()) {
+    } else if record.as_ref().is_some_and(SessionRecord::waiting) {
         "left running".into()
     } else if best.orphan && !records.keeps(&best.name) {
         "orphaned".into()

@@ -90,7 +90,11 @@ export class WorkspaceModel {
       const open = this.current?.path === entry.path ? this.current : null;
       await open?.flush();
       const renamed = await this.#backend.renameNotebook(entry.path, to);
-      if (open) open.path = renamed.path;
+      if (open) {
+        open.path = renamed.path;
+        // An edit made while the rename was under way saves under the new name.
+        await open.flush();
+      }
       this.notebooks = [...this.notebooks.filter((e) => e.path !== entry.path), renamed].sort(byName);
       return true;
     } catch (reason) {
