@@ -191,7 +191,7 @@ fn create_rename_delete_inside_the_workspace() {
         .map(|e| e.name)
         .collect();
     assert_eq!(names, ["ch1/part 2/limits.ipynb", "sub/linked.ipynb"]);
-    let listed = cli::list_notebooks(&s.root).unwrap();
+    let listed = Workspace::open(&s.root).unwrap().notebooks().unwrap();
     assert_eq!(listed.len(), 2);
     let text = cli::format_listing(&listed, |_| None);
     assert!(text.contains("ch1/part 2/limits.ipynb"), "{text}");
@@ -220,7 +220,7 @@ fn the_new_command_creates_the_workspace_and_a_sage_notebook() {
         "already_exists"
     );
     assert_eq!(
-        cli::list_notebooks(&tmp.path().join("none"))
+        Workspace::open(&tmp.path().join("none"))
             .unwrap_err()
             .code(),
         "workspace_missing"

@@ -90,10 +90,6 @@ impl AppState {
         self.settings.lock().expect("settings lock").clone()
     }
 
-    pub fn set_settings(&self, settings: Settings) {
-        *self.settings.lock().expect("settings lock") = settings;
-    }
-
     /// Reads, changes and writes back the settings under one lock, so that
     /// two changes at once cannot undo each other.
     pub fn update_settings<T, E>(

@@ -32,11 +32,6 @@ pub fn new_notebook(workspace: &Path, name: &str) -> Result<PathBuf, WorkspaceEr
     Workspace::open_or_create(workspace)?.new_notebook(name, &build_sage_version())
 }
 
-/// `sagedesk ls --workspace DIR`: the workspace's notebooks, by name.
-pub fn list_notebooks(workspace: &Path) -> Result<Vec<NotebookEntry>, WorkspaceError> {
-    Workspace::open(workspace)?.notebooks()
-}
-
 /// What `sagedesk ls` says of the kernel of the notebook `notebook` of the
 /// workspace at `root` (canonical, as [`Workspace::root`] gives it), from
 /// SageDesk's containers on the engine and the records of kernels left

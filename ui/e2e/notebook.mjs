@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import {
+  APP,
   ELEMENT,
   byTestId,
   cellOutput,
@@ -38,9 +39,7 @@ import {
   wd,
 } from './webdriver.mjs';
 
-const app =
-  process.env.E2E_APP ??
-  join(process.env.CARGO_TARGET_DIR ?? join(import.meta.dirname, '../../target'), 'debug/sagedesk-app');
+const app = APP;
 const workspace = process.env.E2E_WORKSPACE ?? mkdtempSync(join(tmpdir(), 'sagedesk-e2e-'));
 const screenshotPath = process.env.E2E_SCREENSHOT;
 const timeoutMs = Number(process.env.E2E_TIMEOUT_MS ?? 180_000);

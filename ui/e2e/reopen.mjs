@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import {
+  APP,
   byTestId,
   cellOutput,
   click,
@@ -31,9 +32,7 @@ import {
   wd,
 } from './webdriver.mjs';
 
-const app =
-  process.env.E2E_APP ??
-  join(process.env.CARGO_TARGET_DIR ?? join(import.meta.dirname, '../../target'), 'debug/sagedesk-app');
+const app = APP;
 const cli = join(app, '../sagedesk');
 const workspace = process.env.E2E_WORKSPACE ?? mkdtempSync(join(tmpdir(), 'sagedesk-e2e-'));
 const screenshotPath = process.env.E2E_SCREENSHOT;

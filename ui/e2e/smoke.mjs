@@ -16,13 +16,10 @@
 // also unless a kernel was started and answered (the setup's last step).
 
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 
-import { ELEMENT, byTestId, screenshot, startApp, waitFor, wd } from './webdriver.mjs';
+import { APP, ELEMENT, byTestId, screenshot, startApp, waitFor, wd } from './webdriver.mjs';
 
-const app =
-  process.env.E2E_APP ??
-  join(process.env.CARGO_TARGET_DIR ?? join(import.meta.dirname, '../../target'), 'debug/sagedesk-app');
+const app = APP;
 const screenshotPath = process.env.E2E_SCREENSHOT;
 const expectEngine = process.env.E2E_EXPECT_ENGINE === '1';
 const timeoutMs = Number(process.env.E2E_TIMEOUT_MS ?? 90_000);

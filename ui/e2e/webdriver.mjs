@@ -2,7 +2,14 @@
 // with fetch to tauri-driver (which drives the real window through
 // WebKitWebDriver), so the tests need nothing but Node.
 
+import { join } from 'node:path';
+
 const driverUrl = process.env.E2E_DRIVER_URL ?? 'http://127.0.0.1:4444';
+
+/** The app binary: E2E_APP, else the debug build under CARGO_TARGET_DIR (or target/). */
+export const APP =
+  process.env.E2E_APP ??
+  join(process.env.CARGO_TARGET_DIR ?? join(import.meta.dirname, '../../target'), 'debug/sagedesk-app');
 
 /** The W3C name of the property that holds an element reference. */
 export const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
