@@ -7,4 +7,5 @@ pub mod engine;
 pub mod kernel;
 pub mod notebook;
 pub mod session;
+pub mod size;
 pub mod workspace;

@@ -8,9 +8,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use sagedesk::doctor;
 use sagedesk::engine::{BuildContext, BuildEvent, Engine, EngineError, ManagedContainer};
 use sagedesk::workspace::NotebookEntry;
+use sagedesk::{doctor, size};
 
 #[derive(Parser)]
 #[command(
@@ -292,7 +292,7 @@ fn print_containers(containers: &[ManagedContainer]) {
     for c in containers {
         let (memory, cpus) = match &c.limits {
             Some(l) => (
-                human_size(l.memory_bytes.max(0) as u64),
+                size::binary(l.memory_bytes.max(0) as u64),
                 format!("{}", l.cpus),
             ),
             None => ("?".into(), "?".into()),
@@ -335,7 +335,7 @@ fn print_report(report: &doctor::Report) {
         Some(image) => println!(
             "image:   {} present, {}, SageMath {}",
             image.tag,
-            human_size(image.size_bytes),
+            size::binary(image.size_bytes),
             image.sage_version.as_deref().unwrap_or("(unlabelled)")
         ),
         None => println!("image:   {} not present", report.image_tag),
@@ -379,8 +379,8 @@ async fn image(engine_setting: Option<&str>, command: ImageCommand) -> anyhow::R
             let pull = engine.pull_image(&reference, |p| {
                 let line = format!(
                     "{} / {} in {}/{} layers",
-                    human_size(p.bytes_done),
-                    human_size(p.bytes_total),
+                    size::binary(p.bytes_done),
+                    size::binary(p.bytes_total),
                     p.layers_done,
                     p.layers_total
                 );
@@ -399,7 +399,7 @@ async fn image(engine_setting: Option<&str>, command: ImageCommand) -> anyhow::R
             println!(
                 "{} ready: {}, SageMath {}",
                 image.tag,
-                human_size(image.size_bytes),
+                size::binary(image.size_bytes),
                 image.sage_version.as_deref().unwrap_or("(unlabelled)")
             );
             Ok(ExitCode::SUCCESS)
@@ -415,7 +415,7 @@ async fn image(engine_setting: Option<&str>, command: ImageCommand) -> anyhow::R
                     Some(image) => println!(
                         "{} present ({}, SageMath {}, {})",
                         image.tag,
-                        human_size(image.size_bytes),
+                        size::binary(image.size_bytes),
                         image.sage_version.as_deref().unwrap_or("?"),
                         &image.id
                     ),
@@ -476,7 +476,7 @@ async fn image(engine_setting: Option<&str>, command: ImageCommand) -> anyhow::R
             println!(
                 "{} ready: {}, SageMath {} ({:.0} s)",
                 image.tag,
-                human_size(image.size_bytes),
+                size::binary(image.size_bytes),
                 image.sage_version.as_deref().unwrap_or("?"),
                 started.elapsed().as_secs_f64()
             );
@@ -491,16 +491,5 @@ fn first_line(text: &str, max: usize) -> String {
         format!("{}…", line.chars().take(max).collect::<String>())
     } else {
         line.to_string()
-    }
-}
-
-fn human_size(bytes: u64) -> String {
-    const GIB: f64 = (1u64 << 30) as f64;
-    const MIB: f64 = (1u64 << 20) as f64;
-    let b = bytes as f64;
-    if b >= GIB {
-        format!("{:.1} GiB", b / GIB)
-    } else {
-        format!("{:.0} MiB", b / MIB)
     }
 }

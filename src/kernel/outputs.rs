@@ -208,12 +208,12 @@ impl Output {
 /// The line that stands for the left-out middle of a stream.
 fn omitted_text_marker(lines: u64, bytes: u64) -> String {
     match lines {
-        0 => format!("… {} of one line not kept …", format_bytes(bytes)),
-        1 => format!("… 1 line ({}) not kept …", format_bytes(bytes)),
+        0 => format!("… {} of one line not kept …", crate::size::decimal(bytes)),
+        1 => format!("… 1 line ({}) not kept …", crate::size::decimal(bytes)),
         n => format!(
             "… {} lines ({}) not kept …",
             group_digits(n),
-            format_bytes(bytes)
+            crate::size::decimal(bytes)
         ),
     }
 }
@@ -237,25 +237,6 @@ fn group_digits(n: u64) -> String {
         out.push(c);
     }
     out
-}
-
-/// Bytes in decimal units with one decimal: `6883500` → `6.9 MB`.
-fn format_bytes(n: u64) -> String {
-    if n < 1000 {
-        return if n == 1 {
-            "1 byte".to_owned()
-        } else {
-            format!("{n} bytes")
-        };
-    }
-    let mut value = n as f64 / 1000.0;
-    for unit in ["kB", "MB"] {
-        if (value * 10.0).round() < 10_000.0 {
-            return format!("{value:.1} {unit}");
-        }
-        value /= 1000.0;
-    }
-    format!("{value:.1} GB")
 }
 
 /// One change to a listener's list of outputs. Apply with [`apply_update`].
@@ -866,8 +847,8 @@ fn within_budget(output: Output, max: usize) -> (Output, usize) {
     };
     let notice = format!(
         "… output not kept: {} of {what} is more than the {} a cell keeps …",
-        format_bytes(size as u64),
-        format_bytes(max as u64)
+        crate::size::decimal(size as u64),
+        crate::size::decimal(max as u64)
     );
     let plain =
         |notice: String| MimeBundle::from_iter([("text/plain".to_owned(), Value::String(notice))]);
@@ -1830,15 +1811,10 @@ mod tests {
         }
 
         #[test]
-        fn sizes_read_as_people_write_them() {
+        fn counts_read_as_people_write_them() {
             assert_eq!(group_digits(999_000), "999,000");
             assert_eq!(group_digits(1_000_000), "1,000,000");
             assert_eq!(group_digits(12), "12");
-            assert_eq!(format_bytes(1), "1 byte");
-            assert_eq!(format_bytes(999), "999 bytes");
-            assert_eq!(format_bytes(6_883_500), "6.9 MB");
-            assert_eq!(format_bytes(999_999), "1.0 MB");
-            assert_eq!(format_bytes(52_000_000_000), "52.0 GB");
         }
     }
 

@@ -23,7 +23,7 @@ use crate::engine::{Engine, EngineError, Limits};
 use crate::kernel::KernelError;
 
 pub use record::{RecordStore, SessionRecord, data_dir};
-pub use state::{DeathReason, SessionState, human_bytes};
+pub use state::{DeathReason, SessionState};
 pub use stream::{CellUpdate, ForwardedRun, forward, forward_keeping};
 
 /// Where [`Session::save_variables`] keeps them, relative to the workspace

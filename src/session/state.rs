@@ -60,7 +60,7 @@ impl DeathReason {
             }
             DeathReason::OutOfMemory { limit_bytes } => format!(
                 "The Sage kernel ran out of memory (limit {}).",
-                human_bytes(*limit_bytes)
+                crate::size::memory_limit(*limit_bytes)
             ),
             DeathReason::EngineGone { message } => {
                 format!("The Docker engine stopped answering ({message}).")
@@ -76,18 +76,6 @@ impl DeathReason {
             ),
             DeathReason::Stopped => "The Sage kernel was stopped.".into(),
         }
-    }
-}
-
-/// "2 GiB", "512 MiB".
-pub fn human_bytes(bytes: i64) -> String {
-    let gib = 1i64 << 30;
-    if bytes >= gib && bytes % gib == 0 {
-        format!("{} GiB", bytes / gib)
-    } else if bytes >= gib {
-        format!("{:.1} GiB", bytes as f64 / gib as f64)
-    } else {
-        format!("{} MiB", bytes >> 20)
     }
 }
 
@@ -136,7 +124,6 @@ mod tests {
             reason.describe(),
             "The Sage kernel ran out of memory (limit 2 GiB)."
         );
-        assert_eq!(human_bytes(512 << 20), "512 MiB");
     }
 
     #[test]

@@ -98,26 +98,11 @@ pub fn format_listing(
         out.push_str(&format!(
             "{:<width$}  {:>9}  {:<17}  {state}\n",
             entry.name,
-            human_size(entry.size),
+            crate::size::decimal_short(entry.size),
             modified
         ));
     }
     out
-}
-
-fn human_size(bytes: u64) -> String {
-    const UNITS: [&str; 4] = ["B", "KB", "MB", "GB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1000.0 && unit + 1 < UNITS.len() {
-        value /= 1000.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
 }
 
 #[cfg(test)]
