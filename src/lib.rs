@@ -6,6 +6,7 @@ pub mod doctor;
 pub mod engine;
 pub mod kernel;
 pub mod notebook;
+pub mod pacer;
 pub mod session;
 pub mod size;
 pub mod workspace;

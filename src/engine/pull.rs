@@ -30,16 +30,16 @@
 //! a pull whose client went away. `tests/pull.rs` checks this against Docker
 //! Engine 20.10: the engine hangs up on the registry mid-layer.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bollard::models::CreateImageInfo;
 use bollard::query_parameters::CreateImageOptionsBuilder;
 use futures_util::StreamExt;
 use serde::Serialize;
-use tokio::time::Instant;
 
 use super::error::{self, EngineError};
 use super::{Engine, ImageInfo};
+use crate::pacer::Pacer;
 
 /// A pull from which the engine sends nothing for this long is stuck. The
 /// engine reports every half megabyte it downloads or extracts, so this only
@@ -104,22 +104,22 @@ impl Engine {
         let mut stream = self.docker().create_image(Some(options), None, None);
 
         let mut tally = Tally::new(&reference);
-        let mut pacer = Pacer::new(PROGRESS_EVERY);
-        let mut last_message = Instant::now();
+        let mut reports = Reports::new(PROGRESS_EVERY);
+        let mut last_message = tokio::time::Instant::now();
         loop {
             let progress = tally.progress();
             let now = Instant::now();
-            let due = pacer.due(now, &progress);
+            let due = reports.due(now, &progress);
             if due.is_some_and(|at| at <= now) {
-                pacer.sent(now, progress.clone());
+                reports.sent(now, progress.clone());
                 on_progress(progress);
                 continue;
             }
             // Wait for the next message, or for the moment the progress
-            // held back by the pacer may go out, whichever comes first.
+            // held back may go out, whichever comes first.
             let next = tokio::select! {
                 next = tokio::time::timeout_at(last_message + stall, stream.next()) => next,
-                () = tokio::time::sleep_until(due.unwrap_or(now)), if due.is_some() => continue,
+                () = tokio::time::sleep_until(due.unwrap_or(now).into()), if due.is_some() => continue,
             };
             let item = match next {
                 Err(_) => {
@@ -131,7 +131,7 @@ impl Engine {
                 Ok(None) => break,
                 Ok(Some(item)) => item,
             };
-            last_message = Instant::now();
+            last_message = tokio::time::Instant::now();
             let info = item.map_err(|e| pull_error(&what, e))?;
             // bollard turns an error entry into an `Err` only when it
             // carries a message; one without is still an error.
@@ -147,7 +147,7 @@ impl Engine {
             tally.apply(&info);
         }
         let last = tally.progress();
-        if pacer.due(Instant::now(), &last).is_some() {
+        if reports.due(Instant::now(), &last).is_some() {
             on_progress(last);
         }
         self.image(&reference)
@@ -321,31 +321,35 @@ impl Tally {
     }
 }
 
-/// Holds progress back so that reports go out at most once per `every`,
-/// and never twice the same. Time is passed in, so tests can fix it.
+/// Holds progress back so that reports go out at most once per `every`
+/// (the [`Pacer`]'s rule), and never twice the same.
 #[derive(Debug)]
-struct Pacer {
-    every: Duration,
-    last: Option<(Instant, PullProgress)>,
+struct Reports {
+    pacer: Pacer,
+    last: Option<PullProgress>,
 }
 
-impl Pacer {
-    fn new(every: Duration) -> Pacer {
-        Pacer { every, last: None }
+impl Reports {
+    fn new(every: Duration) -> Reports {
+        Reports {
+            pacer: Pacer::new(every),
+            last: None,
+        }
     }
 
     /// When `progress` may go out: `now` for the first report, one interval
     /// after the last report otherwise, `None` when it is what went out last.
     fn due(&self, now: Instant, progress: &PullProgress) -> Option<Instant> {
-        match &self.last {
-            None => Some(now),
-            Some((_, sent)) if sent == progress => None,
-            Some((at, _)) => Some(*at + self.every),
+        if self.last.as_ref() == Some(progress) {
+            None
+        } else {
+            Some(self.pacer.next_at(now))
         }
     }
 
     fn sent(&mut self, now: Instant, progress: PullProgress) {
-        self.last = Some((now, progress));
+        self.pacer.sent(now);
+        self.last = Some(progress);
     }
 }
 
@@ -530,7 +534,7 @@ mod tests {
     #[test]
     fn progress_goes_out_at_most_ten_times_a_second_and_at_the_end() {
         let start = Instant::now();
-        let mut pacer = Pacer::new(PROGRESS_EVERY);
+        let mut reports = Reports::new(PROGRESS_EVERY);
         let mut sent = Vec::new();
         let mut latest = PullProgress::default();
         // A change every millisecond for two seconds.
@@ -540,8 +544,8 @@ mod tests {
                 bytes_done: ms,
                 ..PullProgress::default()
             };
-            if pacer.due(now, &latest).is_some_and(|at| at <= now) {
-                pacer.sent(now, latest.clone());
+            if reports.due(now, &latest).is_some_and(|at| at <= now) {
+                reports.sent(now, latest.clone());
                 sent.push(latest.clone());
             }
         }
@@ -549,10 +553,14 @@ mod tests {
         assert!(sent.len() >= 19, "{} reports in 2 s", sent.len());
         // The last state is held back, then goes out at the end.
         assert_ne!(sent.last(), Some(&latest));
-        assert!(pacer.due(start + Duration::from_secs(2), &latest).is_some());
-        pacer.sent(start + Duration::from_secs(2), latest.clone());
+        assert!(
+            reports
+                .due(start + Duration::from_secs(2), &latest)
+                .is_some()
+        );
+        reports.sent(start + Duration::from_secs(2), latest.clone());
         // The same state never goes out twice.
-        assert_eq!(pacer.due(start + Duration::from_secs(9), &latest), None);
+        assert_eq!(reports.due(start + Duration::from_secs(9), &latest), None);
     }
 
     #[test]

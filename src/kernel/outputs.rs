@@ -44,7 +44,6 @@
 //! only; a `\r` rewrite resends the current line only.
 
 use std::collections::{HashSet, VecDeque};
-use std::time::{Duration, Instant};
 
 use jupyter_protocol::{JupyterMessageContent, Media, Stdio};
 use serde::Serialize;
@@ -340,61 +339,6 @@ fn live_text(outputs: &mut [Output], index: usize) -> Result<&mut String, Update
         }) => Ok(&mut tail.text),
         Some(Output::Stream { text, .. }) => Ok(text),
         _ => Err(UpdateError::NotStream { index }),
-    }
-}
-
-/// Spaces the batches of updates sent to a listener: at most one per
-/// interval, the first at once.
-///
-/// The session's loop, for each cell with a listener:
-///
-/// ```text
-/// on an iopub message for the cell:  outputs.apply(&content)
-/// then, and when the timer fires:    if outputs.has_updates() {
-///                                        match pacer.poll(now) {
-///                                            None => send(outputs.take_updates()),
-///                                            Some(at) => arm the timer for `at`,
-///                                        }
-///                                    }
-/// when the execution ends:           send(outputs.take_updates())  (the last batch never waits)
-/// ```
-#[derive(Debug, Clone)]
-pub struct Pacer {
-    interval: Duration,
-    last_sent: Option<Instant>,
-}
-
-impl Pacer {
-    /// ~30 batches a second: smooth to the eye, and far below the ~20,000
-    /// messages a second a Tauri channel takes into the webview.
-    pub const DEFAULT_INTERVAL: Duration = Duration::from_millis(33);
-
-    pub fn new(interval: Duration) -> Self {
-        Self {
-            interval,
-            last_sent: None,
-        }
-    }
-
-    /// `None`: send a batch now (it is recorded as sent at `now`); `Some(at)`:
-    /// not before `at`.
-    pub fn poll(&mut self, now: Instant) -> Option<Instant> {
-        let next = self
-            .last_sent
-            .and_then(|last| last.checked_add(self.interval));
-        match next {
-            Some(at) if now < at => Some(at),
-            _ => {
-                self.last_sent = Some(now);
-                None
-            }
-        }
-    }
-}
-
-impl Default for Pacer {
-    fn default() -> Self {
-        Self::new(Self::DEFAULT_INTERVAL)
     }
 }
 
@@ -2040,18 +1984,6 @@ mod tests {
                 apply_update(&mut outputs, &remove),
                 Err(UpdateError::NoOutput { index: 1, len: 1 })
             );
-        }
-
-        #[test]
-        fn pacer_sends_the_first_batch_at_once_then_one_an_interval() {
-            let t0 = Instant::now();
-            let ms = Duration::from_millis;
-            let mut pacer = Pacer::new(ms(33));
-            assert_eq!(pacer.poll(t0), None);
-            assert_eq!(pacer.poll(t0 + ms(10)), Some(t0 + ms(33)));
-            assert_eq!(pacer.poll(t0 + ms(33)), None);
-            assert_eq!(pacer.poll(t0 + ms(40)), Some(t0 + ms(66)));
-            assert_eq!(pacer.poll(t0 + ms(500)), None);
         }
     }
 }

@@ -5,13 +5,19 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use jupyter_protocol::messaging::JupyterMessageContent;
 use serde::Serialize;
 
 use super::{CellEvent, CellRun, CellStatus, DeathReason};
-use crate::kernel::outputs::{CellOutputs, Output, OutputLimits, OutputUpdate, Pacer};
+use crate::kernel::outputs::{CellOutputs, Output, OutputLimits, OutputUpdate};
+use crate::pacer::Pacer;
+
+/// The least time between two batches of output updates: ~30 batches a
+/// second, smooth to the eye, and far below the ~20,000 messages a second
+/// a Tauri channel takes into the webview.
+const BATCH_INTERVAL: Duration = Duration::from_millis(33);
 
 /// One item of a batch for a cell's listener.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -140,7 +146,7 @@ pub async fn forward_keeping(
 ) -> ForwardedRun {
     let mut whole = whole_output.and_then(|path| WholeOutput::create(path).ok());
     let mut outputs = CellOutputs::new(limits);
-    let mut pacer = Pacer::default();
+    let mut pacer = Pacer::new(BATCH_INTERVAL);
     let mut due: Option<Instant> = None;
     let mut result = ForwardedRun {
         outputs: CellOutputs::new(limits),
