@@ -4,6 +4,7 @@
 
 pub mod doctor;
 pub mod engine;
+pub mod id;
 pub mod kernel;
 pub mod notebook;
 pub mod pacer;

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use sagedesk::doctor::{self, Report};
 use sagedesk::engine::{BuildContext, Engine, ImageInfo, host_ca_bundle};
-use sagedesk::kernel::new_session_id;
+use sagedesk::id::new_id;
 use sagedesk::kernel::outputs::Output;
 use sagedesk::kernel::outputs::OutputLimits;
 use sagedesk::notebook::{CellEdit, CellView};
@@ -339,10 +339,11 @@ pub async fn execute_cell(
     let run = session.execute(&code)?;
     // Everything the cell prints goes to a file too, kept when the outputs
     // leave lines out, for the window to offer.
-    let whole = app.path().app_cache_dir().ok().map(|dir| {
-        dir.join(WHOLE_OUTPUTS)
-            .join(format!("{}.txt", new_session_id()))
-    });
+    let whole = app
+        .path()
+        .app_cache_dir()
+        .ok()
+        .map(|dir| dir.join(WHOLE_OUTPUTS).join(format!("{}.txt", new_id())));
     tauri::async_runtime::spawn(async move {
         let done = forward_keeping(run, OutputLimits::default(), whole.as_deref(), |batch| {
             // Kept before the window hears of it, so that a click at once finds it.

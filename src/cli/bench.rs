@@ -30,6 +30,7 @@ use jupyter_protocol::messaging::{
     ExecuteRequest, ExecutionState, JupyterMessage, JupyterMessageContent, KernelInfoRequest,
 };
 use sagedesk::engine::{BuildContext, Engine, KernelContainer, KernelContainerSpec, Owner};
+use sagedesk::id::new_id;
 use sagedesk::kernel::{
     ExecutionEvent, KernelClient, container_connection_file, host_connection_info, new_key,
     new_session_id,
@@ -335,7 +336,7 @@ async fn kernel_container(
         .with_context(|| format!("the image {image} is not on this machine"))?;
     let key = new_key();
     let spec = KernelContainerSpec {
-        name: format!("sagedesk-bench-{}", &new_session_id()[..12]),
+        name: format!("sagedesk-bench-{}", &new_id()[..12]),
         image: image.to_string(),
         kernel_argv: kernel_argv(
             kernel,

@@ -253,7 +253,7 @@ impl Engine {
         // The archive holds the folder under its own name: unpack it beside
         // `dest`, then move that folder into place.
         let parent = dest.parent().unwrap_or(std::path::Path::new("."));
-        let staging = parent.join(format!(".copy-{}", &crate::kernel::new_session_id()[..12]));
+        let staging = parent.join(format!(".copy-{}", &crate::id::new_id()[..12]));
         let unpack = || -> std::io::Result<()> {
             std::fs::create_dir_all(&staging)?;
             tar::Archive::new(archive.as_slice()).unpack(&staging)?;

@@ -10,17 +10,13 @@ use crate::engine::KernelPorts;
 
 /// A session's secret key, as hex.
 pub fn new_key() -> String {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).expect("the operating system's random source");
-    hex::encode(bytes)
+    crate::id::random_hex(32)
 }
 
 /// A fresh session id: it names the client in every message header, and
 /// the shell and stdin sockets share an identity derived from it.
 pub fn new_session_id() -> String {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).expect("the operating system's random source");
-    hex::encode(bytes)
+    crate::id::new_id()
 }
 
 fn info(ip: &str, ports: KernelPorts, key: &str) -> ConnectionInfo {

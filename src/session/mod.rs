@@ -204,7 +204,7 @@ impl Session {
     /// Starts a session: returns at once, in [`SessionState::Starting`].
     /// Cells may be sent straight away; they run when the kernel is ready.
     pub fn start(engine: Engine, config: SessionConfig) -> Session {
-        let name = format!("sagedesk-{}", &crate::kernel::new_session_id()[..12]);
+        let name = format!("sagedesk-{}", &crate::id::new_id()[..12]);
         Session::spawn(engine, config, name, None)
     }
 
