@@ -19,7 +19,7 @@ pub struct CellView {
     pub source: String,
     /// nbformat outputs with their multi-line strings joined (the shape
     /// `kernel::outputs::Output` serialises to, too).
-    #[cfg_attr(feature = "ts", ts(as = "Vec<crate::kernel::outputs::Output>"))]
+    #[cfg_attr(feature = "ts", ts(as = "Vec<super::output::Output>"))]
     pub outputs: Vec<Value>,
     pub execution_count: Option<u64>,
 }

@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 
 use super::error::FormatError;
 use super::lines::{MultilineString, split_mime_bundle, split_output};
-use crate::kernel::outputs::CellOutputs;
+use super::output::Output;
 
 /// The format version SageDesk writes: 4.5, the first with cell ids.
 pub const NBFORMAT: u64 = 4;
@@ -231,8 +231,13 @@ impl Cell {
     /// Replaces a code cell's outputs and execution count with a finished
     /// run's, written the way Jupyter writes them. Does nothing to other
     /// cells.
-    pub fn set_outputs(&mut self, outputs: &CellOutputs, execution_count: Option<u64>) {
-        self.set_nbformat_outputs(outputs.to_nbformat(), execution_count);
+    pub fn set_outputs(
+        &mut self,
+        outputs: impl IntoIterator<Item = Output>,
+        execution_count: Option<u64>,
+    ) {
+        let outputs = outputs.into_iter().map(|output| output.to_nbformat());
+        self.set_nbformat_outputs(outputs.collect(), execution_count);
     }
 
     /// Replaces a code cell's outputs with nbformat output objects (values
