@@ -7,9 +7,9 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use sagedesk::engine::{
-    BuildContext, Engine, ExitKind, KernelContainer, KernelContainerSpec, KernelPorts, Limits,
-    Owner,
+    BuildContext, Engine, ExitKind, KernelContainer, KernelContainerSpec, Limits, Owner,
 };
+use sagedesk::kernel::KernelPorts;
 use serde_json::Value;
 
 async fn engine_and_tag() -> (Engine, String) {
@@ -54,6 +54,7 @@ fn kernel_spec(engine_tag: &str, name: &str) -> KernelContainerSpec {
             "{connection_file}".into(),
         ],
         connection_file: connection_file(&format!("secret-{name}")),
+        ports: KernelPorts::IN_CONTAINER.to_array().to_vec(),
         workspace: None,
         notebook: None,
         limits: Limits::default(),
@@ -145,8 +146,7 @@ async fn a_kernel_container_is_locked_down_and_reachable_on_loopback_only() {
         }
     }
     published.sort();
-    let p = c.ports;
-    let mut ours = vec![p.shell, p.iopub, p.stdin, p.control, p.hb];
+    let mut ours = c.ports.clone();
     ours.sort();
     assert_eq!(
         published, ours,
@@ -191,7 +191,10 @@ async fn ports_are_read_back_after_a_restart() {
     let second = engine.start_kernel_container(&spec).await.unwrap();
     assert!(second.adopted);
     assert_eq!(second.id, first.id);
-    assert_eq!(second.ports, engine.host_ports(&second.id).await.unwrap());
+    assert_eq!(
+        second.ports,
+        engine.host_ports(&second.id, &spec.ports).await.unwrap()
+    );
     wait_until_listening(&second.id, KernelPorts::IN_CONTAINER.hb);
 
     // Same name, new key: the old container is replaced.

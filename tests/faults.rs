@@ -31,7 +31,7 @@ use jupyter_protocol::messaging::{
     ExecuteRequest, JupyterMessage, JupyterMessageContent, ShutdownRequest,
 };
 use jupyter_zmq_client::Connection;
-use sagedesk::engine::KernelPorts;
+use sagedesk::kernel::KernelPorts;
 use sagedesk::session::{CellEvent, DeathReason, SessionState};
 use support::{
     SEED_RESULT, Workspace, death, docker, engine, finished_ok, listeners, read_sage_file, result,
@@ -207,7 +207,11 @@ async fn forged_messages_to_the_published_ports_are_ignored_by_the_sage_kernel()
     workspace.seed(&s).await;
     let before = workspace.snapshot();
     let engine = engine().await;
-    let ports = engine.host_ports(&s.container_name()).await.unwrap();
+    let ports = engine
+        .host_ports(&s.container_name(), &KernelPorts::IN_CONTAINER.to_array())
+        .await
+        .unwrap();
+    let ports = KernelPorts::try_from(ports.as_slice()).unwrap();
 
     let mut wrong_key = client_socket(ports.shell, "a-key-the-forger-guessed").await;
     wrong_key.send(marking("forged-wrong-key")).await.unwrap();
@@ -325,7 +329,11 @@ async fn a_scan_of_the_host_finds_the_kernel_ports_on_loopback_only() {
     let s = session(|_| {}).await;
     s.ready().await.unwrap();
     let engine = engine().await;
-    let p = engine.host_ports(&s.container_name()).await.unwrap();
+    let p = engine
+        .host_ports(&s.container_name(), &KernelPorts::IN_CONTAINER.to_array())
+        .await
+        .unwrap();
+    let p = KernelPorts::try_from(p.as_slice()).unwrap();
     let published = [p.shell, p.iopub, p.stdin, p.control, p.hb];
     let inside = KernelPorts::IN_CONTAINER;
     let fixed = [

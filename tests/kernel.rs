@@ -5,7 +5,8 @@ use std::time::Duration;
 use jupyter_protocol::messaging::{JupyterMessageContent, ReplyStatus};
 use sagedesk::engine::{BuildContext, Engine, KernelContainer, KernelContainerSpec, Limits, Owner};
 use sagedesk::kernel::{
-    ExecutionEvent, KernelClient, container_connection_file, host_connection_info, new_key,
+    ExecutionEvent, KernelClient, KernelPorts, container_connection_file, host_connection_info,
+    new_key,
 };
 
 struct Kernel {
@@ -36,13 +37,15 @@ impl Kernel {
             image: tag,
             kernel_argv: image.kernel_argv.expect("the kernel label"),
             connection_file: container_connection_file(&key),
+            ports: KernelPorts::IN_CONTAINER.to_array().to_vec(),
             workspace: None,
             notebook: None,
             limits: Limits::default(),
             owner: Owner::current(),
         };
         let container = engine.start_kernel_container(&spec).await.unwrap();
-        let info = host_connection_info(&key, container.ports);
+        let ports = KernelPorts::try_from(container.ports.as_slice()).unwrap();
+        let info = host_connection_info(&key, ports);
         let (client, reply) = KernelClient::connect(&info, Duration::from_secs(60))
             .await
             .expect("the kernel answers kernel_info");

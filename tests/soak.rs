@@ -11,6 +11,7 @@ use std::collections::{BTreeSet, HashSet};
 use std::time::{Duration, Instant};
 
 use sagedesk::engine::Owner;
+use sagedesk::kernel::KernelPorts;
 use sagedesk::session::Session;
 use support::{container_exists, docker, engine, finished_ok, listeners, result, run};
 
@@ -146,8 +147,10 @@ async fn cycle(i: usize) -> Cycle {
             Some("2"),
             "cycle {i}"
         );
-        let p = engine.host_ports(&name).await.unwrap();
-        ports = vec![p.shell, p.iopub, p.stdin, p.control, p.hb];
+        ports = engine
+            .host_ports(&name, &KernelPorts::IN_CONTAINER.to_array())
+            .await
+            .unwrap();
     } else {
         tokio::time::sleep(Duration::from_millis((i as u64 * 173) % 3_000)).await;
     }

@@ -32,8 +32,8 @@ use jupyter_protocol::messaging::{
 use sagedesk::engine::{BuildContext, Engine, KernelContainer, KernelContainerSpec, Owner};
 use sagedesk::id::new_id;
 use sagedesk::kernel::{
-    ExecutionEvent, KernelClient, container_connection_file, host_connection_info, new_key,
-    new_session_id,
+    ExecutionEvent, KernelClient, KernelPorts, container_connection_file, host_connection_info,
+    new_key, new_session_id,
 };
 use sagedesk::session::{CellEvent, CellStatus, KERNEL_SETTINGS, Session, SessionConfig};
 use serde::Serialize;
@@ -344,13 +344,21 @@ async fn kernel_container(
                 .with_context(|| format!("the image {image} has no org.sagedesk.kernel label"))?,
         ),
         connection_file: container_connection_file(&key),
+        ports: KernelPorts::IN_CONTAINER.to_array().to_vec(),
         workspace: None,
         notebook: None,
         limits: Default::default(),
         owner: Owner::current(),
     };
     let container = engine.start_kernel_container(&spec).await?;
-    let connection = host_connection_info(&key, container.ports);
+    let Ok(ports) = KernelPorts::try_from(container.ports.as_slice()) else {
+        engine.remove_container(&container.id).await?;
+        anyhow::bail!(
+            "the engine read back {} ports for the kernel's 5",
+            container.ports.len()
+        );
+    };
+    let connection = host_connection_info(&key, ports);
     Ok((container, connection))
 }
 

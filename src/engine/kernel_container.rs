@@ -1,7 +1,10 @@
-//! The container that holds one Sage kernel: created locked down, its five
-//! ZeroMQ ports published on 127.0.0.1 only (host ports chosen by the engine
-//! and read back after every start), the workspace bind-mounted, and the
-//! connection file put in by archive upload before the kernel starts.
+//! The container that holds one Sage kernel: created locked down, the
+//! kernel's ports published on 127.0.0.1 only (host ports chosen by the
+//! engine and read back after every start), the workspace bind-mounted, and
+//! the connection file put in by archive upload before the kernel starts.
+//!
+//! Ports are plain numbers here: which port is which socket is the
+//! kernel's business, told to the kernel by its connection file.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -39,33 +42,6 @@ pub const RUNTIME_DIR: &str = "/run/sagedesk";
 /// The uid the image's `sage` user has.
 const IMAGE_UID: u32 = 1000;
 
-/// The five kernel ports, inside the container, in the order of
-/// [`KernelPorts`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct KernelPorts {
-    pub shell: u16,
-    pub iopub: u16,
-    pub stdin: u16,
-    pub control: u16,
-    pub hb: u16,
-}
-
-impl KernelPorts {
-    /// The fixed ports the kernel listens on inside every container.
-    pub const IN_CONTAINER: KernelPorts = KernelPorts {
-        shell: 50001,
-        iopub: 50002,
-        stdin: 50003,
-        control: 50004,
-        hb: 50005,
-    };
-
-    fn all(&self) -> [u16; 5] {
-        [self.shell, self.iopub, self.stdin, self.control, self.hb]
-    }
-}
-
 /// What a kernel container is made of. Two specs with the same
 /// [`KernelContainerSpec::config_hash`] make interchangeable containers.
 #[derive(Debug, Clone)]
@@ -80,6 +56,10 @@ pub struct KernelContainerSpec {
     /// `ip: 0.0.0.0`. It holds the session's key, so it is never put in the
     /// environment or a label.
     pub connection_file: Vec<u8>,
+    /// The ports the kernel listens on inside the container (those of the
+    /// connection file): each is published on the host's 127.0.0.1, on a
+    /// free port the engine picks.
+    pub ports: Vec<u16>,
     /// The folder mounted at [`WORKSPACE_MOUNT`], if any.
     pub workspace: Option<PathBuf>,
     /// The notebook the kernel serves (a label only: not part of the
@@ -140,7 +120,7 @@ impl KernelContainerSpec {
                 .unwrap_or_default(),
             serde_json::to_string(&self.limits).unwrap_or_default(),
             format!("{uid}:{gid}"),
-            serde_json::to_string(&KernelPorts::IN_CONTAINER).unwrap_or_default(),
+            serde_json::to_string(&self.ports).unwrap_or_default(),
         ];
         for field in fields {
             h.update((field.len() as u64).to_le_bytes());
@@ -161,9 +141,9 @@ impl KernelContainerSpec {
     fn create_body(&self) -> ContainerCreateBody {
         let (uid, gid) = self.user();
         let tcp = |p: u16| format!("{p}/tcp");
-        let ports = KernelPorts::IN_CONTAINER.all();
-        let exposed = ports.iter().map(|&p| tcp(p)).collect();
-        let bindings = ports
+        let exposed = self.ports.iter().map(|&p| tcp(p)).collect();
+        let bindings = self
+            .ports
             .iter()
             .map(|&p| {
                 (
@@ -263,8 +243,9 @@ impl KernelContainerSpec {
 pub struct KernelContainer {
     pub id: String,
     pub name: String,
-    /// Host ports on 127.0.0.1, as published at the last start.
-    pub ports: KernelPorts,
+    /// The host ports on 127.0.0.1 the spec's `ports` are published on, in
+    /// the same order, as at the last start.
+    pub ports: Vec<u16>,
     /// Whether an existing container with the same configuration was
     /// taken over instead of a new one created.
     pub adopted: bool,
@@ -333,7 +314,7 @@ impl Engine {
         &self,
         id: &str,
         spec: &KernelContainerSpec,
-    ) -> Result<KernelPorts, EngineError> {
+    ) -> Result<Vec<u16>, EngineError> {
         let archive = spec.upload_archive().map_err(|e| EngineError::Api {
             what: "pack the connection file".into(),
             message: e.to_string(),
@@ -355,7 +336,7 @@ impl Engine {
             self.docker().start_container(id, None),
         )
         .await?;
-        self.host_ports(id).await
+        self.host_ports(id, &spec.ports).await
     }
 
     /// Takes over the container named in `spec` if its configuration hash
@@ -389,7 +370,7 @@ impl Engine {
             )
             .await?;
         }
-        let ports = self.host_ports(&id).await?;
+        let ports = self.host_ports(&id, &spec.ports).await?;
         Ok(Some(KernelContainer {
             id,
             name: spec.name.clone(),
@@ -398,9 +379,11 @@ impl Engine {
         }))
     }
 
-    /// The host ports the kernel's ports are published on now. They change
-    /// at every start, so they are read back, never remembered.
-    pub async fn host_ports(&self, id: &str) -> Result<KernelPorts, EngineError> {
+    /// The host ports the container's `ports` are published on now, in the
+    /// same order. They change at every start, so they are read back, never
+    /// remembered. An error names the first port not published on
+    /// 127.0.0.1.
+    pub async fn host_ports(&self, id: &str, ports: &[u16]) -> Result<Vec<u16>, EngineError> {
         let inspect = within(
             "read the kernel container's ports",
             REQUEST_TIMEOUT,
@@ -426,14 +409,7 @@ impl Engine {
                     ),
                 })
         };
-        let inside = KernelPorts::IN_CONTAINER;
-        Ok(KernelPorts {
-            shell: host(inside.shell)?,
-            iopub: host(inside.iopub)?,
-            stdin: host(inside.stdin)?,
-            control: host(inside.control)?,
-            hb: host(inside.hb)?,
-        })
+        ports.iter().map(|&port| host(port)).collect()
     }
 
     /// Stops a container: SIGTERM, then SIGKILL after `grace`. A container
@@ -478,6 +454,7 @@ mod tests {
             image: "sagedesk/sagemath:x".into(),
             kernel_argv: vec!["python".into(), "-f".into(), "{connection_file}".into()],
             connection_file: br#"{"key":"k1"}"#.to_vec(),
+            ports: vec![50001, 50002, 50003, 50004, 50005],
             workspace: None,
             notebook: None,
             limits: Limits::default(),

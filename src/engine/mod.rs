@@ -30,8 +30,8 @@ pub use image::{
     host_ca_bundle,
 };
 pub use kernel_container::{
-    KernelContainer, KernelContainerSpec, KernelPorts, LABEL_CONFIG_HASH, LABEL_OWNER,
-    LABEL_WORKSPACE, RUNTIME_DIR, WORKSPACE_MOUNT,
+    KernelContainer, KernelContainerSpec, LABEL_CONFIG_HASH, LABEL_OWNER, LABEL_WORKSPACE,
+    RUNTIME_DIR, WORKSPACE_MOUNT,
 };
 pub use managed::ManagedContainer;
 pub use owner::Owner;

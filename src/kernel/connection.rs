@@ -6,7 +6,7 @@
 
 use jupyter_protocol::connection_info::{ConnectionInfo, Transport};
 
-use crate::engine::KernelPorts;
+use super::ports::KernelPorts;
 
 /// A session's secret key, as hex.
 pub fn new_key() -> String {

@@ -1,11 +1,13 @@
 //! The Jupyter messaging protocol, spoken to the Sage kernel in its
-//! container: the connection (five ZeroMQ sockets, HMAC-signed messages),
-//! executing code, and folding what the kernel publishes into a cell's
-//! nbformat outputs.
+//! container: the connection (five ZeroMQ sockets on [`KernelPorts`],
+//! HMAC-signed messages), executing code, and folding what the kernel
+//! publishes into a cell's nbformat outputs.
 
 mod client;
 mod connection;
 pub mod outputs;
+mod ports;
 
 pub use client::{Execution, ExecutionEvent, KernelClient, KernelError};
 pub use connection::{container_connection_file, host_connection_info, new_key, new_session_id};
+pub use ports::KernelPorts;

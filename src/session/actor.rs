@@ -19,8 +19,8 @@ use crate::engine::{
     ContainerExit, Engine, EngineError, KernelContainer, KernelContainerSpec, Owner,
 };
 use crate::kernel::{
-    Execution, ExecutionEvent, KernelClient, container_connection_file, host_connection_info,
-    new_key,
+    Execution, ExecutionEvent, KernelClient, KernelPorts, container_connection_file,
+    host_connection_info, new_key,
 };
 
 /// Restarts allowed within [`RESTART_WINDOW`] before the breaker opens.
@@ -536,6 +536,7 @@ async fn start_kernel(
         image: config.image.clone(),
         kernel_argv: config.kernel_argv.clone(),
         connection_file: container_connection_file(&key),
+        ports: KernelPorts::IN_CONTAINER.to_array().to_vec(),
         workspace: config.workspace.clone(),
         notebook: config.notebook.clone(),
         limits: config.limits.clone(),
@@ -548,6 +549,17 @@ async fn start_kernel(
             .map_err(|e| DeathReason::StartFailed {
                 message: e.to_string(),
             })?;
+    // The engine reads back one host port for each port it was given, in
+    // the same order; anything else is refused rather than guessed at.
+    let Ok(host_ports) = KernelPorts::try_from(container.ports.as_slice()) else {
+        let _ = engine.remove_container(&container.id).await;
+        return Err(DeathReason::StartFailed {
+            message: format!(
+                "the engine read back {} ports for the kernel's 5",
+                container.ports.len()
+            ),
+        });
+    };
     let (exit_tx, exit) = oneshot::channel();
     let watcher = {
         let engine = engine.clone();
@@ -556,7 +568,7 @@ async fn start_kernel(
             let _ = exit_tx.send(engine.wait_exit(&id).await);
         })
     };
-    let info = host_connection_info(&key, container.ports);
+    let info = host_connection_info(&key, host_ports);
     match KernelClient::connect(&info, config.start_timeout).await {
         Ok((client, _info)) => Ok(Live {
             container,
