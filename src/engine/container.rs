@@ -15,10 +15,11 @@ use bollard::query_parameters::{
 use futures_util::StreamExt;
 use serde::Serialize;
 
+use super::Engine;
 use super::error::EngineError;
 use super::kernel_container::{LABEL_LIMITS, LABEL_OWNER};
 use super::owner::Owner;
-use super::{Engine, REQUEST_TIMEOUT, within};
+use super::request::{REQUEST_TIMEOUT, within};
 
 /// The label on every container SageDesk creates.
 pub const LABEL_MANAGED: &str = "org.sagedesk.managed";

@@ -13,8 +13,9 @@ use futures_util::StreamExt;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::Engine;
 use super::error::{self, EngineError};
-use super::{Engine, REQUEST_TIMEOUT};
+use super::request::REQUEST_TIMEOUT;
 
 /// The repository SageDesk's images are tagged in.
 pub const IMAGE_REPOSITORY: &str = "sagedesk/sagemath";

@@ -18,10 +18,11 @@ use bollard::query_parameters::{
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::Engine;
 use super::container::{LABEL_MANAGED, Limits, hardened_host_config, short};
 use super::error::{self, EngineError};
 use super::owner::Owner;
-use super::{Engine, REQUEST_TIMEOUT, within};
+use super::request::{REQUEST_TIMEOUT, within};
 
 /// The label naming the workspace a container serves.
 pub const LABEL_WORKSPACE: &str = "org.sagedesk.workspace";

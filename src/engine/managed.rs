@@ -10,7 +10,8 @@ use serde::Serialize;
 use super::container::{LABEL_MANAGED, Limits};
 use super::kernel_container::{LABEL_LIMITS, LABEL_NOTEBOOK, LABEL_OWNER, LABEL_WORKSPACE};
 use super::owner::Owner;
-use super::{Engine, EngineError, REQUEST_TIMEOUT, within};
+use super::request::{REQUEST_TIMEOUT, within};
+use super::{Engine, EngineError};
 
 /// One of SageDesk's containers, as `sagedesk ps` shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -12,9 +12,10 @@ use bollard::query_parameters::{EventsOptionsBuilder, InspectContainerOptions};
 use futures_util::StreamExt;
 use serde::Serialize;
 
+use super::Engine;
 use super::container::short;
 use super::error::{self, EngineError};
-use super::{Engine, REQUEST_TIMEOUT};
+use super::request::REQUEST_TIMEOUT;
 
 /// How a container's main process ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
