@@ -10,10 +10,10 @@ use jupyter_protocol::messaging::ReplyStatus;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
+use super::handle::Command;
 use super::record::SessionRecord;
 use super::{
-    CellEvent, CellStatus, Command, DeathReason, InterruptOutcome, SessionConfig, SessionError,
-    SessionState,
+    CellEvent, CellStatus, DeathReason, InterruptOutcome, SessionConfig, SessionError, SessionState,
 };
 use crate::engine::{
     ContainerExit, Engine, EngineError, KernelContainer, KernelContainerSpec, Owner,

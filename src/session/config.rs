@@ -1,0 +1,63 @@
+//! What a session is started with.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::error::SessionError;
+use crate::engine::{Engine, Limits};
+
+/// Settings every session gives its kernel after the image's argv:
+/// IPython's input history in memory (its SQLite file would live in the
+/// container and go with it; writing it costs about 1 ms a cell), and no
+/// 0.5 ms pause before each execute_reply (ipykernel's guard for clients
+/// that end a cell at the reply; a session ends it at the idle status,
+/// which follows every output on the same socket). A kernel that does not
+/// know a setting ignores it with a warning.
+pub const KERNEL_SETTINGS: [&str; 2] = [
+    "--HistoryManager.hist_file=:memory:",
+    "--Kernel._execute_sleep=0",
+];
+
+/// What a session is started with.
+#[derive(Debug, Clone)]
+pub struct SessionConfig {
+    pub image: String,
+    /// The kernel's argv, with `{connection_file}` (the image's
+    /// `org.sagedesk.kernel` label).
+    pub kernel_argv: Vec<String>,
+    /// The workspace folder to mount at `/home/sage/work`.
+    pub workspace: Option<PathBuf>,
+    /// The notebook the kernel serves, as the workspace names it: labelled
+    /// on its container, so that `sagedesk ls` can tell its state.
+    pub notebook: Option<String>,
+    pub limits: Limits,
+    /// How long the kernel may take to answer after its container starts.
+    pub start_timeout: Duration,
+    /// Restart the kernel by itself when it dies.
+    pub auto_restart: bool,
+}
+
+impl SessionConfig {
+    /// The defaults for an image, reading its kernel from its label.
+    pub async fn for_image(engine: &Engine, image: &str) -> Result<SessionConfig, SessionError> {
+        let info = engine
+            .image(image)
+            .await?
+            .ok_or_else(|| SessionError::ImageMissing(image.to_string()))?;
+        let kernel_argv = info
+            .kernel_argv
+            .ok_or_else(|| SessionError::NoKernelLabel(image.to_string()))?
+            .into_iter()
+            .chain(KERNEL_SETTINGS.map(String::from))
+            .collect();
+        Ok(SessionConfig {
+            image: image.to_string(),
+            kernel_argv,
+            workspace: None,
+            notebook: None,
+            limits: Limits::default(),
+            start_timeout: Duration::from_secs(120),
+            auto_restart: true,
+        })
+    }
+}

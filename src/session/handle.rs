@@ -1,0 +1,295 @@
+//! [`Session`], the handle on a live session: each call is a [`Command`]
+//! sent to the session's actor (`actor.rs`), which owns everything else.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use jupyter_protocol::messaging::{CompleteReply, InspectReply, JupyterMessageContent};
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::task::JoinHandle;
+
+use super::actor;
+use super::cell::{CellEvent, CellRun, CellStatus, InterruptOutcome};
+use super::config::SessionConfig;
+use super::error::SessionError;
+use super::record::SessionRecord;
+use super::state::SessionState;
+use crate::engine::Engine;
+use crate::kernel::KernelError;
+
+/// Where [`Session::save_variables`] keeps them, relative to the workspace
+/// (Sage adds `.sobj`).
+pub const VARIABLES_FILE: &str = ".sagedesk/variables";
+
+pub(crate) enum Command {
+    Execute {
+        code: String,
+        events: mpsc::UnboundedSender<CellEvent>,
+    },
+    InputReply {
+        value: String,
+    },
+    Interrupt {
+        reply: oneshot::Sender<InterruptOutcome>,
+    },
+    Restart {
+        reply: oneshot::Sender<()>,
+    },
+    Complete {
+        code: String,
+        cursor_pos: usize,
+        reply: oneshot::Sender<Result<CompleteReply, SessionError>>,
+    },
+    Inspect {
+        code: String,
+        cursor_pos: usize,
+        reply: oneshot::Sender<Result<InspectReply, SessionError>>,
+    },
+    Shutdown {
+        reply: oneshot::Sender<()>,
+    },
+    Detach {
+        reply: oneshot::Sender<Option<SessionRecord>>,
+    },
+}
+
+/// A handle on a live session. Dropping it lets the actor stop the kernel
+/// and remove its container in the background (its command channel
+/// closes); [`Session::shutdown`] does the same and waits for it.
+pub struct Session {
+    name: String,
+    resumed: Arc<AtomicBool>,
+    commands: mpsc::UnboundedSender<Command>,
+    state: watch::Receiver<SessionState>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Session {
+    /// Starts a session: returns at once, in [`SessionState::Starting`].
+    /// Cells may be sent straight away; they run when the kernel is ready.
+    pub fn start(engine: Engine, config: SessionConfig) -> Session {
+        let name = format!("sagedesk-{}", &crate::id::new_id()[..12]);
+        Session::spawn(engine, config, name, None)
+    }
+
+    /// Reattaches to a kernel left running ([`Session::detach`]), with the
+    /// variables it holds. When that container is gone or no longer
+    /// matches, a fresh kernel starts instead; [`Session::resumed`] tells
+    /// which happened once the session is ready.
+    pub fn resume(engine: Engine, record: SessionRecord) -> Session {
+        let config = SessionConfig {
+            image: record.image,
+            kernel_argv: record.kernel_argv,
+            workspace: record.workspace,
+            notebook: record.notebook,
+            limits: record.limits,
+            start_timeout: Duration::from_secs(120),
+            auto_restart: true,
+        };
+        Session::spawn(engine, config, record.name, Some(record.key))
+    }
+
+    fn spawn(engine: Engine, config: SessionConfig, name: String, key: Option<String>) -> Session {
+        let (commands, commands_rx) = mpsc::unbounded_channel();
+        let (state_tx, state) = watch::channel(SessionState::Starting);
+        let resumed = Arc::new(AtomicBool::new(false));
+        let actor = actor::Actor::new(engine, config, name.clone(), key, resumed.clone(), state_tx);
+        let task = tokio::spawn(actor.run(commands_rx));
+        Session {
+            name,
+            resumed,
+            commands,
+            state,
+            task: Some(task),
+        }
+    }
+
+    /// Whether the kernel in use was reattached rather than started anew.
+    pub fn resumed(&self) -> bool {
+        self.resumed.load(Ordering::Relaxed)
+    }
+
+    /// Lets go of the kernel without stopping it (the "leave kernels
+    /// running" setting on quit) and returns what it takes to reattach;
+    /// `None` when no kernel was up.
+    pub async fn detach(&self) -> Option<SessionRecord> {
+        let (reply, rx) = oneshot::channel();
+        self.commands.send(Command::Detach { reply }).ok()?;
+        rx.await.ok().flatten()
+    }
+
+    /// The name of the session's container (kept across restarts).
+    pub fn container_name(&self) -> String {
+        self.name.clone()
+    }
+
+    /// The state now.
+    pub fn state(&self) -> SessionState {
+        self.state.borrow().clone()
+    }
+
+    /// A receiver that sees every change of state.
+    pub fn watch_state(&self) -> watch::Receiver<SessionState> {
+        self.state.clone()
+    }
+
+    /// Waits until the kernel is ready for a first cell (or is dead).
+    pub async fn ready(&self) -> Result<(), SessionError> {
+        let mut state = self.state.clone();
+        let state = state
+            .wait_for(|s| {
+                matches!(
+                    s,
+                    SessionState::Idle | SessionState::Busy | SessionState::Dead { .. }
+                )
+            })
+            .await
+            .map_err(|_| SessionError::Closed)?
+            .clone();
+        match state {
+            SessionState::Dead { reason } => Err(SessionError::Dead(reason)),
+            _ => Ok(()),
+        }
+    }
+
+    /// Queues `code` to run after the cells sent before it.
+    pub fn execute(&self, code: &str) -> Result<CellRun, SessionError> {
+        let (events, events_rx) = mpsc::unbounded_channel();
+        self.send(Command::Execute {
+            code: code.to_string(),
+            events,
+        })?;
+        Ok(CellRun { events: events_rx })
+    }
+
+    /// Answers the running cell's `input()` prompt.
+    pub fn input_reply(&self, value: &str) -> Result<(), SessionError> {
+        self.send(Command::InputReply {
+            value: value.to_string(),
+        })
+    }
+
+    /// Stops the running cell without losing the kernel's variables if at
+    /// all possible: the kernel's own interrupt first, then SIGINT, and
+    /// only then [`InterruptOutcome::NeedsRestart`]. Queued cells are
+    /// dropped (they end as aborted).
+    pub async fn interrupt(&self) -> Result<InterruptOutcome, SessionError> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Command::Interrupt { reply })?;
+        rx.await.map_err(|_| SessionError::Closed)
+    }
+
+    /// Replaces the kernel with a fresh one (variables are lost).
+    pub async fn restart(&self) -> Result<(), SessionError> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Command::Restart { reply })?;
+        rx.await.map_err(|_| SessionError::Closed)
+    }
+
+    pub async fn complete(
+        &self,
+        code: &str,
+        cursor_pos: usize,
+    ) -> Result<CompleteReply, SessionError> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Command::Complete {
+            code: code.to_string(),
+            cursor_pos,
+            reply,
+        })?;
+        rx.await.map_err(|_| SessionError::Closed)?
+    }
+
+    pub async fn inspect(
+        &self,
+        code: &str,
+        cursor_pos: usize,
+    ) -> Result<InspectReply, SessionError> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Command::Inspect {
+            code: code.to_string(),
+            cursor_pos,
+            reply,
+        })?;
+        rx.await.map_err(|_| SessionError::Closed)?
+    }
+
+    /// Saves the kernel's variables with Sage's `save_session()` into the
+    /// workspace's `.sagedesk/` folder (see [`VARIABLES_FILE`]), for
+    /// [`Session::restore_variables`] in a later kernel. Needs a workspace.
+    pub async fn save_variables(&self) -> Result<(), SessionError> {
+        self.run_quietly(
+            "save variables",
+            &format!(
+                "import os as _sd_os; _sd_os.makedirs({dir:?}, exist_ok=True); save_session({file:?}); del _sd_os",
+                dir = format!("{}/.sagedesk", crate::engine::WORKSPACE_MOUNT),
+                file = format!("{}/{VARIABLES_FILE}", crate::engine::WORKSPACE_MOUNT),
+            ),
+        )
+        .await
+    }
+
+    /// Loads the variables saved by [`Session::save_variables`] with Sage's
+    /// `load_session()`.
+    pub async fn restore_variables(&self) -> Result<(), SessionError> {
+        self.run_quietly(
+            "restore variables",
+            &format!(
+                "load_session({:?})",
+                format!("{}/{VARIABLES_FILE}", crate::engine::WORKSPACE_MOUNT)
+            ),
+        )
+        .await
+    }
+
+    /// Runs housekeeping code as a cell and reports its error, if any.
+    async fn run_quietly(&self, what: &str, code: &str) -> Result<(), SessionError> {
+        let mut run = self.execute(code)?;
+        let mut error = None;
+        while let Some(event) = run.events.recv().await {
+            match event {
+                CellEvent::Output(JupyterMessageContent::ErrorOutput(e)) => {
+                    error = Some(format!("{}: {}", e.ename, e.evalue));
+                }
+                CellEvent::Finished {
+                    status: CellStatus::Ok,
+                    ..
+                } => return Ok(()),
+                CellEvent::Finished { .. } => {
+                    return Err(SessionError::Kernel(KernelError::Reply {
+                        what: what.into(),
+                        message: error.unwrap_or_else(|| "it did not complete".into()),
+                    }));
+                }
+                CellEvent::KernelDied { reason, .. } => return Err(SessionError::Dead(reason)),
+                _ => {}
+            }
+        }
+        Err(SessionError::Closed)
+    }
+
+    /// Stops the kernel and removes its container, and waits for both.
+    pub async fn shutdown(mut self) {
+        self.stop().await;
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+
+    /// [`Session::shutdown`] through a shared handle: the kernel is stopped
+    /// and its container removed when this returns; the handle can then
+    /// only report that the session has ended.
+    pub async fn stop(&self) {
+        let (reply, rx) = oneshot::channel();
+        if self.commands.send(Command::Shutdown { reply }).is_ok() {
+            let _ = rx.await;
+        }
+    }
+
+    fn send(&self, command: Command) -> Result<(), SessionError> {
+        self.commands
+            .send(command)
+            .map_err(|_| SessionError::Closed)
+    }
+}
