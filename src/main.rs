@@ -9,7 +9,6 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use sagedesk::engine::{BuildContext, BuildEvent, Engine, EngineError, ManagedContainer};
-use sagedesk::workspace::NotebookEntry;
 use sagedesk::{doctor, size};
 
 #[derive(Parser)]
@@ -213,49 +212,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             cli::run::run(engine_setting, options).await
         }
-        Command::New { name, workspace } => {
-            let path = sagedesk::workspace::cli::new_notebook(&workspace, &name)?;
-            println!("created {}", path.display());
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Ls { workspace, json } => {
-            use sagedesk::workspace::cli::{format_listing, kernel_state};
-            let folder = sagedesk::workspace::Workspace::open(&workspace)?;
-            let entries = folder.notebooks()?;
-            // The kernels' state is the engine's; without one the listing
-            // still comes, saying why that column is unknown.
-            let containers = match Engine::connect(engine_setting).await {
-                Ok(engine) => engine.managed_containers().await,
-                Err(err) => Err(err),
-            };
-            let records = sagedesk::session::RecordStore::default_location();
-            let state = |entry: &NotebookEntry| match &containers {
-                Ok(containers) => kernel_state(containers, &records, folder.root(), &entry.name),
-                Err(_) => Some("unknown".into()),
-            };
-            if json {
-                #[derive(serde::Serialize)]
-                struct Listed<'a> {
-                    #[serde(flatten)]
-                    entry: &'a NotebookEntry,
-                    kernel: Option<String>,
-                }
-                let listed: Vec<Listed> = entries
-                    .iter()
-                    .map(|entry| Listed {
-                        entry,
-                        kernel: state(entry),
-                    })
-                    .collect();
-                println!("{}", serde_json::to_string_pretty(&listed)?);
-            } else {
-                print!("{}", format_listing(&entries, state));
-            }
-            if let Err(err) = &containers {
-                eprintln!("kernel states unknown: {err}");
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::New { name, workspace } => cli::new::run(&workspace, &name),
+        Command::Ls { workspace, json } => cli::ls::run(engine_setting, &workspace, json).await,
         Command::Ps { json } => {
             let engine = Engine::connect(engine_setting).await?;
             let containers = engine.managed_containers().await?;

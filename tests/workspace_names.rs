@@ -8,7 +8,7 @@ use std::fs;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 
-use sagedesk::workspace::{TRASH, Workspace, WorkspaceError, cli};
+use sagedesk::workspace::{TRASH, Workspace, WorkspaceError};
 
 /// Every path under `dir` with its content (folders and links by kind).
 fn tree(dir: &Path) -> BTreeMap<PathBuf, String> {
@@ -60,6 +60,12 @@ fn setup() -> Setup {
     }
 }
 
+/// What `sagedesk new NAME --workspace DIR` asks of the core (its listing
+/// and its notebook are tested with the command, in src/cli/).
+fn new_command(dir: &Path, name: &str) -> Result<PathBuf, WorkspaceError> {
+    Workspace::open_or_create(dir)?.new_notebook(name, "10.8")
+}
+
 fn refused(result: Result<PathBuf, WorkspaceError>, code: &str, what: &str) {
     match result {
         Err(err) => assert_eq!(err.code(), code, "{what}: {err}"),
@@ -88,12 +94,12 @@ fn escaping_names_are_refused_and_nothing_is_written_outside() {
         refused(ws.new_notebook(name, "10.8"), "invalid_name", name);
         refused(ws.rename("mine", name), "invalid_name", name);
         refused(ws.delete(name), "invalid_name", name);
-        refused(cli::new_notebook(&s.root, name), "invalid_name", name);
+        refused(new_command(&s.root, name), "invalid_name", name);
     }
     for name in ["out/x", "sub/up/x", "out/victim", "evil", "dangling"] {
         refused(ws.new_notebook(name, "10.8"), "outside_workspace", name);
         refused(ws.rename("mine", name), "outside_workspace", name);
-        refused(cli::new_notebook(&s.root, name), "outside_workspace", name);
+        refused(new_command(&s.root, name), "outside_workspace", name);
     }
     for name in ["evil", "out/victim", "sub/up/victim"] {
         refused(ws.delete(name), "outside_workspace", name);
@@ -193,36 +199,4 @@ fn create_rename_delete_inside_the_workspace() {
     assert_eq!(names, ["ch1/part 2/limits.ipynb", "sub/linked.ipynb"]);
     let listed = Workspace::open(&s.root).unwrap().notebooks().unwrap();
     assert_eq!(listed.len(), 2);
-    let text = cli::format_listing(&listed, |_| None);
-    assert!(text.contains("ch1/part 2/limits.ipynb"), "{text}");
-}
-
-#[test]
-fn the_new_command_creates_the_workspace_and_a_sage_notebook() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("fresh/ws");
-    let path = cli::new_notebook(&dir, "first").unwrap();
-    assert_eq!(path, dir.canonicalize().unwrap().join("first.ipynb"));
-    let file = sagedesk::notebook::NotebookFile::open(&path).unwrap();
-    let spec = file.notebook().kernelspec().unwrap();
-    assert_eq!(
-        (spec.name.as_str(), spec.language.as_deref()),
-        ("sagemath", Some("sage"))
-    );
-    assert!(
-        spec.display_name.starts_with("SageMath 10."),
-        "{}",
-        spec.display_name
-    );
-    assert_eq!(file.notebook().cells.len(), 1);
-    assert_eq!(
-        cli::new_notebook(&dir, "first").unwrap_err().code(),
-        "already_exists"
-    );
-    assert_eq!(
-        Workspace::open(&tmp.path().join("none"))
-            .unwrap_err()
-            .code(),
-        "workspace_missing"
-    );
 }

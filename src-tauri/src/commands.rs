@@ -17,7 +17,6 @@ use sagedesk::session::RecordStore;
 use sagedesk::session::{
     CellUpdate, InterruptOutcome, Session, SessionConfig, forward, forward_keeping,
 };
-use sagedesk::workspace::cli::build_sage_version;
 use sagedesk::workspace::{Settings, Workspace};
 use serde::Serialize;
 use tauri::ipc::Channel;
@@ -188,7 +187,7 @@ pub async fn create_notebook(
 ) -> Result<NotebookItem, Error> {
     let workspace = state.workspace()?;
     blocking(move || {
-        let path = workspace.new_notebook(&name, &build_sage_version())?;
+        let path = workspace.new_notebook(&name, &BuildContext::embedded().sage_version())?;
         Ok(item(relative_name(&workspace, &path)))
     })
     .await

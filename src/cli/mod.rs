@@ -1,7 +1,10 @@
-//! The parts of the `sagedesk` command that run Sage.
+//! What each command of `sagedesk` does; `main.rs` declares them and
+//! dispatches.
 
 pub mod bench;
 pub mod eval;
+pub mod ls;
+pub mod new;
 pub mod run;
 
 use sagedesk::engine::{BuildContext, Engine};

@@ -185,6 +185,26 @@ impl BuildContext {
         format!("{IMAGE_REPOSITORY}:{}", &self.hash()[..16])
     }
 
+    /// The SageMath version (`10.8`) the image built from these inputs
+    /// installs, from the `PASSAGEMATH_VERSION` of its Dockerfile: what new
+    /// notebooks name in their kernelspec. `10.8` when the Dockerfile does
+    /// not say.
+    pub fn sage_version(&self) -> String {
+        let dockerfile = self
+            .files
+            .get("Dockerfile")
+            .map(|data| String::from_utf8_lossy(data))
+            .unwrap_or_default();
+        dockerfile
+            .lines()
+            .find_map(|line| line.trim().strip_prefix("ARG PASSAGEMATH_VERSION="))
+            .map(|version| {
+                let parts: Vec<&str> = version.trim().split('.').take(2).collect();
+                parts.join(".")
+            })
+            .unwrap_or_else(|| "10.8".into())
+    }
+
     /// The build context as the tar archive the engine expects.
     fn archive(&self) -> std::io::Result<Vec<u8>> {
         let mut tar = tar::Builder::new(Vec::new());
@@ -406,6 +426,13 @@ mod tests {
             "every file in docker/ must be listed in EMBEDDED_CONTEXT"
         );
         assert_eq!(on_disk.hash(), BuildContext::embedded().hash());
+    }
+
+    #[test]
+    fn the_build_names_its_sage_version() {
+        let version = BuildContext::embedded().sage_version();
+        assert!(version.starts_with("10."), "{version}");
+        assert_eq!(version.split('.').count(), 2);
     }
 
     #[test]

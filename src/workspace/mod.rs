@@ -6,7 +6,6 @@
 //! Deleting moves a notebook into the workspace's `.trash` folder. The
 //! user's settings ([`settings`]) are defined here too.
 
-pub mod cli;
 mod error;
 mod folder;
 pub mod names;

@@ -253,7 +253,7 @@ fn utc_stamp(now: SystemTime) -> String {
 }
 
 /// `2025-01-31 12:00`, from seconds since 1970.
-pub(crate) fn utc_minute(secs: u64) -> String {
+pub fn utc_minute(secs: u64) -> String {
     let (days, rest) = (secs / 86_400, secs % 86_400);
     let (year, month, day) = civil_from_days(days as i64);
     format!(

@@ -1,35 +1,56 @@
-//! What the `sagedesk new` and `sagedesk ls` commands do, apart from
-//! printing.
+//! `sagedesk ls`: the notebooks of a workspace, with their size, last
+//! change and the state of their kernel.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::process::ExitCode;
 
-use crate::engine::ManagedContainer;
-use crate::session::{RecordStore, SessionRecord};
+use sagedesk::engine::{Engine, ManagedContainer};
+use sagedesk::session::{RecordStore, SessionRecord};
+use sagedesk::size;
+use sagedesk::workspace::settings::utc_minute;
+use sagedesk::workspace::{NotebookEntry, Workspace};
 
-use super::error::WorkspaceError;
-use super::folder::{NotebookEntry, Workspace};
-use super::settings::utc_minute;
-
-/// The SageMath version (`10.8`) the image of this build installs, from the
-/// `PASSAGEMATH_VERSION` of its Dockerfile: what new notebooks name in their
-/// kernelspec.
-pub fn build_sage_version() -> String {
-    const DOCKERFILE: &str = include_str!("../../docker/Dockerfile");
-    DOCKERFILE
-        .lines()
-        .find_map(|line| line.trim().strip_prefix("ARG PASSAGEMATH_VERSION="))
-        .map(|version| {
-            let parts: Vec<&str> = version.trim().split('.').take(2).collect();
-            parts.join(".")
-        })
-        .unwrap_or_else(|| "10.8".into())
-}
-
-/// `sagedesk new NAME --workspace DIR`: creates `DIR/NAME.ipynb`, an empty
-/// Sage notebook (the folder is created if needed). Refuses names that
-/// leave `DIR` and existing files. Returns the notebook's path.
-pub fn new_notebook(workspace: &Path, name: &str) -> Result<PathBuf, WorkspaceError> {
-    Workspace::open_or_create(workspace)?.new_notebook(name, &build_sage_version())
+/// Runs `sagedesk ls --workspace DIR [--json]`.
+pub async fn run(
+    engine_setting: Option<&str>,
+    workspace: &Path,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let folder = Workspace::open(workspace)?;
+    let entries = folder.notebooks()?;
+    // The kernels' state is the engine's; without one the listing
+    // still comes, saying why that column is unknown.
+    let containers = match Engine::connect(engine_setting).await {
+        Ok(engine) => engine.managed_containers().await,
+        Err(err) => Err(err),
+    };
+    let records = RecordStore::default_location();
+    let state = |entry: &NotebookEntry| match &containers {
+        Ok(containers) => kernel_state(containers, &records, folder.root(), &entry.name),
+        Err(_) => Some("unknown".into()),
+    };
+    if json {
+        #[derive(serde::Serialize)]
+        struct Listed<'a> {
+            #[serde(flatten)]
+            entry: &'a NotebookEntry,
+            kernel: Option<String>,
+        }
+        let listed: Vec<Listed> = entries
+            .iter()
+            .map(|entry| Listed {
+                entry,
+                kernel: state(entry),
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&listed)?);
+    } else {
+        print!("{}", format_listing(&entries, state));
+    }
+    if let Err(err) = &containers {
+        eprintln!("kernel states unknown: {err}");
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// What `sagedesk ls` says of the kernel of the notebook `notebook` of the
@@ -98,7 +119,7 @@ pub fn format_listing(
         out.push_str(&format!(
             "{:<width$}  {:>9}  {:<17}  {state}\n",
             entry.name,
-            crate::size::decimal_short(entry.size),
+            size::decimal_short(entry.size),
             modified
         ));
     }
@@ -108,13 +129,6 @@ pub fn format_listing(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_build_names_its_sage_version() {
-        let version = build_sage_version();
-        assert!(version.starts_with("10."), "{version}");
-        assert_eq!(version.split('.').count(), 2);
-    }
 
     #[test]
     fn listing_has_a_line_a_notebook() {
@@ -133,5 +147,20 @@ mod tests {
         assert!(lines[1].contains("2024-12-31 23:59"));
         assert!(lines[1].ends_with("running"));
         assert_eq!(format_listing(&[], |_| None), "no notebooks\n");
+    }
+
+    #[test]
+    fn listing_names_notebooks_in_folders_and_says_when_a_kernel_is_none() {
+        let entry = NotebookEntry {
+            name: "ch1/part 2/limits.ipynb".into(),
+            path: "/w/ch1/part 2/limits.ipynb".into(),
+            size: 999,
+            modified_ms: None,
+        };
+        let text = format_listing(&[entry], |_| None);
+        let line = text.lines().nth(1).unwrap();
+        assert!(line.starts_with("ch1/part 2/limits.ipynb"), "{text}");
+        assert!(line.contains("999 B"), "{text}");
+        assert!(line.ends_with(" -"), "{text}");
     }
 }
