@@ -6,10 +6,8 @@ mod cli;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::{Parser, Subcommand};
-use sagedesk::engine::{BuildContext, BuildEvent, Engine, EngineError, ManagedContainer};
-use sagedesk::{doctor, size};
+use sagedesk::engine::EngineError;
 
 #[derive(Parser)]
 #[command(
@@ -168,21 +166,31 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let engine_setting = cli.engine.as_deref();
     match cli.command {
-        Command::Doctor { image, json } => {
-            let tag = image.unwrap_or_else(|| BuildContext::embedded().tag());
-            let report = doctor::check_image(engine_setting, &tag).await;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
-            } else {
-                print_report(&report);
+        Command::Doctor { image, json } => cli::doctor::run(engine_setting, image, json).await,
+        Command::Image { command } => match command {
+            ImageCommand::Status { json } => cli::image::status(engine_setting, json).await,
+            ImageCommand::Build {
+                context,
+                base_image,
+                ca_bundle,
+                no_host_ca,
+                quiet,
+            } => {
+                let options = cli::image::BuildOptions {
+                    context,
+                    base_image,
+                    ca_bundle,
+                    no_host_ca,
+                    quiet,
+                };
+                cli::image::build(engine_setting, options).await
             }
-            Ok(if report.is_ok() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            })
-        }
-        Command::Image { command } => image(engine_setting, command).await,
+            ImageCommand::Pull { reference } => cli::image::pull(engine_setting, &reference).await,
+            ImageCommand::Tag {
+                context,
+                base_image,
+            } => cli::image::tag(context, base_image),
+        },
         Command::Eval {
             code,
             image,
@@ -214,240 +222,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::New { name, workspace } => cli::new::run(&workspace, &name),
         Command::Ls { workspace, json } => cli::ls::run(engine_setting, &workspace, json).await,
-        Command::Ps { json } => {
-            let engine = Engine::connect(engine_setting).await?;
-            let containers = engine.managed_containers().await?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&containers)?);
-            } else {
-                print_containers(&containers);
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Gc => {
-            let engine = Engine::connect(engine_setting).await?;
-            // Kernels left running on purpose for the next launch are kept.
-            let records = sagedesk::session::RecordStore::default_location();
-            let removed = engine.remove_orphans(|c| records.keeps(&c.name)).await?;
-            for c in &removed {
-                println!("removed {} ({}, {})", c.name, c.state, c.status);
-            }
-            println!("{} orphaned container(s) removed", removed.len());
-            Ok(ExitCode::SUCCESS)
-        }
-    }
-}
-
-fn print_containers(containers: &[ManagedContainer]) {
-    if containers.is_empty() {
-        println!("no SageDesk containers");
-        return;
-    }
-    println!(
-        "{:<40} {:<9} {:<8} {:<5} {:<7} {:<26} WORKSPACE",
-        "NAME", "STATE", "MEMORY", "CPUS", "OWNER", "STATUS"
-    );
-    for c in containers {
-        let (memory, cpus) = match &c.limits {
-            Some(l) => (
-                size::binary(l.memory_bytes.max(0) as u64),
-                format!("{}", l.cpus),
-            ),
-            None => ("?".into(), "?".into()),
-        };
-        let owner = match (&c.owner, c.orphan) {
-            (_, true) => "gone".to_string(),
-            (Some(o), false) => o.pid.to_string(),
-            (None, false) => "?".into(),
-        };
-        println!(
-            "{:<40} {:<9} {:<8} {:<5} {:<7} {:<26} {}",
-            c.name,
-            c.state,
-            memory,
-            cpus,
-            owner,
-            c.status,
-            c.workspace.as_deref().unwrap_or("-")
-        );
-    }
-}
-
-fn print_report(report: &doctor::Report) {
-    match &report.engine {
-        Some(engine) => {
-            println!(
-                "engine:  {} {} at {} (found via {}), API {}, {}/{}",
-                engine.name,
-                engine.version,
-                engine.endpoint,
-                engine.source,
-                engine.api_version,
-                engine.os,
-                engine.arch
-            );
-        }
-        None => println!("engine:  not found"),
-    }
-    match &report.image {
-        Some(image) => println!(
-            "image:   {} present, {}, SageMath {}",
-            image.tag,
-            size::binary(image.size_bytes),
-            image.sage_version.as_deref().unwrap_or("(unlabelled)")
-        ),
-        None => println!("image:   {} not present", report.image_tag),
-    }
-    if let Some(problem) = &report.problem {
-        println!();
-        println!("problem: {}", problem.message);
-        if !problem.tried.is_empty() {
-            println!("tried:   {}", problem.tried.join("\n         "));
-        }
-        println!("to fix:  {}", problem.fix);
-    } else {
-        println!("\nSageDesk is ready.");
-    }
-}
-
-fn context_from(dir: Option<PathBuf>, base: Option<String>) -> anyhow::Result<BuildContext> {
-    let context = match dir {
-        Some(dir) => BuildContext::from_dir(&dir)
-            .with_context(|| format!("reading the build folder {}", dir.display()))?,
-        None => BuildContext::embedded(),
-    };
-    Ok(match base {
-        Some(base) => context.with_base_image(&base),
-        None => context,
-    })
-}
-
-async fn image(engine_setting: Option<&str>, command: ImageCommand) -> anyhow::Result<ExitCode> {
-    match command {
-        ImageCommand::Tag {
-            context,
-            base_image,
-        } => {
-            println!("{}", context_from(context, base_image)?.tag());
-            Ok(ExitCode::SUCCESS)
-        }
-        ImageCommand::Pull { reference } => {
-            let engine = Engine::connect(engine_setting).await?;
-            let mut last_line = String::new();
-            let pull = engine.pull_image(&reference, |p| {
-                let line = format!(
-                    "{} / {} in {}/{} layers",
-                    size::binary(p.bytes_done),
-                    size::binary(p.bytes_total),
-                    p.layers_done,
-                    p.layers_total
-                );
-                if line != last_line {
-                    println!("{line}");
-                    last_line = line;
-                }
-            });
-            let image = tokio::select! {
-                image = pull => image?,
-                _ = tokio::signal::ctrl_c() => {
-                    eprintln!("pull cancelled");
-                    return Ok(ExitCode::from(130));
-                }
-            };
-            println!(
-                "{} ready: {}, SageMath {}",
-                image.tag,
-                size::binary(image.size_bytes),
-                image.sage_version.as_deref().unwrap_or("(unlabelled)")
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        ImageCommand::Status { json } => {
-            let tag = BuildContext::embedded().tag();
-            let engine = Engine::connect(engine_setting).await?;
-            let image = engine.image(&tag).await?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&image)?);
-            } else {
-                match &image {
-                    Some(image) => println!(
-                        "{} present ({}, SageMath {}, {})",
-                        image.tag,
-                        size::binary(image.size_bytes),
-                        image.sage_version.as_deref().unwrap_or("?"),
-                        &image.id
-                    ),
-                    None => println!("{tag} not present: build it with `sagedesk image build`"),
-                }
-            }
-            Ok(if image.is_some() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            })
-        }
-        ImageCommand::Build {
-            context,
-            base_image,
-            ca_bundle,
-            no_host_ca,
-            quiet,
-        } => {
-            let mut context = context_from(context, base_image)?;
-            let bundle = match ca_bundle {
-                Some(path) => Some(path),
-                None if no_host_ca => None,
-                None => sagedesk::engine::host_ca_bundle(),
-            };
-            if let Some(path) = bundle {
-                let pem = std::fs::read(&path).with_context(|| {
-                    format!("reading the certificate bundle {}", path.display())
-                })?;
-                context = context.with_extra_ca(pem);
-            }
-            let engine = Engine::connect(engine_setting).await?;
-            println!(
-                "building {} with {} {} at {}",
-                context.tag(),
-                engine.info().name,
-                engine.info().version,
-                engine.info().endpoint
-            );
-            let started = std::time::Instant::now();
-            let build = engine.build_image(&context, |event| match event {
-                BuildEvent::UpToDate { tag } => println!("{tag} is up to date"),
-                BuildEvent::Step {
-                    index,
-                    total,
-                    instruction,
-                } => println!("[{index}/{total}] {}", first_line(&instruction, 100)),
-                BuildEvent::Output { line } if !quiet => println!("    {line}"),
-                BuildEvent::Output { .. } => {}
-            });
-            let image = tokio::select! {
-                image = build => image?,
-                _ = tokio::signal::ctrl_c() => {
-                    eprintln!("build cancelled");
-                    return Ok(ExitCode::from(130));
-                }
-            };
-            println!(
-                "{} ready: {}, SageMath {} ({:.0} s)",
-                image.tag,
-                size::binary(image.size_bytes),
-                image.sage_version.as_deref().unwrap_or("?"),
-                started.elapsed().as_secs_f64()
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-    }
-}
-
-fn first_line(text: &str, max: usize) -> String {
-    let line = text.lines().next().unwrap_or("");
-    if line.chars().count() > max {
-        format!("{}…", line.chars().take(max).collect::<String>())
-    } else {
-        line.to_string()
+        Command::Ps { json } => cli::ps::run(engine_setting, json).await,
+        Command::Gc => cli::gc::run(engine_setting).await,
     }
 }

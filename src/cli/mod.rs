@@ -2,9 +2,13 @@
 //! dispatches.
 
 pub mod bench;
+pub mod doctor;
 pub mod eval;
+pub mod gc;
+pub mod image;
 pub mod ls;
 pub mod new;
+pub mod ps;
 pub mod run;
 
 use sagedesk::engine::{BuildContext, Engine};
