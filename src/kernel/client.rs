@@ -7,33 +7,22 @@
 //! sockets share one identity, or the kernel's `input()` requests would
 //! never reach us.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use jupyter_protocol::connection_info::ConnectionInfo;
 use jupyter_protocol::messaging::{
-    CompleteReply, CompleteRequest, ExecuteReply, ExecuteRequest, ExecutionState, InputReply,
-    InspectReply, InspectRequest, InterruptRequest, JupyterMessage, JupyterMessageContent,
-    KernelInfoReply, KernelInfoRequest, ShutdownRequest,
+    CompleteReply, CompleteRequest, ExecuteReply, ExecuteRequest, InspectReply, InspectRequest,
+    InterruptRequest, JupyterMessage, JupyterMessageContent, KernelInfoReply, KernelInfoRequest,
+    ShutdownRequest,
 };
 use jupyter_zmq_client::RuntimeError;
 use tokio::sync::{Mutex, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-/// What went wrong talking to a kernel.
-#[derive(Debug, thiserror::Error)]
-pub enum KernelError {
-    #[error("could not connect to the kernel: {0}")]
-    Connect(String),
-    #[error("the kernel did not answer {what} within {} s", after.as_secs_f64())]
-    Timeout { what: String, after: Duration },
-    #[error("the connection to the kernel is closed")]
-    Closed,
-    #[error("the kernel answered {what} with an error: {message}")]
-    Reply { what: String, message: String },
-}
+use super::error::KernelError;
+use super::router::{Channel, Command, Incoming, Router};
 
 /// What one execution produces, in the order the kernel sends it.
 #[derive(Debug, Clone)]
@@ -55,36 +44,6 @@ pub enum ExecutionEvent {
 pub struct Execution {
     pub msg_id: String,
     pub events: mpsc::UnboundedReceiver<ExecutionEvent>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Channel {
-    Shell,
-    Control,
-    Stdin,
-    Iopub,
-}
-
-enum Command {
-    Request {
-        channel: Channel,
-        message: JupyterMessage,
-        reply: oneshot::Sender<JupyterMessage>,
-    },
-    Execute {
-        message: JupyterMessage,
-        events: mpsc::UnboundedSender<ExecutionEvent>,
-    },
-    InputReply {
-        execution: String,
-        value: String,
-    },
-}
-
-enum Incoming {
-    Message(Channel, Box<JupyterMessage>),
-    /// A socket failed: the kernel is gone or unreachable.
-    Closed,
 }
 
 /// A connected kernel. Dropping it stops its tasks and closes its sockets.
@@ -238,15 +197,8 @@ impl KernelClient {
             ),
             spawn_reader(Channel::Control, control_recv, incoming_tx, dropped.clone()),
             tokio::spawn(
-                Router {
-                    shell: shell_send,
-                    stdin: stdin_send,
-                    control: control_send,
-                    requests: HashMap::new(),
-                    executions: HashMap::new(),
-                    iopub_seen: seen_tx,
-                }
-                .run(commands_rx, incoming_rx),
+                Router::new(shell_send, stdin_send, control_send, seen_tx)
+                    .run(commands_rx, incoming_rx),
             ),
         ];
         let client = KernelClient {
@@ -458,156 +410,5 @@ fn unexpected(what: &str, content: &JupyterMessageContent) -> KernelError {
     KernelError::Reply {
         what: what.into(),
         message: format!("unexpected {}", content.message_type()),
-    }
-}
-
-/// One execution in flight. It is finished when both its shell reply and
-/// its final `idle` status have arrived; they come on different sockets,
-/// in either order.
-struct Running {
-    events: mpsc::UnboundedSender<ExecutionEvent>,
-    replied: bool,
-    idle: bool,
-    input_request: Option<JupyterMessage>,
-}
-
-struct Router {
-    shell: jupyter_zmq_client::DealerSendConnection,
-    stdin: jupyter_zmq_client::DealerSendConnection,
-    control: jupyter_zmq_client::DealerSendConnection,
-    requests: HashMap<String, oneshot::Sender<JupyterMessage>>,
-    executions: HashMap<String, Running>,
-    iopub_seen: tokio::sync::watch::Sender<bool>,
-}
-
-impl Router {
-    async fn run(
-        mut self,
-        mut commands: mpsc::UnboundedReceiver<Command>,
-        mut incoming: mpsc::UnboundedReceiver<Incoming>,
-    ) {
-        loop {
-            tokio::select! {
-                command = commands.recv() => match command {
-                    Some(command) => {
-                        if self.command(command).await.is_err() {
-                            return;
-                        }
-                    }
-                    None => return,
-                },
-                message = incoming.recv() => match message {
-                    Some(Incoming::Message(channel, message)) => self.incoming(channel, *message),
-                    // A socket died: the session notices through the
-                    // engine or the heartbeat; pending callers see Closed.
-                    Some(Incoming::Closed) | None => return,
-                },
-            }
-        }
-    }
-
-    async fn command(&mut self, command: Command) -> Result<(), RuntimeError> {
-        match command {
-            Command::Request {
-                channel,
-                message,
-                reply,
-            } => {
-                self.requests.insert(message.header.msg_id.clone(), reply);
-                match channel {
-                    Channel::Control => self.control.send(message).await,
-                    _ => self.shell.send(message).await,
-                }
-            }
-            Command::Execute { message, events } => {
-                self.executions.insert(
-                    message.header.msg_id.clone(),
-                    Running {
-                        events,
-                        replied: false,
-                        idle: false,
-                        input_request: None,
-                    },
-                );
-                self.shell.send(message).await
-            }
-            Command::InputReply { execution, value } => {
-                let Some(request) = self
-                    .executions
-                    .get_mut(&execution)
-                    .and_then(|r| r.input_request.take())
-                else {
-                    return Ok(());
-                };
-                let reply = JupyterMessage::new(
-                    InputReply {
-                        value,
-                        ..Default::default()
-                    },
-                    Some(&request),
-                );
-                self.stdin.send(reply).await
-            }
-        }
-    }
-
-    fn incoming(&mut self, channel: Channel, message: JupyterMessage) {
-        if channel == Channel::Iopub {
-            self.iopub_seen
-                .send_if_modified(|seen| !std::mem::replace(seen, true));
-        }
-        let Some(parent) = message.parent_header.as_ref().map(|h| h.msg_id.clone()) else {
-            return;
-        };
-        if let Some(running) = self.executions.get_mut(&parent) {
-            if let (Channel::Stdin, JupyterMessageContent::InputRequest(request)) =
-                (channel, &message.content)
-            {
-                let _ = running.events.send(ExecutionEvent::InputRequest {
-                    prompt: request.prompt.clone(),
-                    password: request.password,
-                });
-                // Kept: the reply names it as its parent.
-                running.input_request = Some(message);
-                return;
-            }
-            let event = match (channel, message.content) {
-                (Channel::Iopub, JupyterMessageContent::Status(status)) => {
-                    match status.execution_state {
-                        ExecutionState::Busy => Some(ExecutionEvent::Busy),
-                        ExecutionState::Idle => {
-                            running.idle = true;
-                            None
-                        }
-                        _ => None,
-                    }
-                }
-                (
-                    Channel::Iopub,
-                    content @ (JupyterMessageContent::StreamContent(_)
-                    | JupyterMessageContent::DisplayData(_)
-                    | JupyterMessageContent::UpdateDisplayData(_)
-                    | JupyterMessageContent::ExecuteResult(_)
-                    | JupyterMessageContent::ErrorOutput(_)
-                    | JupyterMessageContent::ClearOutput(_)),
-                ) => Some(ExecutionEvent::Output(content)),
-                (Channel::Shell, JupyterMessageContent::ExecuteReply(reply)) => {
-                    running.replied = true;
-                    Some(ExecutionEvent::Reply(reply))
-                }
-                _ => None,
-            };
-            if let Some(event) = event {
-                let _ = running.events.send(event);
-            }
-            if running.replied && running.idle {
-                let _ = running.events.send(ExecutionEvent::Done);
-                self.executions.remove(&parent);
-            }
-        } else if channel != Channel::Iopub
-            && let Some(reply) = self.requests.remove(&parent)
-        {
-            let _ = reply.send(message);
-        }
     }
 }

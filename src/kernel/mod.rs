@@ -5,9 +5,12 @@
 
 mod client;
 mod connection;
+mod error;
 pub mod outputs;
 mod ports;
+mod router;
 
-pub use client::{Execution, ExecutionEvent, KernelClient, KernelError};
+pub use client::{Execution, ExecutionEvent, KernelClient};
 pub use connection::{container_connection_file, host_connection_info, new_key, new_session_id};
+pub use error::KernelError;
 pub use ports::KernelPorts;
