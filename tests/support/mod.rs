@@ -14,7 +14,9 @@ mod session;
 mod workspace;
 
 #[allow(unused_imports)]
-pub use engine::{container_exists, docker, engine};
+pub use engine::{
+    BASE_IMAGE, container_exists, docker, docker_quietly, engine, engine_and_image, unique_name,
+};
 #[allow(unused_imports)]
 pub use listeners::{Listener, listeners};
 #[allow(unused_imports)]
