@@ -1,6 +1,8 @@
-//! What the fault and soak tests share: sessions on the real engine and
-//! image, running a cell to its end, a workspace holding a saved notebook
-//! and a file Sage wrote, and what the host shows of listening ports.
+//! What the tests against the real engine share: the engine and the
+//! SageMath image, the docker command line, sessions and running a cell to
+//! its end, a workspace holding a saved notebook and a file Sage wrote, what
+//! the host shows of listening ports, and a private Docker daemon to stop
+//! and start.
 //!
 //! Each test binary includes it with `mod support;` and uses part of it:
 //! what one leaves unused another uses. Hence `dead_code` is allowed for the
@@ -13,6 +15,12 @@ mod listeners;
 mod session;
 mod workspace;
 
+#[cfg(target_os = "linux")]
+mod daemon;
+
+#[cfg(target_os = "linux")]
+#[allow(unused_imports)]
+pub use daemon::PrivateDaemon;
 #[allow(unused_imports)]
 pub use engine::{
     BASE_IMAGE, container_exists, docker, docker_quietly, engine, engine_and_image, unique_name,
