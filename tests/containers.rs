@@ -2,35 +2,16 @@
 //! locked down, reachable on 127.0.0.1 only, watched until they exit, and
 //! collected when their owner is gone.
 
+mod support;
+
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use sagedesk::engine::{
-    BuildContext, Engine, ExitKind, KernelContainer, KernelContainerSpec, Limits, Owner,
-};
+use sagedesk::engine::{Engine, ExitKind, KernelContainer, KernelContainerSpec, Limits, Owner};
 use sagedesk::kernel::KernelPorts;
 use serde_json::Value;
-
-async fn engine_and_tag() -> (Engine, String) {
-    let engine = Engine::connect(None)
-        .await
-        .unwrap_or_else(|e| panic!("these tests need a Docker engine: {e}\n{}", e.fix()));
-    let tag = BuildContext::embedded().tag();
-    assert!(
-        engine.image(&tag).await.unwrap().is_some(),
-        "the image {tag} is missing: run `sagedesk image build`"
-    );
-    (engine, tag)
-}
-
-fn unique_name(what: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    format!("sagedesk-test-{what}-{}-{nanos:x}", std::process::id())
-}
+use support::{docker, engine_and_image, unique_name};
 
 fn connection_file(key: &str) -> Vec<u8> {
     let p = KernelPorts::IN_CONTAINER;
@@ -62,17 +43,6 @@ fn kernel_spec(engine_tag: &str, name: &str) -> KernelContainerSpec {
     }
 }
 
-fn docker(args: &[&str]) -> (bool, String) {
-    let out = Command::new("docker")
-        .args(args)
-        .output()
-        .expect("the docker command");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
-    )
-}
-
 fn inspect(id: &str) -> Value {
     let (ok, text) = docker(&["container", "inspect", id]);
     assert!(ok, "{text}");
@@ -99,8 +69,8 @@ async fn cleanup(engine: &Engine, c: &KernelContainer) {
 
 #[tokio::test]
 async fn a_kernel_container_is_locked_down_and_reachable_on_loopback_only() {
-    let (engine, tag) = engine_and_tag().await;
-    let spec = kernel_spec(&tag, &unique_name("secure"));
+    let (engine, image) = engine_and_image().await;
+    let spec = kernel_spec(&image.tag, &unique_name("secure"));
     let c = engine.start_kernel_container(&spec).await.unwrap();
     wait_until_listening(&c.id, KernelPorts::IN_CONTAINER.shell);
 
@@ -179,8 +149,8 @@ async fn a_kernel_container_is_locked_down_and_reachable_on_loopback_only() {
 
 #[tokio::test]
 async fn ports_are_read_back_after_a_restart() {
-    let (engine, tag) = engine_and_tag().await;
-    let spec = kernel_spec(&tag, &unique_name("restart"));
+    let (engine, image) = engine_and_image().await;
+    let spec = kernel_spec(&image.tag, &unique_name("restart"));
     let first = engine.start_kernel_container(&spec).await.unwrap();
     engine
         .stop_container(&first.id, Duration::from_secs(2))
@@ -212,9 +182,9 @@ async fn ports_are_read_back_after_a_restart() {
 
 #[tokio::test]
 async fn docker_kill_is_reported_as_killed_within_two_seconds() {
-    let (engine, tag) = engine_and_tag().await;
+    let (engine, image) = engine_and_image().await;
     let c = engine
-        .start_kernel_container(&kernel_spec(&tag, &unique_name("kill")))
+        .start_kernel_container(&kernel_spec(&image.tag, &unique_name("kill")))
         .await
         .unwrap();
     let watch = {
@@ -235,8 +205,8 @@ async fn docker_kill_is_reported_as_killed_within_two_seconds() {
 
 #[tokio::test]
 async fn exceeding_the_memory_limit_is_reported_as_out_of_memory() {
-    let (engine, tag) = engine_and_tag().await;
-    let mut spec = kernel_spec(&tag, &unique_name("oom"));
+    let (engine, image) = engine_and_image().await;
+    let mut spec = kernel_spec(&image.tag, &unique_name("oom"));
     spec.limits.memory_bytes = 128 << 20;
     spec.kernel_argv = vec![
         "/opt/sage/bin/python".into(),
@@ -260,12 +230,12 @@ async fn exceeding_the_memory_limit_is_reported_as_out_of_memory() {
 
 #[tokio::test]
 async fn files_written_in_the_workspace_belong_to_its_owner() {
-    let (engine, tag) = engine_and_tag().await;
+    let (engine, image) = engine_and_image().await;
     let workspace = tempfile::tempdir().unwrap();
     // A folder owned by an ordinary user, as on a laptop.
     let (uid, gid) = (4321u32, 4321u32);
     std::os::unix::fs::chown(workspace.path(), Some(uid), Some(gid)).unwrap();
-    let mut spec = kernel_spec(&tag, &unique_name("workspace"));
+    let mut spec = kernel_spec(&image.tag, &unique_name("workspace"));
     spec.workspace = Some(workspace.path().to_path_buf());
     spec.kernel_argv = vec![
         "sh".into(),
@@ -293,7 +263,7 @@ async fn files_written_in_the_workspace_belong_to_its_owner() {
 
 #[tokio::test]
 async fn orphans_of_a_dead_owner_are_collected_and_others_kept() {
-    let (engine, tag) = engine_and_tag().await;
+    let (engine, image) = engine_and_image().await;
     // An owner that existed and is gone: a process that has exited.
     let mut child = Command::new("sleep").arg("0").spawn().unwrap();
     let dead = {
@@ -310,11 +280,11 @@ async fn orphans_of_a_dead_owner_are_collected_and_others_kept() {
         owner
     };
     child.wait().unwrap();
-    let mut orphan_spec = kernel_spec(&tag, &unique_name("orphan"));
+    let mut orphan_spec = kernel_spec(&image.tag, &unique_name("orphan"));
     orphan_spec.owner = dead;
     let orphan = engine.start_kernel_container(&orphan_spec).await.unwrap();
     let mine = engine
-        .start_kernel_container(&kernel_spec(&tag, &unique_name("mine")))
+        .start_kernel_container(&kernel_spec(&image.tag, &unique_name("mine")))
         .await
         .unwrap();
 

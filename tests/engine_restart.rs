@@ -1,126 +1,21 @@
 //! The Docker daemon going away under SageDesk, and coming back. The test
-//! runs a private `dockerd` of its own (its own socket, data folder and
-//! network namespace), so stopping it disturbs no other test and no other
-//! container on the machine. The network namespace matters: a second
-//! daemon in the host's namespace would manage (and may delete) the main
-//! daemon's `docker0` bridge.
+//! runs a private `dockerd` of its own (`support::PrivateDaemon`: its own
+//! socket, data folder and network namespace), so stopping it disturbs no
+//! other test and no other container on the machine.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+#![cfg(target_os = "linux")]
+
+mod support;
+
+use std::path::Path;
 use std::time::Duration;
 
 use sagedesk::engine::{COMMAND_TIMEOUT, Engine, Limits};
-
-struct PrivateDaemon {
-    dir: tempfile::TempDir,
-    child: Option<Child>,
-}
-
-impl PrivateDaemon {
-    fn start() -> PrivateDaemon {
-        let dir = tempfile::Builder::new()
-            .prefix("sdd")
-            .tempdir_in("/tmp")
-            .unwrap();
-        let mut daemon = PrivateDaemon { dir, child: None };
-        daemon.launch();
-        daemon
-    }
-
-    fn socket(&self) -> PathBuf {
-        self.dir.path().join("d.sock")
-    }
-
-    fn uri(&self) -> String {
-        format!("unix://{}", self.socket().display())
-    }
-
-    fn launch(&mut self) {
-        let d = self.dir.path();
-        let log = std::fs::File::create(d.join("dockerd.log")).unwrap();
-        let child = Command::new("unshare")
-            .args(["--net", "dockerd"])
-            .arg("--host")
-            .arg(self.uri())
-            .arg("--data-root")
-            .arg(d.join("data"))
-            .arg("--exec-root")
-            .arg(d.join("exec"))
-            .arg("--pidfile")
-            .arg(d.join("d.pid"))
-            .args(["--iptables=false", "--ip-masq=false"])
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("unshare and dockerd (util-linux, docker.io)");
-        self.child = Some(child);
-        for _ in 0..120 {
-            if docker_at(&self.uri(), &["info"]) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(250));
-        }
-        panic!(
-            "the private dockerd did not start:\n{}",
-            std::fs::read_to_string(d.join("dockerd.log")).unwrap_or_default()
-        );
-    }
-
-    /// Stops the daemon the way a shutdown or `systemctl stop` does.
-    fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-            child.wait().unwrap();
-        }
-    }
-}
-
-impl Drop for PrivateDaemon {
-    fn drop(&mut self) {
-        self.stop();
-        // Containers leave mounts under the data folder until the daemon
-        // cleans them; unmount whatever is left so the folder can go.
-        let _ = Command::new("sh")
-            .arg("-c")
-            .arg(format!(
-                "grep -o ' {0}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l",
-                self.dir.path().display()
-            ))
-            .status();
-    }
-}
-
-fn docker_at(uri: &str, args: &[&str]) -> bool {
-    Command::new("docker")
-        .arg("-H")
-        .arg(uri)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-/// Copies the small Debian base image into the private daemon.
-fn load_base_image(daemon: &PrivateDaemon) {
-    let status = Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "docker save debian:bookworm-slim | docker -H {} load -q",
-            daemon.uri()
-        ))
-        .status()
-        .unwrap();
-    assert!(
-        status.success(),
-        "loading debian:bookworm-slim into the private daemon"
-    );
-}
+use support::{BASE_IMAGE, PrivateDaemon};
 
 #[tokio::test]
 async fn a_stopped_daemon_is_reported_as_not_running_and_found_again_when_back() {
-    let mut daemon = PrivateDaemon::start();
-    load_base_image(&daemon);
+    let mut daemon = PrivateDaemon::start(&[BASE_IMAGE]);
     let engine = Engine::connect(Some(&daemon.uri())).await.unwrap();
     assert!(engine.managed_containers().await.unwrap().is_empty());
 
@@ -130,7 +25,7 @@ async fn a_stopped_daemon_is_reported_as_not_running_and_found_again_when_back()
         tokio::spawn(async move {
             engine
                 .run_command(
-                    "debian:bookworm-slim",
+                    BASE_IMAGE,
                     &["sleep", "60"],
                     &Limits::default(),
                     COMMAND_TIMEOUT,
@@ -139,13 +34,7 @@ async fn a_stopped_daemon_is_reported_as_not_running_and_found_again_when_back()
         })
     };
     tokio::time::sleep(Duration::from_secs(2)).await;
-    tokio::task::spawn_blocking({
-        let pid = daemon.child.as_ref().unwrap().id();
-        move || unsafe { libc::kill(pid as i32, libc::SIGTERM) }
-    })
-    .await
-    .unwrap();
-    daemon.child.take().unwrap().wait().unwrap();
+    daemon.stop();
 
     let err = tokio::time::timeout(Duration::from_secs(30), running)
         .await

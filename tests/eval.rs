@@ -2,7 +2,11 @@
 //! each way a cell can end gives its own exit code and message, and no
 //! container is left behind in any of them.
 
+mod support;
+
 use std::process::{Command, Output};
+
+use support::docker;
 
 fn eval(args: &[&str]) -> (Output, u32) {
     let child = Command::new(env!("CARGO_BIN_EXE_sagedesk"))
@@ -18,18 +22,16 @@ fn eval(args: &[&str]) -> (Output, u32) {
 
 /// Containers whose owner label names this process id.
 fn containers_owned_by(pid: u32) -> Vec<String> {
-    let out = Command::new("docker")
-        .args([
-            "ps",
-            "-a",
-            "--filter",
-            "label=org.sagedesk.managed=true",
-            "--format",
-            "{{.ID}} {{.Label \"org.sagedesk.owner\"}}",
-        ])
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout)
+    let (ok, listed) = docker(&[
+        "ps",
+        "-a",
+        "--filter",
+        "label=org.sagedesk.managed=true",
+        "--format",
+        "{{.ID}} {{.Label \"org.sagedesk.owner\"}}",
+    ]);
+    assert!(ok, "{listed}");
+    listed
         .lines()
         .filter(|l| l.contains(&format!("\"pid\":{pid},")))
         .map(str::to_string)

@@ -6,20 +6,10 @@
 //! (`sagedesk image build`); a missing one fails the test rather than
 //! skipping it.
 
-use sagedesk::engine::{BuildContext, COMMAND_TIMEOUT, Engine, ImageInfo, Limits, RunOutput};
+mod support;
 
-async fn engine_and_image() -> (Engine, ImageInfo) {
-    let engine = Engine::connect(None)
-        .await
-        .unwrap_or_else(|e| panic!("these tests need a Docker engine: {e}\n{}", e.fix()));
-    let tag = BuildContext::embedded().tag();
-    let image = engine
-        .image(&tag)
-        .await
-        .expect("inspecting the image")
-        .unwrap_or_else(|| panic!("the image {tag} is missing: run `sagedesk image build`"));
-    (engine, image)
-}
+use sagedesk::engine::{COMMAND_TIMEOUT, Engine, ImageInfo, Limits, RunOutput};
+use support::{container_exists, engine_and_image};
 
 async fn run(engine: &Engine, image: &ImageInfo, argv: &[&str]) -> RunOutput {
     let out = engine
@@ -131,12 +121,8 @@ async fn a_failing_command_reports_its_exit_code_and_leaves_no_container() {
         .unwrap();
     assert_eq!(out.exit_code, 3);
     assert_eq!(out.stderr, "oops\n");
-    let inspect = std::process::Command::new("docker")
-        .args(["container", "inspect", &out.container_id])
-        .output()
-        .expect("the docker command");
     assert!(
-        !inspect.status.success(),
+        !container_exists(&out.container_id),
         "container {} is still there",
         out.container_id
     );

@@ -1,13 +1,16 @@
 //! The Jupyter protocol spoken to the real Sage kernel in the real image.
 
+mod support;
+
 use std::time::Duration;
 
 use jupyter_protocol::messaging::{JupyterMessageContent, ReplyStatus};
-use sagedesk::engine::{BuildContext, Engine, KernelContainer, KernelContainerSpec, Limits, Owner};
+use sagedesk::engine::{Engine, KernelContainer, KernelContainerSpec, Limits, Owner};
 use sagedesk::kernel::{
     ExecutionEvent, KernelClient, KernelPorts, container_connection_file, host_connection_info,
     new_key,
 };
+use support::{docker_quietly, engine_and_image, unique_name};
 
 struct Kernel {
     engine: Engine,
@@ -17,24 +20,11 @@ struct Kernel {
 
 impl Kernel {
     async fn start(name: &str) -> Kernel {
-        let engine = Engine::connect(None).await.expect("a Docker engine");
-        let tag = BuildContext::embedded().tag();
-        let image = engine
-            .image(&tag)
-            .await
-            .unwrap()
-            .expect("the SageMath image (sagedesk image build)");
+        let (engine, image) = engine_and_image().await;
         let key = new_key();
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos();
         let spec = KernelContainerSpec {
-            name: format!(
-                "sagedesk-test-kernel-{name}-{}-{nanos:x}",
-                std::process::id()
-            ),
-            image: tag,
+            name: unique_name(&format!("kernel-{name}")),
+            image: image.tag,
             kernel_argv: image.kernel_argv.expect("the kernel label"),
             connection_file: container_connection_file(&key),
             ports: KernelPorts::IN_CONTAINER.to_array().to_vec(),
@@ -93,11 +83,7 @@ impl Kernel {
 impl Drop for Kernel {
     /// A failed test leaves no container behind either.
     fn drop(&mut self) {
-        let _ = std::process::Command::new("docker")
-            .args(["rm", "-f", &self.container.id])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .status();
+        docker_quietly(&["rm", "-f", &self.container.id]);
     }
 }
 

@@ -2,12 +2,14 @@
 //! running while a session serves it, "left running" once it is detached
 //! with a record for the next launch, and none once it is stopped.
 
+mod support;
+
 use std::path::Path;
 use std::process::Command;
 
-use sagedesk::engine::{BuildContext, Engine};
-use sagedesk::session::{RecordStore, Session, SessionConfig};
+use sagedesk::session::{RecordStore, Session};
 use serde_json::Value;
+use support::{config, engine};
 
 /// `sagedesk ls --json`, with the records of `data`: notebook name → kernel.
 fn kernels(workspace: &Path, data: &Path) -> Vec<(String, Value)> {
@@ -51,10 +53,8 @@ async fn ls_shows_each_notebooks_kernel_as_it_runs_is_left_running_and_stops() {
     ];
     assert_eq!(kernels(&workspace, data.path()), none);
 
-    let engine = Engine::connect(None).await.expect("a Docker engine");
-    let mut config = SessionConfig::for_image(&engine, &BuildContext::embedded().tag())
-        .await
-        .expect("the SageMath image");
+    let engine = engine().await;
+    let mut config = config(&engine).await;
     config.workspace = Some(workspace.clone());
     config.notebook = Some("algebra.ipynb".into());
     let session = Session::start(engine.clone(), config);

@@ -11,6 +11,8 @@
 //! downloaded, so an image made only of `debian:bookworm-slim`'s layer
 //! would move no bytes at all.
 
+mod support;
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -20,30 +22,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use sagedesk::engine::{Engine, PullProgress};
-
-const BASE_IMAGE: &str = "debian:bookworm-slim";
-
-async fn engine() -> Engine {
-    Engine::connect(None)
-        .await
-        .unwrap_or_else(|e| panic!("these tests need a Docker engine: {e}\n{}", e.fix()))
-}
-
-/// Runs the docker command and returns its standard output; panics with
-/// its error output when it fails.
-fn docker(args: &[&str]) -> String {
-    let out = Command::new("docker")
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("running `docker {}`: {e}", args.join(" ")));
-    assert!(
-        out.status.success(),
-        "`docker {}` failed: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
+use support::{BASE_IMAGE, docker, docker_quietly, engine};
 
 /// A registry of its own for one test, on a free port of 127.0.0.1,
 /// storing into a temporary folder; stopped when dropped.
@@ -173,11 +152,7 @@ struct Tags(Vec<String>);
 impl Drop for Tags {
     fn drop(&mut self) {
         for tag in &self.0 {
-            let _ = Command::new("docker")
-                .args(["rmi", tag])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status();
+            docker_quietly(&["rmi", tag]);
         }
     }
 }
@@ -207,23 +182,17 @@ fn layered_image(reference: &str, len: usize) {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("fresh.bin");
     std::fs::write(&file, fresh_bytes(len)).unwrap();
-    let container = Command::new("docker")
-        .args(["create", BASE_IMAGE, "true"])
-        .output()
-        .unwrap();
+    let (made, id) = docker(&["create", BASE_IMAGE, "true"]);
     assert!(
-        container.status.success(),
-        "these tests need the image {BASE_IMAGE} (make it with scripts/make-base-image.sh): {}",
-        String::from_utf8_lossy(&container.stderr)
+        made,
+        "these tests need the image {BASE_IMAGE} (make it with scripts/make-base-image.sh): {id}"
     );
-    let container = Container(
-        String::from_utf8_lossy(&container.stdout)
-            .trim()
-            .to_string(),
-    );
+    let container = Container(id.trim().to_string());
     let target = format!("{}:/sagedesk-test.bin", container.0);
-    docker(&["cp", &file.to_string_lossy(), &target]);
-    docker(&["commit", &container.0, reference]);
+    let (ok, said) = docker(&["cp", &file.to_string_lossy(), &target]);
+    assert!(ok, "docker cp to {target}: {said}");
+    let (ok, said) = docker(&["commit", &container.0, reference]);
+    assert!(ok, "docker commit {reference}: {said}");
 }
 
 /// A container made to build an image from, removed when dropped.
@@ -231,11 +200,7 @@ struct Container(String);
 
 impl Drop for Container {
     fn drop(&mut self) {
-        let _ = Command::new("docker")
-            .args(["rm", "-f", &self.0])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
+        docker_quietly(&["rm", "-f", &self.0]);
     }
 }
 
@@ -253,14 +218,17 @@ fn single_layer_image(reference: &str, len: usize) {
         .unwrap();
     let file = dir.path().join("layer.tar");
     std::fs::write(&file, archive.into_inner().unwrap()).unwrap();
-    docker(&["import", &file.to_string_lossy(), reference]);
+    let (ok, said) = docker(&["import", &file.to_string_lossy(), reference]);
+    assert!(ok, "docker import {reference}: {said}");
 }
 
 /// Pushes `reference` to its registry, then removes it here, so that the
 /// next pull has to fetch it.
 async fn push_then_forget(engine: &Engine, reference: &str) {
-    docker(&["push", reference]);
-    docker(&["rmi", reference]);
+    let (ok, said) = docker(&["push", reference]);
+    assert!(ok, "docker push {reference}: {said}");
+    let (ok, said) = docker(&["rmi", reference]);
+    assert!(ok, "docker rmi {reference}: {said}");
     assert!(
         engine.image(reference).await.unwrap().is_none(),
         "{reference} is still here after removing its tag"

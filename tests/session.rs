@@ -2,62 +2,15 @@
 //! a kernel killed or out of memory under a running cell, the automatic
 //! restart, interrupts, and sessions side by side.
 
+mod support;
+
 use std::time::Duration;
 
 use jupyter_protocol::messaging::JupyterMessageContent;
-use sagedesk::engine::{BuildContext, Engine};
 use sagedesk::session::{
-    CellEvent, CellStatus, DeathReason, InterruptOutcome, Session, SessionConfig, SessionState,
+    CellEvent, CellStatus, DeathReason, InterruptOutcome, Session, SessionState,
 };
-
-async fn session(configure: impl FnOnce(&mut SessionConfig)) -> Session {
-    let engine = Engine::connect(None).await.expect("a Docker engine");
-    let mut config = SessionConfig::for_image(&engine, &BuildContext::embedded().tag())
-        .await
-        .expect("the SageMath image (sagedesk image build)");
-    configure(&mut config);
-    Session::start(engine, config)
-}
-
-/// The events of one cell, up to its last.
-async fn run(session: &Session, code: &str) -> Vec<CellEvent> {
-    let mut run = session.execute(code).unwrap();
-    let mut events = Vec::new();
-    loop {
-        let event = tokio::time::timeout(Duration::from_secs(120), run.events.recv())
-            .await
-            .expect("the cell makes progress")
-            .expect("the cell ends with Finished or KernelDied");
-        let last = matches!(
-            event,
-            CellEvent::Finished { .. } | CellEvent::KernelDied { .. }
-        );
-        events.push(event);
-        if last {
-            return events;
-        }
-    }
-}
-
-/// Whether the engine still has a container of this name.
-fn container_exists(name: &str) -> bool {
-    std::process::Command::new("docker")
-        .args(["container", "inspect", name])
-        .output()
-        .unwrap()
-        .status
-        .success()
-}
-
-fn result(events: &[CellEvent]) -> Option<String> {
-    events.iter().find_map(|e| match e {
-        CellEvent::Output(JupyterMessageContent::ExecuteResult(r)) => serde_json::to_value(&r.data)
-            .unwrap()["text/plain"]
-            .as_str()
-            .map(str::to_string),
-        _ => None,
-    })
-}
+use support::{container_exists, docker, engine, result, run, session};
 
 #[tokio::test]
 async fn cells_sent_while_starting_are_queued_and_run_in_order() {
@@ -93,14 +46,8 @@ async fn a_kernel_killed_under_a_cell_says_so_and_the_next_cell_runs_in_a_new_ke
     tokio::time::sleep(Duration::from_millis(500)).await;
     let mut last = None;
     let name = s.container_name();
-    assert!(
-        std::process::Command::new("docker")
-            .args(["kill", &name])
-            .output()
-            .unwrap()
-            .status
-            .success()
-    );
+    let (killed, said) = docker(&["kill", &name]);
+    assert!(killed, "{said}");
     while let Some(event) = cell.events.recv().await {
         last = Some(event);
     }
@@ -316,8 +263,7 @@ async fn a_kernel_left_running_is_reattached_with_its_variables() {
     store.save(&record).unwrap();
     let record = store.load_all().pop().unwrap();
 
-    let engine = Engine::connect(None).await.unwrap();
-    let again = Session::resume(engine, record);
+    let again = Session::resume(engine().await, record);
     again.ready().await.unwrap();
     assert!(again.resumed(), "the same container was taken over");
     assert_eq!(again.container_name(), name);
@@ -390,11 +336,8 @@ async fn repeated_deaths_open_the_circuit_breaker() {
         s.ready()
             .await
             .unwrap_or_else(|e| panic!("round {round}: {e}"));
-        let kill = std::process::Command::new("docker")
-            .args(["kill", &s.container_name()])
-            .output()
-            .unwrap();
-        assert!(kill.status.success(), "round {round}");
+        let (killed, said) = docker(&["kill", &s.container_name()]);
+        assert!(killed, "round {round}: {said}");
         // Wait until the death is noticed.
         tokio::time::timeout(
             Duration::from_secs(30),
