@@ -9,6 +9,7 @@
 //! [`workspace`] holds folders of notebooks and the settings. [`id`],
 //! [`pacer`] and [`size`] depend on nothing and serve every layer.
 
+pub mod desk;
 pub mod doctor;
 pub mod engine;
 pub mod id;

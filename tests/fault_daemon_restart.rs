@@ -128,3 +128,149 @@ async fn a_daemon_restart_mid_cell_is_reported_and_a_restart_afterwards_works() 
     assert!(ok, "{left}");
     assert!(left.trim().is_empty(), "containers left behind: {left}");
 }
+
+/// The desk restarts, by itself, a notebook's kernel that died because the
+/// engine went away, once its watch sees the engine back; the kernel that
+/// comes is a fresh one, and the notebook on disk holds its answers.
+#[tokio::test]
+async fn the_desk_restarts_a_kernel_that_died_with_the_engine_once_it_is_back() {
+    use std::sync::{Arc, Mutex};
+
+    use sagedesk::desk::{Desk, DeskEvent, DeskOptions};
+    use sagedesk::notebook::{CellEdit, NotebookFile};
+    use sagedesk::session::RecordStore;
+
+    let tag = BuildContext::embedded().tag();
+    let mut daemon = PrivateDaemon::start(&[&tag]);
+    daemon.join_netns();
+    let workspace = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let events = Arc::new(Mutex::new(Vec::<DeskEvent>::new()));
+    let seen = events.clone();
+    let desk = Desk::new(DeskOptions {
+        engine: Some(daemon.uri()),
+        records: RecordStore::new(data.path()),
+        events: Arc::new(move |event| seen.lock().unwrap().push(event)),
+        ..DeskOptions::default()
+    });
+    desk.open_workspace(&workspace.path().display().to_string())
+        .await
+        .unwrap();
+    desk.create_notebook("a").await.unwrap();
+    let id = desk.open_notebook("a.ipynb").await.unwrap().cells[0]
+        .id
+        .clone();
+    let run = |code: &'static str| {
+        let desk = desk.clone();
+        let id = id.clone();
+        async move {
+            desk.save_notebook(
+                "a.ipynb",
+                vec![CellEdit {
+                    id: id.clone(),
+                    cell_type: "code".into(),
+                    source: code.into(),
+                }],
+                false,
+            )
+            .await
+            .unwrap();
+            let done = desk
+                .execute_cell("a.ipynb", &id, code, |_| {})
+                .await
+                .unwrap();
+            tokio::time::timeout(Duration::from_secs(180), done.wait())
+                .await
+                .expect("the cell ends");
+            let file = NotebookFile::open(workspace_file(&desk)).unwrap();
+            serde_json::to_string(&file.notebook().cell_views()[0].outputs).unwrap()
+        }
+    };
+    fn workspace_file(desk: &Desk) -> std::path::PathBuf {
+        desk.workspace().unwrap().root().join("a.ipynb")
+    }
+    run("v = 1").await;
+
+    let watch = tokio::spawn({
+        let desk = desk.clone();
+        async move { desk.watch_engine(Duration::from_millis(250)).await }
+    });
+    // The watch's first look is its baseline.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+
+    let stopping = daemon.terminate();
+    tokio::task::spawn_blocking(move || {
+        let mut stopping = stopping;
+        stopping.wait()
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let dead = |events: &[DeskEvent]| {
+        events.iter().any(|e| {
+            matches!(e, DeskEvent::KernelStatus { path, state: SessionState::Dead { reason: DeathReason::EngineGone { .. } } } if path == "a.ipynb")
+        })
+    };
+    // Polled from a blocking thread: the desk's tasks run on this one.
+    let poll = |what, check: fn(&[DeskEvent]) -> bool| {
+        let events = events.clone();
+        tokio::task::spawn_blocking(move || {
+            let deadline = std::time::Instant::now() + Duration::from_secs(90);
+            while !check(&events.lock().unwrap()) {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "{what}: {:#?}",
+                    events.lock().unwrap()
+                );
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        })
+    };
+    poll("the kernel dies with the engine", dead).await.unwrap();
+    poll("the window is told the engine stopped", |events| {
+        events
+            .iter()
+            .any(|e| matches!(e, DeskEvent::Engine { report } if report.engine.is_none()))
+    })
+    .await
+    .unwrap();
+    let before = events.lock().unwrap().len();
+
+    daemon.launch();
+    poll("the window is told the engine is back", |events| {
+        events
+            .iter()
+            .any(|e| matches!(e, DeskEvent::Engine { report } if report.problem.is_none()))
+    })
+    .await
+    .unwrap();
+    let restarted = {
+        let events = events.clone();
+        tokio::task::spawn_blocking(move || {
+            let deadline = std::time::Instant::now() + Duration::from_secs(180);
+            loop {
+                let idle = events.lock().unwrap()[before..].iter().any(|e| {
+                    matches!(e, DeskEvent::KernelStatus { path, state: SessionState::Idle } if path == "a.ipynb")
+                });
+                if idle || std::time::Instant::now() > deadline {
+                    return idle;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        })
+    };
+    assert!(
+        restarted.await.unwrap(),
+        "the kernel starts again by itself: {:#?}",
+        events.lock().unwrap()
+    );
+    // A fresh kernel: the variable is gone, and the notebook saved the answer.
+    let outputs = run("'v' in globals()").await;
+    assert!(outputs.contains("False"), "{outputs}");
+
+    watch.abort();
+    desk.quit().await;
+    let (ok, left) = daemon.docker(&["ps", "-aq"]);
+    assert!(ok, "{left}");
+    assert!(left.trim().is_empty(), "containers left behind: {left}");
+}

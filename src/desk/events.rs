@@ -1,0 +1,114 @@
+//! What the desk tells its front end without being asked: one enum of
+//! events, handed to the subscriber given at [`Desk::new`](super::Desk::new).
+//! The desktop shell forwards each one to the window as it comes; tests
+//! collect them.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::doctor::Report;
+use crate::engine::{BuildEvent, PullProgress};
+use crate::session::SessionState;
+
+/// Everything the desk reports by itself, tagged by `kind`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum DeskEvent {
+    /// A notebook's kernel changed state.
+    KernelStatus {
+        /// The notebook, as the workspace names it now.
+        path: String,
+        state: SessionState,
+    },
+    /// A step or a line of output of [`Desk::prepare_image`](super::Desk::prepare_image)
+    /// building the image.
+    Setup { event: BuildEvent },
+    /// How far [`Desk::prepare_image`](super::Desk::prepare_image) pulling the
+    /// image (the image setting names one from a registry) has come.
+    Pull { progress: PullProgress },
+    /// The engine's state changed while the desk watched it
+    /// ([`Desk::watch_engine`](super::Desk::watch_engine)): a problem appeared
+    /// (the engine stopped, the image went) or went away.
+    Engine { report: Box<Report> },
+}
+
+impl DeskEvent {
+    /// The event's kind, as it is tagged: for logs.
+    pub fn name(&self) -> &'static str {
+        match self {
+            DeskEvent::KernelStatus { .. } => "kernelStatus",
+            DeskEvent::Setup { .. } => "setup",
+            DeskEvent::Pull { .. } => "pull",
+            DeskEvent::Engine { .. } => "engine",
+        }
+    }
+}
+
+/// Where the desk's events go. Called from the desk's tasks, in the order
+/// the events happen for any one notebook; it must not block.
+pub type Subscriber = Arc<dyn Fn(DeskEvent) + Send + Sync>;
+
+/// Whether the window needs telling: the first report, or one that differs
+/// from the last in what the window shows (whether there is an engine, the
+/// problem, the image).
+pub(crate) fn engine_changed(last: Option<&Report>, now: &Report) -> bool {
+    let Some(last) = last else {
+        return true;
+    };
+    last.engine.is_some() != now.engine.is_some()
+        || last.problem.as_ref().map(|p| &p.code) != now.problem.as_ref().map(|p| &p.code)
+        || last.image.as_ref().map(|i| &i.id) != now.image.as_ref().map(|i| &i.id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doctor::Problem;
+
+    fn report(problem: Option<&str>) -> Report {
+        Report {
+            engine: None,
+            problem: problem.map(|code| Problem {
+                code: code.into(),
+                message: "m".into(),
+                fix: "f".into(),
+                tried: vec!["unix:///var/run/docker.sock".into()],
+            }),
+            image: None,
+            image_tag: "sagedesk/sagemath:x".into(),
+        }
+    }
+
+    #[test]
+    fn only_a_change_of_what_the_window_shows_is_sent() {
+        let stopped = report(Some("engine_not_running"));
+        assert!(engine_changed(None, &stopped));
+        let mut again = stopped.clone();
+        again.problem.as_mut().unwrap().message = "other words".into();
+        assert!(!engine_changed(Some(&stopped), &again));
+        assert!(engine_changed(
+            Some(&stopped),
+            &report(Some("image_missing"))
+        ));
+        assert!(engine_changed(Some(&stopped), &report(None)));
+    }
+
+    #[test]
+    fn events_are_tagged_by_kind() {
+        let event = DeskEvent::KernelStatus {
+            path: "a.ipynb".into(),
+            state: SessionState::Idle,
+        };
+        let json = serde_json::to_value(&event).unwrap();
+        assert_eq!(json["kind"], event.name());
+        assert_eq!(json["path"], "a.ipynb");
+        let event = DeskEvent::Setup {
+            event: BuildEvent::Output { line: "x".into() },
+        };
+        let json = serde_json::to_value(&event).unwrap();
+        assert_eq!(json["kind"], event.name());
+        assert_eq!(json["event"]["kind"], "output");
+    }
+}

@@ -1,0 +1,291 @@
+//! The notebooks' kernels on the desk: started (or taken back from an
+//! earlier launch) when a notebook opens, running its cells with their
+//! outputs saved into the notebook as each ends, asked for completions and
+//! help, interrupted and restarted, and stopped or left running at quit.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::task::JoinHandle;
+
+use crate::id::new_id;
+use crate::kernel::outputs::OutputLimits;
+use crate::session::{
+    CellUpdate, DeathReason, InterruptOutcome, Session, SessionConfig, SessionState,
+    forward_keeping,
+};
+use crate::workspace::KernelsOnQuit;
+
+use super::error::DeskError;
+use super::events::DeskEvent;
+use super::open::{Desk, WHOLE_OUTPUTS, blocking};
+use super::views::{Completions, Help};
+
+/// The longest [`Desk::quit`] waits for the kernels to stop or be recorded.
+pub const QUIT_BUDGET: Duration = Duration::from_secs(15);
+
+/// A cell sent to run: [`CellDone::wait`] waits for its end, with its
+/// outputs saved into its notebook. Dropping it lets the cell go on.
+pub struct CellDone(JoinHandle<()>);
+
+impl CellDone {
+    /// Waits until the cell has ended and its outputs are in its notebook
+    /// (saved to the file unless another program changed the file).
+    pub async fn wait(self) {
+        let _ = self.0.await;
+    }
+}
+
+impl Desk {
+    /// The kernel of the open notebook `path`, started (warming in the
+    /// background) if it has none yet: the one left running for it when the
+    /// app last quit, with its variables, or a new one of the settings'
+    /// image and limits. Its states are sent as [`DeskEvent::KernelStatus`].
+    pub(crate) async fn session(&self, path: &str) -> Result<Arc<Session>, DeskError> {
+        let open = self.open_notebook_of(path)?;
+        if let Some(session) = open.session() {
+            return Ok(session);
+        }
+        let workspace = self.workspace()?;
+        let engine = self.engine().await?;
+        let records = &self.inner.records;
+        let session = match records.find(workspace.root(), path) {
+            Some(record) => {
+                // Taken: kept from orphan collection while this process
+                // lives (the container's label names the one that made it).
+                if let Err(err) = records.attach(&record) {
+                    eprintln!("sagedesk: could not mark the kernel of {path} as taken: {err}");
+                }
+                let mut slot = open.session.lock().expect("session lock");
+                if let Some(session) = slot.clone() {
+                    return Ok(session);
+                }
+                let image = record.image.clone();
+                let session = Arc::new(Session::resume(engine, record));
+                *slot = Some(session.clone());
+                (session, image)
+            }
+            None => {
+                let settings = self.settings();
+                let mut config = SessionConfig::for_image(&engine, &self.image_tag()).await?;
+                config.workspace = Some(workspace.root().to_path_buf());
+                config.notebook = Some(path.to_string());
+                config.limits = settings.limits();
+                let mut slot = open.session.lock().expect("session lock");
+                // Another call may have started one while this one waited.
+                if let Some(session) = slot.clone() {
+                    return Ok(session);
+                }
+                let image = config.image.clone();
+                let session = Arc::new(Session::start(engine, config));
+                *slot = Some(session.clone());
+                (session, image)
+            }
+        };
+        let (session, image) = session;
+        // What Sage's 3D viewer loads, from this kernel's image.
+        tokio::spawn({
+            let desk = self.clone();
+            let session = session.clone();
+            async move { desk.ensure_nbextensions(&session, &image).await }
+        });
+        let mut states = session.watch_state();
+        let desk = self.clone();
+        let name = open.name.clone();
+        tokio::spawn(async move {
+            loop {
+                let state = states.borrow_and_update().clone();
+                let path = name.lock().expect("name lock").clone();
+                desk.emit(DeskEvent::KernelStatus { path, state });
+                if states.changed().await.is_err() {
+                    return;
+                }
+            }
+        });
+        Ok(session)
+    }
+
+    /// Tells the subscriber the kernel state of the notebook `path` again
+    /// (after a rename, under its new name).
+    pub(crate) fn announce_kernel(&self, path: &str, session: &Session) {
+        self.emit(DeskEvent::KernelStatus {
+            path: path.to_string(),
+            state: session.state(),
+        });
+    }
+
+    /// The state of the kernel of the open notebook `path`; `None` when it
+    /// has none.
+    pub fn kernel_state(&self, path: &str) -> Result<Option<SessionState>, DeskError> {
+        Ok(self.open_notebook_of(path)?.session().map(|s| s.state()))
+    }
+
+    /// Runs the code `code` as the cell `cell_id` of the open notebook
+    /// `path`, after the cells sent before it. `send` gets its updates in
+    /// batches, at most about 30 a second. Returns once the cell is queued;
+    /// when it ends, its outputs and execution count are stored in the
+    /// notebook and the notebook saved, in the file it has then (renamed or
+    /// not). Everything the cell prints is also written to the desk's cache,
+    /// and kept when its outputs leave lines out
+    /// ([`Desk::whole_output`]).
+    pub async fn execute_cell(
+        &self,
+        path: &str,
+        cell_id: &str,
+        code: &str,
+        mut send: impl FnMut(Vec<CellUpdate>) + Send + 'static,
+    ) -> Result<CellDone, DeskError> {
+        let session = self.session(path).await?;
+        let open = self.open_notebook_of(path)?;
+        let run = session.execute(code)?;
+        let whole = self
+            .cache(WHOLE_OUTPUTS)
+            .map(|dir| dir.join(format!("{}.txt", new_id())));
+        let cell_id = cell_id.to_string();
+        Ok(CellDone(tokio::spawn(async move {
+            let done = forward_keeping(run, OutputLimits::default(), whole.as_deref(), |batch| {
+                // Kept before the window hears of it, so that a click at
+                // once finds it.
+                if batch
+                    .iter()
+                    .any(|u| matches!(u, CellUpdate::WholeOutputKept { .. }))
+                {
+                    open.keep_whole_output(&cell_id, whole.clone());
+                }
+                send(batch);
+            })
+            .await;
+            open.keep_whole_output(&cell_id, done.whole_output.clone());
+            let saved = blocking(move || {
+                let mut file = open.file.lock().expect("file lock");
+                if let Some(cell) = file.notebook_mut().cell_mut(&cell_id) {
+                    let count = done.execution_count.map(|c| c as u64);
+                    cell.set_outputs(&done.outputs, count);
+                    file.save()?;
+                }
+                Ok(())
+            })
+            .await;
+            // A file another program changed, or one that went: the window's
+            // next save says so, and keeps the outputs.
+            if let Err(err) = saved {
+                eprintln!("sagedesk: a cell's outputs were not saved: {err}");
+            }
+        })))
+    }
+
+    /// Stops the running cell of the notebook `path`, keeping the kernel's
+    /// variables if at all possible; queued cells are dropped.
+    pub async fn interrupt(&self, path: &str) -> Result<InterruptOutcome, DeskError> {
+        Ok(self.session(path).await?.interrupt().await?)
+    }
+
+    /// Replaces the notebook's kernel with a new one (variables are lost).
+    pub async fn restart(&self, path: &str) -> Result<(), DeskError> {
+        Ok(self.session(path).await?.restart().await?)
+    }
+
+    /// Answers the running cell's `input()` prompt.
+    pub async fn input_reply(&self, path: &str, value: &str) -> Result<(), DeskError> {
+        Ok(self.session(path).await?.input_reply(value)?)
+    }
+
+    /// Completions at `cursor_pos` (in Unicode code points) of `code`.
+    pub async fn complete(
+        &self,
+        path: &str,
+        code: &str,
+        cursor_pos: usize,
+    ) -> Result<Completions, DeskError> {
+        let reply = self.session(path).await?.complete(code, cursor_pos).await?;
+        Ok(Completions {
+            matches: reply.matches,
+            cursor_start: reply.cursor_start,
+            cursor_end: reply.cursor_end,
+        })
+    }
+
+    /// The kernel's help on the name at `cursor_pos` of `code`.
+    pub async fn inspect(
+        &self,
+        path: &str,
+        code: &str,
+        cursor_pos: usize,
+    ) -> Result<Help, DeskError> {
+        let reply = self.session(path).await?.inspect(code, cursor_pos).await?;
+        Ok(Help {
+            found: reply.found,
+            data: serde_json::to_value(&reply.data).unwrap_or_default(),
+        })
+    }
+
+    /// Restarts the kernels that died because the engine went away, now
+    /// that it is back.
+    pub(crate) fn restart_engine_victims(&self) {
+        let victims: Vec<Arc<Session>> = self
+            .inner
+            .notebooks
+            .lock()
+            .expect("notebooks lock")
+            .values()
+            .filter_map(|open| open.session())
+            .filter(|s| {
+                matches!(
+                    s.state(),
+                    SessionState::Dead {
+                        reason: DeathReason::EngineGone { .. }
+                    }
+                )
+            })
+            .collect();
+        for session in victims {
+            tokio::spawn(async move {
+                if let Err(err) = session.restart().await {
+                    eprintln!("sagedesk: a kernel could not start again: {err}");
+                }
+            });
+        }
+    }
+
+    /// Stops a kernel the desk no longer holds, and forgets its record (a
+    /// kernel taken back at launch had one), without waiting.
+    pub(crate) fn stop_in_background(&self, session: Arc<Session>) {
+        let _ = self.inner.records.remove(&session.container_name());
+        tokio::spawn(async move { session.stop().await });
+    }
+
+    /// What the app does with its kernels when it quits, by the settings:
+    /// stopped (the default), or left running with a record each, for the
+    /// next launch to take back with their variables. Waits at most
+    /// [`QUIT_BUDGET`]. The notebooks stay open: call it last.
+    pub async fn quit(&self) {
+        let leave_running = self.settings().kernels_on_quit == KernelsOnQuit::LeaveRunning;
+        let sessions: Vec<(String, Arc<Session>)> = self
+            .inner
+            .notebooks
+            .lock()
+            .expect("notebooks lock")
+            .iter()
+            .filter_map(|(path, open)| Some((path.clone(), open.session()?)))
+            .collect();
+        let records = &self.inner.records;
+        let all = async {
+            for (notebook, session) in &sessions {
+                if leave_running && let Some(mut record) = session.detach().await {
+                    // The name it has now (the notebook may have been renamed).
+                    record.notebook = Some(notebook.clone());
+                    match records.save(&record) {
+                        Ok(()) => continue,
+                        Err(err) => {
+                            eprintln!("sagedesk: could not keep the kernel of {notebook}: {err}")
+                        }
+                    }
+                }
+                session.stop().await;
+                // A kernel taken back at launch had a record: it goes too.
+                let _ = records.remove(&session.container_name());
+            }
+        };
+        let _ = tokio::time::timeout(QUIT_BUDGET, all).await;
+    }
+}

@@ -1,0 +1,331 @@
+//! The workspace and its notebooks on the desk: open a workspace; list,
+//! create, open, reload, save, rename and delete notebooks. A notebook
+//! opened twice is the same open notebook, so a cell running in it always
+//! ends in the right file, whatever happened to the notebook meanwhile.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use crate::notebook::{CellEdit, NotebookFile};
+use crate::session::Session;
+use crate::workspace::Workspace;
+
+use super::error::DeskError;
+use super::open::{Desk, blocking, expand_home, relative_name};
+use super::views::{NotebookDoc, NotebookItem, Saved, Trashed, WorkspaceInfo};
+
+/// A notebook open on the desk: its file (the desk owns its outputs), its
+/// kernel once started, and what its cells printed in full.
+pub(crate) struct OpenNotebook {
+    /// Its name in the workspace now (a rename changes it): the name its
+    /// kernel's status events carry.
+    pub(crate) name: Arc<Mutex<String>>,
+    pub(crate) file: Mutex<NotebookFile>,
+    /// Everything each cell printed in its last run, by cell id, where its
+    /// outputs left lines out (files of the desk's cache).
+    whole_outputs: Mutex<HashMap<String, PathBuf>>,
+    pub(crate) session: Mutex<Option<Arc<Session>>>,
+}
+
+impl OpenNotebook {
+    fn new(name: &str, file: NotebookFile) -> OpenNotebook {
+        OpenNotebook {
+            name: Arc::new(Mutex::new(name.to_string())),
+            file: Mutex::new(file),
+            whole_outputs: Mutex::default(),
+            session: Mutex::new(None),
+        }
+    }
+
+    pub(crate) fn session(&self) -> Option<Arc<Session>> {
+        self.session.lock().expect("session lock").clone()
+    }
+
+    /// Records the whole output of the cell's last run (or that it has
+    /// none), removing the file of the run before.
+    pub(crate) fn keep_whole_output(&self, cell_id: &str, file: Option<PathBuf>) {
+        let mut kept = self.whole_outputs.lock().expect("outputs lock");
+        let before = match &file {
+            Some(file) => kept.insert(cell_id.to_string(), file.clone()),
+            None => kept.remove(cell_id),
+        };
+        if let Some(before) = before
+            && Some(&before) != file.as_ref()
+        {
+            let _ = std::fs::remove_file(before);
+        }
+    }
+
+    /// The file of the whole output of the cell's last run, if kept.
+    fn whole_output(&self, cell_id: &str) -> Option<PathBuf> {
+        self.whole_outputs
+            .lock()
+            .expect("outputs lock")
+            .get(cell_id)
+            .filter(|f| f.is_file())
+            .cloned()
+    }
+
+    fn doc(&self) -> NotebookDoc {
+        NotebookDoc {
+            path: self.name.lock().expect("name lock").clone(),
+            cells: self.file.lock().expect("file lock").notebook().cell_views(),
+        }
+    }
+}
+
+impl Desk {
+    /// Opens (creating it if needed) the folder `path` (`~/` is the home
+    /// folder) as the workspace, and lists its notebooks. The notebooks of
+    /// the workspace open before are closed and their kernels stopped.
+    ///
+    /// # Errors
+    ///
+    /// [`DeskError::Workspace`] when the folder cannot be made or read.
+    pub async fn open_workspace(&self, path: &str) -> Result<WorkspaceInfo, DeskError> {
+        let root = expand_home(path);
+        let workspace = blocking(move || Ok(Workspace::open_or_create(&root)?)).await?;
+        let notebooks = items(&workspace)?;
+        let info = WorkspaceInfo {
+            path: workspace.root().display().to_string(),
+            notebooks,
+        };
+        self.remember(|s| s.note_recent_workspace(workspace.root()));
+        *self.inner.workspace.lock().expect("workspace lock") = Some(Arc::new(workspace));
+        let closed: Vec<_> = self
+            .inner
+            .notebooks
+            .lock()
+            .expect("notebooks lock")
+            .drain()
+            .filter_map(|(_, open)| open.session.lock().expect("session lock").take())
+            .collect();
+        for session in closed {
+            self.stop_in_background(session);
+        }
+        Ok(info)
+    }
+
+    /// The notebooks of the open workspace, by name.
+    pub async fn list_notebooks(&self) -> Result<Vec<NotebookItem>, DeskError> {
+        let workspace = self.workspace()?;
+        blocking(move || items(&workspace)).await
+    }
+
+    /// Creates an empty Sage notebook `name` (`.ipynb` added when missing),
+    /// never over an existing file.
+    ///
+    /// # Errors
+    ///
+    /// [`DeskError::Workspace`]: `already_exists`, a name leaving the
+    /// workspace, a file that cannot be written.
+    pub async fn create_notebook(&self, name: &str) -> Result<NotebookItem, DeskError> {
+        let workspace = self.workspace()?;
+        let name = name.to_string();
+        blocking(move || {
+            let sage = crate::engine::BuildContext::embedded().sage_version();
+            let path = workspace.new_notebook(&name, &sage)?;
+            Ok(NotebookItem::new(relative_name(&workspace, &path)))
+        })
+        .await
+    }
+
+    /// Opens the notebook `path` and starts warming its kernel, so that the
+    /// first cell does not wait for Sage to load (a kernel that cannot start
+    /// shows in its status, and again when a cell runs). A notebook already
+    /// open is not read again: its cells are as the desk has them, with the
+    /// outputs of the cells that ran since.
+    ///
+    /// # Errors
+    ///
+    /// [`DeskError::Workspace`] for a name that is not a notebook of the
+    /// workspace or a file that is not a notebook (left untouched).
+    pub async fn open_notebook(&self, path: &str) -> Result<NotebookDoc, DeskError> {
+        let open = match self.open_notebook_of(path) {
+            Ok(open) => open,
+            Err(_) => {
+                let workspace = self.workspace()?;
+                let name = path.to_string();
+                let file = blocking(move || Ok(workspace.open_notebook(&name)?)).await?;
+                let mut notebooks = self.inner.notebooks.lock().expect("notebooks lock");
+                // Another call may have opened it meanwhile: that one stays.
+                notebooks
+                    .entry(path.to_string())
+                    .or_insert_with(|| Arc::new(OpenNotebook::new(path, file)))
+                    .clone()
+            }
+        };
+        self.remember(|s| s.last_notebook = Some(path.to_string()));
+        let _ = self.session(path).await;
+        Ok(open.doc())
+    }
+
+    /// Reads the open notebook `path` from its file again, dropping what the
+    /// desk had of it (the file changed on disk, and the user took that
+    /// version). Its kernel stays.
+    pub async fn reload_notebook(&self, path: &str) -> Result<NotebookDoc, DeskError> {
+        let open = self.open_notebook_of(path)?;
+        let reloaded = open.clone();
+        blocking(move || Ok(reloaded.file.lock().expect("file lock").reload()?)).await?;
+        Ok(open.doc())
+    }
+
+    /// Saves the window's cells (text, type, order) into the notebook and
+    /// its file; outputs stay as the desk has them.
+    ///
+    /// # Errors
+    ///
+    /// [`DeskError::Notebook`] with `notebook_conflict` when another program
+    /// changed the file since (nothing is written), unless `force`: then
+    /// this version is written over it.
+    pub async fn save_notebook(
+        &self,
+        path: &str,
+        cells: Vec<CellEdit>,
+        force: bool,
+    ) -> Result<Saved, DeskError> {
+        let open = self.open_notebook_of(path)?;
+        blocking(move || {
+            let mut file = open.file.lock().expect("file lock");
+            file.notebook_mut().apply_edits(&cells);
+            if force {
+                file.save_overwriting()?;
+            } else {
+                file.save()?;
+            }
+            Ok(())
+        })
+        .await?;
+        Ok(Saved {
+            saved_at: rfc3339((self.inner.clock)()),
+        })
+    }
+
+    /// Renames (or moves into a folder) the notebook `from` to `to`, never
+    /// over another file. An open notebook keeps its kernel and its running
+    /// cells, whose outputs go to the file under its new name; a kernel left
+    /// running for it at an earlier quit follows the name.
+    pub async fn rename_notebook(&self, from: &str, to: &str) -> Result<NotebookItem, DeskError> {
+        let workspace = self.workspace()?;
+        let open = self.open_notebook_of(from).ok();
+        let (source, target) = (from.to_string(), to.to_string());
+        let (workspace, open, to) = blocking(move || {
+            // The file moves with the open notebook's lock held: no save
+            // lands in between, and the next one goes to the new place.
+            let mut file = open.as_ref().map(|o| o.file.lock().expect("file lock"));
+            let path = workspace.rename(&source, &target)?;
+            if let Some(file) = file.as_mut() {
+                file.moved_to(path.clone());
+            }
+            drop(file);
+            let to = relative_name(&workspace, &path);
+            Ok((workspace, open, to))
+        })
+        .await?;
+        if let Some(open) = open {
+            *open.name.lock().expect("name lock") = to.clone();
+            let mut notebooks = self.inner.notebooks.lock().expect("notebooks lock");
+            if let Some(open) = notebooks.remove(from) {
+                notebooks.insert(to.clone(), open);
+            }
+            drop(notebooks);
+            if let Some(session) = open.session() {
+                self.announce_kernel(&to, &session);
+            }
+        }
+        let records = &self.inner.records;
+        if let Some(mut record) = records.find(workspace.root(), from) {
+            record.notebook = Some(to.clone());
+            let _ = records.save(&record);
+        }
+        self.remember(|s| {
+            if s.last_notebook.as_deref() == Some(from) {
+                s.last_notebook = Some(to.clone());
+            }
+        });
+        Ok(NotebookItem::new(to))
+    }
+
+    /// Moves the notebook `path` to the workspace's `.trash` folder (nothing
+    /// is destroyed). An open notebook is closed and its kernel stopped; a
+    /// kernel left running for it at an earlier quit is removed.
+    pub async fn delete_notebook(&self, path: &str) -> Result<Trashed, DeskError> {
+        let workspace = self.workspace()?;
+        let root = workspace.root().to_path_buf();
+        let open = self.open_notebook_of(path).ok();
+        let name = path.to_string();
+        // The file moves first, with the open notebook's lock held (no save
+        // lands in between; a later one finds the file gone and writes
+        // nothing). Only once it has moved is the notebook closed.
+        let trashed_to = blocking(move || {
+            let _saving = open.as_ref().map(|o| o.file.lock().expect("file lock"));
+            let to = workspace.delete(&name)?;
+            Ok(relative_name(&workspace, &to))
+        })
+        .await?;
+        let closed = self
+            .inner
+            .notebooks
+            .lock()
+            .expect("notebooks lock")
+            .remove(path);
+        if let Some(session) =
+            closed.and_then(|open| open.session.lock().expect("session lock").take())
+        {
+            self.stop_in_background(session);
+        }
+        if let Some(record) = self.inner.records.find(&root, path) {
+            let _ = self.inner.records.remove(&record.name);
+            let desk = self.clone();
+            tokio::spawn(async move {
+                if let Ok(engine) = desk.engine().await {
+                    let _ = engine.remove_container(&record.name).await;
+                }
+            });
+        }
+        self.remember(|s| {
+            if s.last_notebook.as_deref() == Some(path) {
+                s.last_notebook = None;
+            }
+        });
+        Ok(Trashed { trashed_to })
+    }
+
+    /// The file holding everything the cell `cell_id` of the notebook `path`
+    /// printed in its last run, kept when its outputs left lines out.
+    ///
+    /// # Errors
+    ///
+    /// [`DeskError::NoWholeOutput`] when there is none (the cell was not
+    /// cut, or ran before this desk was made).
+    pub fn whole_output(&self, path: &str, cell_id: &str) -> Result<PathBuf, DeskError> {
+        self.open_notebook_of(path)?
+            .whole_output(cell_id)
+            .ok_or(DeskError::NoWholeOutput)
+    }
+}
+
+fn items(workspace: &Workspace) -> Result<Vec<NotebookItem>, DeskError> {
+    Ok(workspace
+        .notebooks()?
+        .into_iter()
+        .map(|e| NotebookItem::new(e.name))
+        .collect())
+}
+
+/// `2026-11-28T07:08:37.123Z`.
+pub(crate) fn rfc3339(time: std::time::SystemTime) -> String {
+    chrono::DateTime::<chrono::Utc>::from(time).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_cross_as_rfc3339_in_utc() {
+        let time = std::time::UNIX_EPOCH + std::time::Duration::from_millis(1_795_849_717_123);
+        assert_eq!(rfc3339(time), "2026-11-28T07:08:37.123Z");
+    }
+}

@@ -1,0 +1,455 @@
+//! The desk with no window, against the real engine and image: a notebook
+//! opened, edited, run and saved; renamed and reopened while a cell runs;
+//! deleted; and the kernels at quit under each policy. Every step reads the
+//! notebook's file back from disk.
+
+mod support;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sagedesk::desk::{Desk, DeskEvent, DeskOptions};
+use sagedesk::notebook::{CellEdit, NotebookFile};
+use sagedesk::session::{CellUpdate, RecordStore, SessionState};
+use sagedesk::workspace::KernelsOnQuit;
+
+/// A desk over a fresh workspace, with its own records and cache, that
+/// keeps every event it sends.
+struct Bench {
+    desk: Desk,
+    events: Arc<Mutex<Vec<DeskEvent>>>,
+    workspace: tempfile::TempDir,
+    data: tempfile::TempDir,
+}
+
+impl Bench {
+    async fn new() -> Bench {
+        let workspace = tempfile::tempdir().unwrap();
+        let data = tempfile::tempdir().unwrap();
+        let bench = Bench::over(workspace, data, false);
+        bench
+            .desk
+            .open_workspace(&bench.workspace.path().display().to_string())
+            .await
+            .expect("the workspace opens");
+        bench
+    }
+
+    /// A desk over `workspace` whose records (and cache, when `cache`) are
+    /// in `data` (a later launch of the app is a new desk over the same
+    /// folders). Without a cache, no kernel copies the image's notebook
+    /// extensions out.
+    fn over(workspace: tempfile::TempDir, data: tempfile::TempDir, cache: bool) -> Bench {
+        let events = Arc::new(Mutex::new(Vec::new()));
+        let seen = events.clone();
+        let desk = Desk::new(DeskOptions {
+            records: RecordStore::new(data.path()),
+            cache_dir: cache.then(|| data.path().join("cache")),
+            events: Arc::new(move |event| seen.lock().unwrap().push(event)),
+            ..DeskOptions::default()
+        });
+        Bench {
+            desk,
+            events,
+            workspace,
+            data,
+        }
+    }
+
+    fn file(&self, name: &str) -> std::path::PathBuf {
+        self.workspace.path().join(name)
+    }
+
+    /// A new notebook `name` holding one code cell `code`, opened, its
+    /// kernel warming; returns the cell's id.
+    async fn notebook(&self, name: &str, code: &str) -> String {
+        let item = self.desk.create_notebook(name).await.unwrap();
+        let doc = self.desk.open_notebook(&item.path).await.unwrap();
+        let id = doc.cells[0].id.clone();
+        self.edit(&item.path, &[(&id, code)]).await;
+        id
+    }
+
+    /// Saves the window's cells `(id, code)`, all code cells, in order.
+    async fn edit(&self, path: &str, cells: &[(&str, &str)]) {
+        let cells = cells
+            .iter()
+            .map(|(id, code)| CellEdit {
+                id: id.to_string(),
+                cell_type: "code".into(),
+                source: code.to_string(),
+            })
+            .collect();
+        self.desk.save_notebook(path, cells, false).await.unwrap();
+    }
+
+    /// Runs the cell `id` of `path` with `code` to its end; returns its
+    /// updates.
+    async fn run(&self, path: &str, id: &str, code: &str) -> Vec<CellUpdate> {
+        let updates = Arc::new(Mutex::new(Vec::new()));
+        let kept = updates.clone();
+        let done = self
+            .desk
+            .execute_cell(path, id, code, move |batch| {
+                kept.lock().unwrap().extend(batch)
+            })
+            .await
+            .expect("the cell is queued");
+        tokio::time::timeout(Duration::from_secs(180), done.wait())
+            .await
+            .unwrap_or_else(|_| panic!("{code:?} ends"));
+        updates.lock().unwrap().clone()
+    }
+
+    /// The kernel containers of this workspace's notebook `name`.
+    async fn kernels_of(&self, name: &str) -> Vec<String> {
+        let root = self.workspace.path().canonicalize().unwrap();
+        support::engine()
+            .await
+            .managed_containers()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|c| {
+                c.workspace.as_deref() == Some(&*root.to_string_lossy())
+                    && c.notebook.as_deref() == Some(name)
+            })
+            .map(|c| c.name)
+            .collect()
+    }
+}
+
+/// The cell `id` of the notebook file at `path` as Jupyter would read it:
+/// its execution count and its outputs' text.
+fn cell_on_disk(path: &Path, id: &str) -> (Option<u64>, String) {
+    let file = NotebookFile::open(path).expect("the saved file is a notebook");
+    let view = file
+        .notebook()
+        .cell_views()
+        .into_iter()
+        .find(|c| c.id == id)
+        .unwrap_or_else(|| panic!("cell {id} in {}", path.display()));
+    (
+        view.execution_count,
+        serde_json::to_string(&view.outputs).unwrap(),
+    )
+}
+
+fn finished(updates: &[CellUpdate]) -> bool {
+    updates
+        .iter()
+        .any(|u| matches!(u, CellUpdate::Finished { .. }))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_notebook_is_edited_run_and_saved_and_opened_again_as_it_is() {
+    let bench = Bench::new().await;
+    let id = bench.notebook("algebra", "factor(2^64+1)").await;
+    let path = bench.file("algebra.ipynb");
+    // The edit is on disk, with no output yet.
+    let on_disk = std::fs::read_to_string(&path).unwrap();
+    assert!(on_disk.contains("factor(2^64+1)"), "{on_disk}");
+
+    let updates = bench.run("algebra.ipynb", &id, "factor(2^64+1)").await;
+    assert!(finished(&updates), "{updates:?}");
+    let (count, outputs) = cell_on_disk(&path, &id);
+    assert_eq!(count, Some(1));
+    assert!(outputs.contains("274177 * 67280421310721"), "{outputs}");
+
+    // Opened again, it is the same open notebook: its outputs as they are
+    // now, and the same kernel (its variables, its execution count).
+    bench.run("algebra.ipynb", &id, "kept = 6*7").await;
+    let doc = bench.desk.open_notebook("algebra.ipynb").await.unwrap();
+    assert_eq!(doc.cells[0].execution_count, Some(2));
+    bench.run("algebra.ipynb", &id, "kept + 1").await;
+    let (count, outputs) = cell_on_disk(&path, &id);
+    assert_eq!(count, Some(3), "the same kernel ran it");
+    assert!(outputs.contains("43"), "{outputs}");
+    assert_eq!(bench.kernels_of("algebra.ipynb").await.len(), 1);
+
+    // A save answers with its time, in RFC 3339.
+    let saved = bench
+        .desk
+        .save_notebook(
+            "algebra.ipynb",
+            vec![CellEdit {
+                id: id.clone(),
+                cell_type: "code".into(),
+                source: "kept + 1  # again".into(),
+            }],
+            false,
+        )
+        .await
+        .unwrap();
+    let at = chrono::DateTime::parse_from_rfc3339(&saved.saved_at)
+        .unwrap_or_else(|e| panic!("{}: {e}", saved.saved_at));
+    let age = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
+        .signed_duration_since(at);
+    assert!(age.num_seconds().abs() < 60, "{}", saved.saved_at);
+    let on_disk = std::fs::read_to_string(&path).unwrap();
+    assert!(on_disk.contains("# again"), "{on_disk}");
+    assert!(on_disk.contains("274177") || on_disk.contains("43"));
+
+    // The kernel's states were sent under the notebook's name.
+    let states: Vec<_> = bench
+        .events
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|e| match e {
+            DeskEvent::KernelStatus { path, state } if path == "algebra.ipynb" => {
+                Some(state.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(states.contains(&SessionState::Busy), "{states:?}");
+    assert!(states.contains(&SessionState::Idle), "{states:?}");
+
+    bench.desk.quit().await;
+    assert!(bench.kernels_of("algebra.ipynb").await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cell_running_through_a_rename_and_a_reopen_ends_in_the_right_file() {
+    let bench = Bench::new().await;
+    let code = "import time; time.sleep(3); print('slept')";
+    let id = bench.notebook("slow", code).await;
+    let updates = Arc::new(Mutex::new(Vec::new()));
+    let kept = updates.clone();
+    let done = bench
+        .desk
+        .execute_cell("slow.ipynb", &id, code, move |batch| {
+            kept.lock().unwrap().extend(batch)
+        })
+        .await
+        .unwrap();
+    // While it runs: renamed into a folder, then opened again under the
+    // new name.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let item = bench
+        .desk
+        .rename_notebook("slow.ipynb", "ch1/slow")
+        .await
+        .unwrap();
+    assert_eq!(item.path, "ch1/slow.ipynb");
+    let reopened = bench.desk.open_notebook("ch1/slow.ipynb").await.unwrap();
+    assert_eq!(reopened.cells[0].id, id);
+    assert!(
+        matches!(
+            bench.desk.open_notebook("slow.ipynb").await,
+            Err(e) if e.code() == "not_found"
+        ),
+        "the old name is gone"
+    );
+    tokio::time::timeout(Duration::from_secs(120), done.wait())
+        .await
+        .expect("the cell ends");
+    assert!(finished(&updates.lock().unwrap()));
+
+    assert!(!bench.file("slow.ipynb").exists());
+    let (count, outputs) = cell_on_disk(&bench.file("ch1/slow.ipynb"), &id);
+    assert_eq!(count, Some(1));
+    assert!(outputs.contains("slept"), "{outputs}");
+    // The window's next save is no conflict: the desk wrote the outputs.
+    bench
+        .edit("ch1/slow.ipynb", &[(&id, "print('edited')")])
+        .await;
+    let (_, outputs) = cell_on_disk(&bench.file("ch1/slow.ipynb"), &id);
+    assert!(
+        outputs.contains("slept"),
+        "outputs kept by a save: {outputs}"
+    );
+
+    // The kernel's status follows the name, and it is the same kernel.
+    let renamed_status = bench
+        .events
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|e| matches!(e, DeskEvent::KernelStatus { path, .. } if path == "ch1/slow.ipynb"));
+    assert!(renamed_status);
+    assert_eq!(bench.kernels_of("slow.ipynb").await.len(), 1);
+    bench.desk.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn delete_moves_the_notebook_to_the_trash_and_stops_its_kernel() {
+    let bench = Bench::new().await;
+    let id = bench.notebook("scratch", "1 + 1").await;
+    bench.run("scratch.ipynb", &id, "1 + 1").await;
+    let before = std::fs::read(bench.file("scratch.ipynb")).unwrap();
+    let kernels = bench.kernels_of("scratch.ipynb").await;
+    assert_eq!(kernels.len(), 1);
+
+    let trashed = bench.desk.delete_notebook("scratch.ipynb").await.unwrap();
+    assert_eq!(trashed.trashed_to, ".trash/scratch.ipynb");
+    assert!(!bench.file("scratch.ipynb").exists());
+    assert_eq!(
+        std::fs::read(bench.file(".trash/scratch.ipynb")).unwrap(),
+        before,
+        "the trash holds the notebook as it was"
+    );
+    assert!(
+        bench.desk.list_notebooks().await.unwrap().is_empty(),
+        "the trash is not listed"
+    );
+    assert!(matches!(
+        bench.desk.save_notebook("scratch.ipynb", Vec::new(), false).await,
+        Err(e) if e.code() == "notebook_not_open"
+    ));
+    // Its kernel is stopped and removed.
+    for _ in 0..100 {
+        if !support::container_exists(&kernels[0]) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(!support::container_exists(&kernels[0]));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kernels_left_running_at_quit_are_taken_back_by_the_next_launch() {
+    let bench = Bench::new().await;
+    bench
+        .desk
+        .set_settings(sagedesk::workspace::Settings {
+            kernels_on_quit: KernelsOnQuit::LeaveRunning,
+            ..bench.desk.settings()
+        })
+        .unwrap();
+    let id = bench.notebook("kept", "kept = 6*7").await;
+    bench.run("kept.ipynb", &id, "kept = 6*7").await;
+    let kernels = bench.kernels_of("kept.ipynb").await;
+    assert_eq!(kernels.len(), 1);
+    bench.desk.quit().await;
+    assert!(
+        support::container_exists(&kernels[0]),
+        "left running at quit"
+    );
+
+    // The next launch: a new desk over the same folders.
+    let Bench {
+        workspace, data, ..
+    } = bench;
+    let next = Bench::over(workspace, data, false);
+    next.desk
+        .open_workspace(&next.workspace.path().display().to_string())
+        .await
+        .unwrap();
+    next.desk.open_notebook("kept.ipynb").await.unwrap();
+    let updates = next.run("kept.ipynb", &id, "kept + 1").await;
+    assert!(finished(&updates));
+    let (count, outputs) = cell_on_disk(&next.file("kept.ipynb"), &id);
+    assert!(outputs.contains("43"), "the variables are there: {outputs}");
+    assert_eq!(count, Some(2), "the same kernel");
+    assert_eq!(next.kernels_of("kept.ipynb").await, kernels);
+
+    // Quitting with the default policy stops it, and forgets its record.
+    next.desk
+        .set_settings(sagedesk::workspace::Settings {
+            kernels_on_quit: KernelsOnQuit::Stop,
+            ..next.desk.settings()
+        })
+        .unwrap();
+    next.desk.quit().await;
+    assert!(!support::container_exists(&kernels[0]));
+    assert!(RecordStore::new(next.data.path()).load_all().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cut_output_is_kept_whole_for_the_window_to_open() {
+    let bench = Bench::over(
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        true,
+    );
+    let root = bench.workspace.path().display().to_string();
+    bench.desk.open_workspace(&root).await.unwrap();
+    let code = "for i in range(20000): print(i)";
+    let id = bench.notebook("long", code).await;
+    let updates = bench.run("long.ipynb", &id, code).await;
+    let bytes = updates
+        .iter()
+        .find_map(|u| match u {
+            CellUpdate::WholeOutputKept { bytes } => Some(*bytes),
+            _ => None,
+        })
+        .expect("the outputs left lines out, and the whole is kept");
+    let whole = bench.desk.whole_output("long.ipynb", &id).unwrap();
+    let text = std::fs::read_to_string(&whole).unwrap();
+    assert_eq!(text.len() as u64, bytes);
+    assert_eq!(text.lines().count(), 20000);
+    assert!(whole.starts_with(bench.data.path().join("cache")));
+    // The saved notebook holds the head and tail only.
+    let saved = std::fs::read_to_string(bench.file("long.ipynb")).unwrap();
+    assert!(saved.contains("not kept"), "the cut is said");
+    assert!(saved.len() < text.len());
+
+    // Run again without a cut: nothing is kept any more.
+    bench.run("long.ipynb", &id, "print('short')").await;
+    assert!(!whole.exists());
+    assert!(matches!(
+        bench.desk.whole_output("long.ipynb", &id),
+        Err(e) if e.code() == "no_whole_output"
+    ));
+    bench.desk.quit().await;
+}
+
+/// The setup's last step starts a real kernel of the image, hears Sage's
+/// version from it, and leaves no container behind.
+#[tokio::test(flavor = "multi_thread")]
+async fn check_kernel_hears_sage_answer_and_leaves_nothing_running() {
+    let bench = Bench::new().await;
+    let before = support::engine().await.managed_containers().await.unwrap();
+    let check = bench
+        .desk
+        .check_kernel()
+        .await
+        .expect("a kernel of the image starts and answers");
+    // passagemath's build of Sage names itself so: "passagemath version 10.8.13, …".
+    assert!(check.version.contains("version 10.8"), "{}", check.version);
+    assert!(check.seconds > 0.0 && check.seconds < 180.0);
+    let after = support::engine().await.managed_containers().await.unwrap();
+    let new: Vec<_> = after
+        .iter()
+        .filter(|c| !before.iter().any(|b| b.id == c.id))
+        // The other tests' kernels serve notebooks; the tried one serves none.
+        .filter(|c| c.notebook.is_none())
+        .filter(|c| {
+            c.owner
+                .as_ref()
+                .is_some_and(|o| o.pid == std::process::id())
+        })
+        .collect();
+    assert!(new.is_empty(), "a container of this check is left: {new:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn names_leaving_the_workspace_are_refused_and_nothing_is_written() {
+    let bench = Bench::new().await;
+    let outside = bench
+        .workspace
+        .path()
+        .parent()
+        .unwrap()
+        .join("escape.ipynb");
+    for name in ["../escape", "/tmp/escape", "a/../../escape"] {
+        let err = bench.desk.create_notebook(name).await.unwrap_err();
+        assert!(
+            ["outside_workspace", "invalid_name"].contains(&err.code()),
+            "{name}: {err}"
+        );
+    }
+    bench.notebook("inside", "1").await;
+    let err = bench
+        .desk
+        .rename_notebook("inside.ipynb", "../escape")
+        .await
+        .unwrap_err();
+    assert!(["outside_workspace", "invalid_name"].contains(&err.code()));
+    assert!(!outside.exists());
+    assert!(bench.file("inside.ipynb").is_file());
+    bench.desk.quit().await;
+}
