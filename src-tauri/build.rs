@@ -12,6 +12,7 @@ fn main() {
         "rename_notebook",
         "delete_notebook",
         "open_notebook",
+        "reload_notebook",
         "save_notebook",
         "execute_cell",
         "open_whole_output",

@@ -16,6 +16,10 @@ use std::any::TypeId;
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 
+use sagedesk::desk::{
+    Completions, DeskEvent, Help, KernelCheck, NotebookDoc, NotebookItem, Saved, SettingsView,
+    Trashed, WorkspaceInfo,
+};
 use sagedesk::doctor::Report;
 use sagedesk::engine::{BuildEvent, ImageInfo};
 use sagedesk::notebook::CellEdit;
@@ -23,12 +27,7 @@ use sagedesk::session::{CellUpdate, InterruptOutcome};
 use sagedesk::workspace::Settings;
 use ts_rs::{Config, ExportError, TS, TypeVisitor};
 
-use crate::commands::{
-    Completions, Help, KernelCheck, NotebookDoc, NotebookItem, Saved, SettingsView, Trashed,
-    WorkspaceInfo,
-};
 use crate::error::ErrorBody;
-use crate::events::AppEvent;
 
 /// Where the files go, relative to this crate's folder.
 pub const DIR: &str = "../ui/src/lib/bindings";
@@ -70,7 +69,7 @@ pub fn files() -> Result<BTreeMap<String, String>, ExportError> {
     // What the channels and events carry.
     files.visit::<BuildEvent>();
     files.visit::<CellUpdate>();
-    files.visit::<AppEvent>();
+    files.visit::<DeskEvent>();
     // What every command rejects with.
     files.visit::<ErrorBody>();
     if let Some(err) = files.error {

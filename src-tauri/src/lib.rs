@@ -1,21 +1,29 @@
 //! The SageDesk desktop shell.
 //!
-//! A thin layer between the webview and the `sagedesk` core: each command in
-//! [`commands`] takes its input, calls the core and maps the outcome; errors
-//! cross to the UI as `{ code, message }` ([`Error`]). Nothing here decides
-//! anything about engines, kernels or notebooks: that lives in the core, which
-//! builds and is tested without a window. The UI's TypeScript types for all
-//! of it are generated from the Rust types ([`bindings`]).
+//! A thin layer between the webview and the core's [`Desk`], which owns
+//! everything the app has open and decides everything about engines,
+//! kernels and notebooks: each command in [`commands`] takes its input,
+//! calls the desk and maps the error ([`Error`]); the desk's events reach
+//! the window through [`events`]. Untrusted HTML outputs get a page of
+//! their own ([`frames`]). The UI's TypeScript types for all of it are
+//! generated from the Rust types ([`bindings`]).
 
 pub mod bindings;
 pub mod commands;
 mod error;
 pub mod events;
 pub mod frames;
-mod settings;
 pub mod state;
 
+use std::time::Duration;
+
+use sagedesk::desk::Desk;
+use tauri::Manager;
+
 pub use error::{Error, ErrorBody};
+
+/// How often the engine is looked at while the app runs.
+const ENGINE_WATCH_INTERVAL: Duration = Duration::from_secs(5);
 
 /// Builds the app and runs its event loop until the last window closes.
 ///
@@ -26,19 +34,22 @@ pub use error::{Error, ErrorBody};
 pub fn run() -> tauri::Result<()> {
     tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::new().build())
+        .plugin(tauri_plugin_opener::init())
         .register_uri_scheme_protocol(frames::SCHEME, |context, request| {
-            frames::respond_for(context.app_handle(), &request)
+            let desk = context.app_handle().try_state::<Desk>();
+            frames::respond(&request, |rest| desk.as_ref()?.nbextension(rest))
         })
         .setup(|app| {
-            use tauri::Manager;
-            app.manage(state::AppState::with_settings(settings::load(app.handle())));
-            // Whole outputs are kept for one run of the app.
-            if let Ok(cache) = app.path().app_cache_dir() {
-                let _ = std::fs::remove_dir_all(cache.join(commands::WHOLE_OUTPUTS));
-            }
-            tauri::async_runtime::spawn(collect_orphans());
+            let desk = state::desk(app.handle());
+            app.manage(desk.clone());
+            tauri::async_runtime::spawn({
+                let desk = desk.clone();
+                async move { desk.collect_orphans().await }
+            });
+            tauri::async_runtime::spawn(
+                async move { desk.watch_engine(ENGINE_WATCH_INTERVAL).await },
+            );
             tauri::async_runtime::spawn(quit_on_terminate(app.handle().clone()));
-            tauri::async_runtime::spawn(events::watch_engine(app.handle().clone()));
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -51,6 +62,7 @@ pub fn run() -> tauri::Result<()> {
             commands::rename_notebook,
             commands::delete_notebook,
             commands::open_notebook,
+            commands::reload_notebook,
             commands::save_notebook,
             commands::execute_cell,
             commands::open_whole_output,
@@ -64,61 +76,17 @@ pub fn run() -> tauri::Result<()> {
         ])
         .build(tauri::generate_context!())?
         .run(|app, event| {
+            // The kernels are stopped, or left running, as the settings say.
             if let tauri::RunEvent::Exit = event {
-                stop_kernels(app);
+                let desk = app.state::<Desk>().inner().clone();
+                tauri::async_runtime::block_on(desk.quit());
             }
         });
     Ok(())
 }
 
-/// Removes the containers of SageDesk processes that are gone (a crash, a
-/// kill), so that no kernel runs on that nobody can reach. Quietly does
-/// nothing when no engine answers: the setup screen reports that.
-async fn collect_orphans() {
-    let Ok(engine) = sagedesk::engine::Engine::connect(None).await else {
-        return;
-    };
-    // Kernels left running on purpose for the next launch are kept.
-    let records = sagedesk::session::RecordStore::default_location();
-    if let Err(err) = engine.remove_orphans(|c| records.keeps(&c.name)).await {
-        eprintln!("sagedesk: could not remove orphaned containers: {err}");
-    }
-}
-
-/// What happens to the kernels when the app quits, by the setting: stopped
-/// (the default), or left running with a record for the next launch to
-/// reattach to. Waits a bounded time.
-fn stop_kernels(app: &tauri::AppHandle) {
-    use sagedesk::workspace::KernelsOnQuit;
-    use tauri::Manager;
-    let state = app.state::<state::AppState>();
-    let leave_running = state.settings().kernels_on_quit == KernelsOnQuit::LeaveRunning;
-    let sessions = state.sessions_by_notebook();
-    tauri::async_runtime::block_on(async move {
-        let all = async {
-            let records = sagedesk::session::RecordStore::default_location();
-            for (notebook, session) in &sessions {
-                if leave_running && let Some(mut record) = session.detach().await {
-                    // The name it has now (the notebook may have been renamed).
-                    record.notebook = Some(notebook.clone());
-                    if let Err(err) = records.save(&record) {
-                        eprintln!("sagedesk: could not keep the kernel of {notebook}: {err}");
-                        session.stop().await;
-                    }
-                    continue;
-                }
-                session.stop().await;
-                // A kernel reattached at launch had a record: it goes too.
-                let _ = records.remove(&session.container_name());
-            }
-        };
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(15), all).await;
-    });
-}
-
 /// A session ending (logout, shutdown) or a service manager asks the app
-/// to stop with SIGTERM: quit as if the window were closed, so that the
-/// kernels are stopped, or left running, as the settings say.
+/// to stop with SIGTERM: quit as if the window were closed.
 async fn quit_on_terminate(app: tauri::AppHandle) {
     #[cfg(unix)]
     {

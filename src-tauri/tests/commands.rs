@@ -1,15 +1,23 @@
-//! The shell's commands are plain async functions: they run, and are tested
-//! here, with no window and no webview. These tests use the machine's real
-//! container engine, or its absence.
+//! The shell's commands are plain async functions over the desk: they run,
+//! and are tested here, with no window and no webview. These tests use the
+//! machine's real container engine, or its absence. The desk's operations
+//! themselves are tested in the core (`tests/desk*.rs`).
 
+use std::sync::Arc;
+
+use sagedesk::desk::{Desk, DeskOptions};
 use sagedesk_app::commands;
-use sagedesk_app::state::AppState;
 use tauri::Manager;
 
-/// An app with no window, holding the shell's state with default settings.
+/// An app with no window, holding a desk with default settings whose events
+/// go to the app as the shell sends them.
 fn app() -> tauri::App<tauri::test::MockRuntime> {
     let app = tauri::test::mock_app();
-    app.manage(AppState::default());
+    let handle = app.handle().clone();
+    app.manage(Desk::new(DeskOptions {
+        events: Arc::new(move |event| sagedesk_app::events::emit(&handle, event)),
+        ..DeskOptions::default()
+    }));
     app
 }
 
@@ -57,7 +65,7 @@ async fn prepare_image_reports_an_image_that_is_already_there() {
             .unwrap()
             .push(serde_json::from_str(event.payload()).unwrap());
     });
-    let image = commands::prepare_image(app.handle().clone(), app.state())
+    let image = commands::prepare_image(app.state())
         .await
         .expect("the image is built or present");
     assert!(image.tag.starts_with("sagedesk/sagemath:"));
@@ -70,34 +78,4 @@ async fn prepare_image_reports_an_image_that_is_already_there() {
     assert_eq!(events[0]["kind"], "setup");
     assert_eq!(events[0]["event"]["kind"], "upToDate");
     assert_eq!(events[0]["event"]["tag"], image.tag.as_str());
-}
-
-/// The setup's last step starts a real kernel of the image, hears Sage's
-/// version from it, and leaves no container behind.
-#[tokio::test]
-async fn check_kernel_hears_sage_answer_and_leaves_nothing_running() {
-    let app = app();
-    let check = commands::check_kernel(app.state())
-        .await
-        .expect("a kernel of the image starts and answers");
-    // passagemath's build of Sage names itself so: "passagemath version 10.8.13, …".
-    assert!(check.version.contains("version 10.8"), "{}", check.version);
-    assert!(check.seconds > 0.0 && check.seconds < 180.0);
-    let mine = std::process::Command::new("docker")
-        .args([
-            "ps",
-            "-a",
-            "--filter",
-            "label=org.sagedesk.managed=true",
-            "--format",
-            "{{.Label \"org.sagedesk.owner\"}}",
-        ])
-        .output()
-        .unwrap();
-    let owners = String::from_utf8_lossy(&mine.stdout);
-    let me = format!("\"pid\":{},", std::process::id());
-    assert!(
-        !owners.lines().any(|owner| owner.contains(&me)),
-        "a container of this process is left: {owners}"
-    );
 }

@@ -138,20 +138,6 @@ it('says so over the notebook when the engine stops, and stops saying so when it
   await waitFor(() => expect(screen.queryByTestId('engine-banner')).toBeNull());
 });
 
-it('restarts a kernel that died with the engine once the engine is back', async () => {
-  const shell = fakeShell({
-    settings: { recentWorkspaces: ['/home/ada/Maths'], lastNotebook: 'a.ipynb' },
-    docs: [{ path: 'a.ipynb', cells: [] }],
-  });
-  render(App);
-  await waitFor(() => expect(screen.getAllByTestId('cell')).toHaveLength(1));
-  await shell.kernelStatus('a.ipynb', { state: 'dead', reason: { kind: 'engineGone', message: 'the engine stopped' } });
-  await shell.engineState(noEngine);
-  expect(shell.callsOf('restart_kernel')).toEqual([]);
-  await shell.engineState(ready);
-  await waitFor(() => expect(shell.callsOf('restart_kernel')).toEqual([{ path: 'a.ipynb' }]));
-});
-
 it('offers everything a cut output printed, once the shell says it kept it', async () => {
   const shell = fakeShell({
     settings: { recentWorkspaces: ['/home/ada/Maths'], lastNotebook: 'a.ipynb' },

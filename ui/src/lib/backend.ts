@@ -5,7 +5,7 @@
 import { Channel, invoke, type InvokeArgs } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
-  AppEvent,
+  DeskEvent,
   BuildEvent,
   CellEdit,
   CellUpdate,
@@ -27,32 +27,43 @@ import type {
 
 /**
  * A failed command, as the shell reports it: `code` is stable and meant for
- * branching, `message` is for people.
+ * branching, `message` says what went wrong and `fix` what to do about it
+ * (null when trying again is all there is), both for people.
  */
 export class BackendError extends Error {
   readonly code: string;
+  readonly fix: string | null;
 
-  constructor(code: string, message: string) {
+  constructor(code: string, message: string, fix: string | null = null) {
     super(message);
     this.name = 'BackendError';
     this.code = code;
+    this.fix = fix;
   }
 }
 
 /**
- * The shell's commands reject with `{ code, message }`; the IPC layer itself
- * (a command missing or refused by the capabilities) rejects with a string.
+ * The shell's commands reject with an `ErrorBody` (`{ code, message, fix }`);
+ * the IPC layer itself (a command missing or refused by the capabilities)
+ * rejects with a string.
  */
 export function toBackendError(reason: unknown): BackendError {
   if (reason instanceof BackendError) return reason;
   if (typeof reason === 'object' && reason !== null) {
-    const { code, message } = reason as Record<string, unknown>;
+    const { code, message, fix } = reason as Record<string, unknown>;
     if (typeof code === 'string' && typeof message === 'string') {
-      return new BackendError(code, message);
+      return new BackendError(code, message, typeof fix === 'string' ? fix : null);
     }
   }
   if (reason instanceof Error) return new BackendError('ipc', reason.message);
   return new BackendError('ipc', String(reason));
+}
+
+/** What went wrong and, when there is one, what to do about it: one text for people. */
+export function explain(reason: unknown): string {
+  const error = toBackendError(reason);
+  if (!error.fix) return error.message;
+  return `${error.message.replace(/([^.!?])$/, '$1.')} ${error.fix}`;
 }
 
 async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
@@ -138,9 +149,17 @@ export function setSettings(settings: Settings): Promise<Settings> {
   return call<Settings>('set_settings', { settings });
 }
 
-/** Opens a notebook of the workspace (its kernel starts warming). */
+/**
+ * Opens a notebook of the workspace (its kernel starts warming). A notebook
+ * open already is not read again: its cells come as the shell has them.
+ */
 export function openNotebook(path: string): Promise<NotebookDoc> {
   return call<NotebookDoc>('open_notebook', { path });
+}
+
+/** Reads an open notebook from its file again (it changed on disk); its kernel stays. */
+export function reloadNotebook(path: string): Promise<NotebookDoc> {
+  return call<NotebookDoc>('reload_notebook', { path });
 }
 
 /**
@@ -203,14 +222,15 @@ export function inspect(path: string, code: string, cursorPos: number): Promise<
 export const APP_EVENT = 'app-event';
 
 /** Calls `handler` with every event of the shell; resolves to the way to stop. */
-export function onAppEvent(handler: (event: AppEvent) => void): Promise<UnlistenFn> {
-  return listen<AppEvent>(APP_EVENT, (event) => handler(event.payload));
+export function onAppEvent(handler: (event: DeskEvent) => void): Promise<UnlistenFn> {
+  return listen<DeskEvent>(APP_EVENT, (event) => handler(event.payload));
 }
 
 /** The commands a notebook uses: what its model takes, so tests can hand it fakes. */
 export interface NotebookBackend {
   saveNotebook: typeof saveNotebook;
   openNotebook: typeof openNotebook;
+  reloadNotebook: typeof reloadNotebook;
   executeCell: typeof executeCell;
   openWholeOutput: typeof openWholeOutput;
   interruptKernel: typeof interruptKernel;
@@ -223,6 +243,7 @@ export interface NotebookBackend {
 export const notebookBackend: NotebookBackend = {
   saveNotebook,
   openNotebook,
+  reloadNotebook,
   executeCell,
   openWholeOutput,
   interruptKernel,

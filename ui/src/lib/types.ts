@@ -8,10 +8,10 @@
 // so, the fields of tagged enums' variants keep Rust's snake_case names, and
 // Rust's `None` is `null` (or, where serde leaves it out, a missing field).
 
-import type { AppEvent, CellView, Completions, Help, NotebookItem, Output, Saved } from './bindings';
+import type { DeskEvent, CellView, Completions, Help, NotebookItem, Output, Saved } from './bindings';
 
 export type {
-  AppEvent,
+  DeskEvent,
   BuildEvent,
   CellEdit,
   CellStatus,
@@ -39,9 +39,9 @@ export type {
 } from './bindings';
 
 /** The shell's events, by their `kind`. */
-export type KernelStatusEvent = Extract<AppEvent, { kind: 'kernelStatus' }>;
-export type SetupEvent = Extract<AppEvent, { kind: 'setup' }>;
-export type EngineEvent = Extract<AppEvent, { kind: 'engine' }>;
+export type KernelStatusEvent = Extract<DeskEvent, { kind: 'kernelStatus' }>;
+export type SetupEvent = Extract<DeskEvent, { kind: 'setup' }>;
+export type EngineEvent = Extract<DeskEvent, { kind: 'engine' }>;
 
 /** A notebook in the workspace: `NotebookItem`. */
 export type NotebookEntry = NotebookItem;

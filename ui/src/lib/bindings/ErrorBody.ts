@@ -9,6 +9,11 @@ export type ErrorBody = {
  */
 code: string, 
 /**
- * For people.
+ * For people: what went wrong.
  */
-message: string, };
+message: string, 
+/**
+ * For people: what to do about it, when there is more to do than
+ * trying again.
+ */
+fix: string | null, };

@@ -9,6 +9,6 @@ export type NotebookItem = {
  */
 name: string, 
 /**
- * The key the other commands take: its name in the workspace.
+ * The key the other operations take: its name in the workspace.
  */
 path: string, };

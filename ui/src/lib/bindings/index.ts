@@ -1,6 +1,5 @@
 // The types of the files beside this one. Generated with them: see src-tauri/src/bindings.rs.
 
-export type { AppEvent } from "./AppEvent";
 export type { BuildEvent } from "./BuildEvent";
 export type { CellEdit } from "./CellEdit";
 export type { CellStatus } from "./CellStatus";
@@ -8,6 +7,7 @@ export type { CellUpdate } from "./CellUpdate";
 export type { CellView } from "./CellView";
 export type { Completions } from "./Completions";
 export type { DeathReason } from "./DeathReason";
+export type { DeskEvent } from "./DeskEvent";
 export type { EngineInfo } from "./EngineInfo";
 export type { ErrorBody } from "./ErrorBody";
 export type { Help } from "./Help";

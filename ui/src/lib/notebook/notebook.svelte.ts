@@ -2,7 +2,7 @@
 // and autosave. Every native call goes through the NotebookBackend it is
 // given (backend.ts in the app, fakes in tests).
 
-import { notebookBackend, toBackendError, type NotebookBackend } from '../backend';
+import { explain, notebookBackend, toBackendError, type NotebookBackend } from '../backend';
 import type { CellEdit, CellType, CompleteReply, InspectReply, InterruptOutcome, NotebookDoc } from '../types';
 import { Autosaver, type SaveStatus } from './autosave';
 import { CellModel, newCellId } from './cell.svelte';
@@ -220,7 +220,7 @@ export class NotebookModel {
             }
           });
         } catch (reason) {
-          cell.failed(toBackendError(reason).message);
+          cell.failed(explain(reason));
           this.#dropQueue();
         }
       }
@@ -245,7 +245,7 @@ export class NotebookModel {
     try {
       this.kernelNote = interruptMessage(await this.#backend.interruptKernel(this.path));
     } catch (reason) {
-      this.kernelNote = `Could not interrupt the kernel: ${toBackendError(reason).message}`;
+      this.kernelNote = `Could not interrupt the kernel: ${explain(reason)}`;
     }
   }
 
@@ -255,7 +255,7 @@ export class NotebookModel {
     try {
       await this.#backend.restartKernel(this.path);
     } catch (reason) {
-      this.kernelNote = `Could not restart the kernel: ${toBackendError(reason).message}`;
+      this.kernelNote = `Could not restart the kernel: ${explain(reason)}`;
     }
   }
 
@@ -265,7 +265,7 @@ export class NotebookModel {
     try {
       await this.#backend.inputReply(this.path, value);
     } catch (reason) {
-      cell.notice = `The answer did not reach the kernel: ${toBackendError(reason).message}`;
+      cell.notice = `The answer did not reach the kernel: ${explain(reason)}`;
     }
   }
 
@@ -281,7 +281,7 @@ export class NotebookModel {
 
   /** The file changed on disk: take its version (this notebook's unsaved edits are dropped). */
   async reload(): Promise<void> {
-    const doc = await this.#backend.openNotebook(this.path);
+    const doc = await this.#backend.reloadNotebook(this.path);
     this.#autosave.reloaded();
     this.#load(doc);
   }
@@ -301,7 +301,7 @@ export class NotebookModel {
     try {
       await this.#backend.openWholeOutput(this.path, cell.id);
     } catch (reason) {
-      cell.notice = toBackendError(reason).message;
+      cell.notice = explain(reason);
       if (toBackendError(reason).code === 'no_whole_output') cell.wholeOutputBytes = null;
     }
   }

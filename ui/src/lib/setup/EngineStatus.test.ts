@@ -2,7 +2,7 @@ import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, expect, it } from 'vitest';
 import { emit } from '@tauri-apps/api/event';
-import type { BuildEvent, ImageInfo, PullProgress, Report } from '../types';
+import type { BuildEvent, ErrorBody, ImageInfo, PullProgress, Report } from '../types';
 import EngineStatus from './EngineStatus.svelte';
 import { noEngine, noImage, ready } from './fixtures';
 import { sentence } from './text';
@@ -152,7 +152,7 @@ interface FakeBuild {
   send(event: BuildEvent): void;
   pull(progress: PullProgress): void;
   succeed(image: ImageInfo): void;
-  fail(error: { code: string; message: string }): void;
+  fail(error: ErrorBody): void;
 }
 
 /**
@@ -261,6 +261,7 @@ it('shows a failed setup with its message; Retry sets up again', async () => {
   builds[0].fail({
     code: 'base_image_unavailable',
     message: 'could not download ghcr.io/sagemath/sagemath:10.8: no route to host',
+    fix: 'Connect to the internet so the base image can be downloaded, then try again.',
   });
 
   const problem = await screen.findByTestId('problem');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codeSpans, prepareFix, pullSummary, sentence, stepSummary } from './text';
+import { codeSpans, pullSummary, sentence, stepSummary } from './text';
 
 describe('codeSpans', () => {
   it('shows backticked commands as code', () => {
@@ -30,14 +30,6 @@ describe('stepSummary', () => {
     const long = `RUN ${'x'.repeat(100)}`;
     expect(stepSummary(long, 20)).toBe(`RUN ${'x'.repeat(15)}…`);
     expect(stepSummary(long, 20)).toHaveLength(20);
-  });
-});
-
-describe('prepareFix', () => {
-  it('says what to do for the failures a person can fix, nothing otherwise', () => {
-    expect(prepareFix('base_image_unavailable')).toContain('internet');
-    expect(prepareFix('engine_not_running')).toContain('Start the container engine');
-    expect(prepareFix('image_build_failed')).toBeNull();
   });
 });
 

@@ -30,20 +30,6 @@ export function sentence(message: string): string {
   return message.charAt(0).toUpperCase() + message.slice(1);
 }
 
-/** What to do about a failed image setup, by its code; null when Retry is all there is. */
-export function prepareFix(code: string): string | null {
-  switch (code) {
-    case 'base_image_unavailable':
-      return 'Check that this computer is connected to the internet, then press Retry.';
-    case 'engine_not_running':
-      return 'Start the container engine, then press Retry.';
-    case 'engine_stalled':
-      return 'The container engine stopped answering. Restart it, then press Retry.';
-    default:
-      return null;
-  }
-}
-
 /** A build step for one line: its first line, cut to `max` characters with an ellipsis. */
 export function stepSummary(instruction: string, max = 72): string {
   const first = instruction.split('\n', 1)[0].trim();

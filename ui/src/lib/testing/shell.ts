@@ -123,7 +123,8 @@ export function fakeShell(options: FakeShellOptions = {}) {
           });
           return { name: path, path };
         }
-        case 'open_notebook': {
+        case 'open_notebook':
+        case 'reload_notebook': {
           const doc = docs.get(String(args.path));
           if (!doc) throw { code: 'not_found', message: `there is no notebook "${String(args.path)}" in the workspace` };
           return structuredClone(doc);

@@ -3,6 +3,7 @@
 import {
   createNotebook,
   deleteNotebook,
+  explain,
   listNotebooks,
   notebookBackend,
   openNotebook,
@@ -98,7 +99,7 @@ export class WorkspaceModel {
       this.notebooks = [...this.notebooks.filter((e) => e.path !== entry.path), renamed].sort(byName);
       return true;
     } catch (reason) {
-      this.error = `Could not rename ${entry.name}: ${toBackendError(reason).message}`;
+      this.error = `Could not rename ${entry.name}: ${explain(reason)}`;
       return false;
     } finally {
       this.busy = null;
@@ -125,7 +126,7 @@ export class WorkspaceModel {
       this.notebooks = this.notebooks.filter((e) => e.path !== entry.path);
       this.notice = `Moved ${entry.name} to ${trashedTo}.`;
     } catch (reason) {
-      this.error = `Could not delete ${entry.name}: ${toBackendError(reason).message}`;
+      this.error = `Could not delete ${entry.name}: ${explain(reason)}`;
     } finally {
       this.busy = null;
     }
@@ -135,7 +136,7 @@ export class WorkspaceModel {
     try {
       this.notebooks = await this.#backend.listNotebooks();
     } catch (reason) {
-      this.error = toBackendError(reason).message;
+      this.error = explain(reason);
     }
   }
 
@@ -149,7 +150,7 @@ export class WorkspaceModel {
       const doc = await this.#backend.openNotebook(entry.path);
       this.current = new NotebookModel(doc, { backend: this.#backend.notebook, autosaveDelayMs: this.autosaveDelayMs });
     } catch (reason) {
-      this.error = `Could not open ${entry.name}: ${toBackendError(reason).message}`;
+      this.error = `Could not open ${entry.name}: ${explain(reason)}`;
     } finally {
       this.busy = null;
     }
@@ -176,7 +177,7 @@ export class WorkspaceModel {
       const created = entry;
       this.notebooks = [...this.notebooks.filter((e) => e.path !== created.path), created].sort(byName);
     } catch (reason) {
-      this.error = `Could not create a notebook: ${toBackendError(reason).message}`;
+      this.error = `Could not create a notebook: ${explain(reason)}`;
     } finally {
       this.busy = null;
     }

@@ -4,8 +4,11 @@ import type { PullProgress } from "./PullProgress";
 import type { Report } from "./Report";
 import type { SessionState } from "./SessionState";
 
-export type AppEvent = { "kind": "kernelStatus", 
 /**
- * The notebook, as the workspace names it.
+ * Everything the desk reports by itself, tagged by `kind`.
+ */
+export type DeskEvent = { "kind": "kernelStatus", 
+/**
+ * The notebook, as the workspace names it now.
  */
 path: string, state: SessionState, } | { "kind": "setup", event: BuildEvent, } | { "kind": "pull", progress: PullProgress, } | { "kind": "engine", report: Report, };
