@@ -48,7 +48,7 @@ fn print_report(report: &Report) {
         Some(image) => println!(
             "image:   {} present, {}, SageMath {}",
             image.tag,
-            size::binary(image.size_bytes),
+            size::decimal(image.size_bytes),
             image.sage_version.as_deref().unwrap_or("(unlabelled)")
         ),
         None => println!("image:   {} not present", report.image_tag),

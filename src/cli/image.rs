@@ -34,8 +34,8 @@ pub async fn pull(engine_setting: Option<&str>, reference: &str) -> anyhow::Resu
     let pull = engine.pull_image(reference, |p| {
         let line = format!(
             "{} / {} in {}/{} layers",
-            size::binary(p.bytes_done),
-            size::binary(p.bytes_total),
+            size::decimal(p.bytes_done),
+            size::decimal(p.bytes_total),
             p.layers_done,
             p.layers_total
         );
@@ -54,7 +54,7 @@ pub async fn pull(engine_setting: Option<&str>, reference: &str) -> anyhow::Resu
     println!(
         "{} ready: {}, SageMath {}",
         image.tag,
-        size::binary(image.size_bytes),
+        size::decimal(image.size_bytes),
         image.sage_version.as_deref().unwrap_or("(unlabelled)")
     );
     Ok(ExitCode::SUCCESS)
@@ -72,7 +72,7 @@ pub async fn status(engine_setting: Option<&str>, json: bool) -> anyhow::Result<
             Some(image) => println!(
                 "{} present ({}, SageMath {}, {})",
                 image.tag,
-                size::binary(image.size_bytes),
+                size::decimal(image.size_bytes),
                 image.sage_version.as_deref().unwrap_or("?"),
                 &image.id
             ),
@@ -138,7 +138,7 @@ pub async fn build(
     println!(
         "{} ready: {}, SageMath {} ({:.0} s)",
         image.tag,
-        size::binary(image.size_bytes),
+        size::decimal(image.size_bytes),
         image.sage_version.as_deref().unwrap_or("?"),
         started.elapsed().as_secs_f64()
     );

@@ -119,7 +119,7 @@ pub fn format_listing(
         out.push_str(&format!(
             "{:<width$}  {:>9}  {:<17}  {state}\n",
             entry.name,
-            size::decimal_short(entry.size),
+            size::decimal(entry.size),
             modified
         ));
     }
@@ -143,7 +143,7 @@ mod tests {
         assert_eq!(lines.len(), 2);
         assert!(lines[0].starts_with("NOTEBOOK"));
         assert!(lines[1].starts_with("ch1/limits.ipynb"));
-        assert!(lines[1].contains("12.3 KB"));
+        assert!(lines[1].contains("12.3 kB"));
         assert!(lines[1].contains("2024-12-31 23:59"));
         assert!(lines[1].ends_with("running"));
         assert_eq!(format_listing(&[], |_| None), "no notebooks\n");
@@ -160,7 +160,7 @@ mod tests {
         let text = format_listing(&[entry], |_| None);
         let line = text.lines().nth(1).unwrap();
         assert!(line.starts_with("ch1/part 2/limits.ipynb"), "{text}");
-        assert!(line.contains("999 B"), "{text}");
+        assert!(line.contains("999 bytes"), "{text}");
         assert!(line.ends_with(" -"), "{text}");
     }
 }

@@ -28,10 +28,7 @@ fn print_containers(containers: &[ManagedContainer]) {
     );
     for c in containers {
         let (memory, cpus) = match &c.limits {
-            Some(l) => (
-                size::binary(l.memory_bytes.max(0) as u64),
-                format!("{}", l.cpus),
-            ),
+            Some(l) => (size::memory_limit(l.memory_bytes), format!("{}", l.cpus)),
             None => ("?".into(), "?".into()),
         };
         let owner = match (&c.owner, c.orphan) {

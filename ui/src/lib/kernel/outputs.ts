@@ -7,6 +7,7 @@
 // position either side uses is found by searching for "\n", an ASCII
 // character, so both cut the text at the same places.
 
+import { formatBytes } from '../size';
 import type { Output, OutputUpdate, StreamOutput } from '../types';
 
 /** An update that does not fit the list: the list is not the one the updates were taken for. */
@@ -106,37 +107,12 @@ export function afterLines(text: string, lines: number): number | null {
 
 /** The line that stands for the left-out middle of a stream, as the core writes it into the notebook. */
 export function omittedTextMarker(lines: number, bytes: number): string {
-  if (lines === 0) return `… ${formatSize(bytes)} of one line not kept …`;
-  if (lines === 1) return `… 1 line (${formatSize(bytes)}) not kept …`;
-  return `… ${groupDigits(lines)} lines (${formatSize(bytes)}) not kept …`;
+  if (lines === 0) return `… ${formatBytes(bytes)} of one line not kept …`;
+  if (lines === 1) return `… 1 line (${formatBytes(bytes)}) not kept …`;
+  return `… ${groupDigits(lines)} lines (${formatBytes(bytes)}) not kept …`;
 }
 
 /** `999000` → `999,000`. */
 export function groupDigits(n: number): string {
   return String(Math.trunc(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
-
-/** Bytes in decimal units with one decimal, as the core words them: `6883500` → `6.9 MB`. */
-export function formatSize(n: number): string {
-  if (n < 1000) return n === 1 ? '1 byte' : `${n} bytes`;
-  let value = n / 1000;
-  for (const unit of ['kB', 'MB']) {
-    if (Math.round(value * 10) < 10_000) return `${oneDecimal(value)} ${unit}`;
-    value /= 1000;
-  }
-  return `${oneDecimal(value)} GB`;
-}
-
-/**
- * One decimal, as Rust's `{:.1}` writes it: from the exact value of the
- * float, an exact tie rounded to even (1.25 → 1.2, where `toFixed` gives
- * 1.3; 1.15 is a little under 1.15 as a float, so 1.1 for both).
- */
-function oneDecimal(value: number): string {
-  const [whole, fraction] = value.toFixed(100).split('.');
-  if (/^\d50*$/.test(fraction)) {
-    const tenths = Number(whole) * 10 + Number(fraction[0]);
-    return ((tenths % 2 === 0 ? tenths : tenths + 1) / 10).toFixed(1);
-  }
-  return value.toFixed(1);
 }

@@ -1,5 +1,5 @@
 import type { PullProgress } from '../types';
-import { formatBytes } from './format';
+import { formatBytes } from '../size';
 
 /** A piece of a message: plain text, or a command to show as code. */
 export interface Span {
