@@ -5,14 +5,15 @@
 use serde::Serialize;
 
 use crate::engine::{BuildContext, Engine, EngineError, EngineInfo, ImageInfo};
+use crate::error_code::ErrorCode;
 
 /// Something that stops SageDesk from running a kernel.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Problem {
-    /// Stable code, e.g. `engine_not_running`.
-    pub code: String,
+    /// What the window branches on, e.g. `engine_not_running`.
+    pub code: ErrorCode,
     pub message: String,
     /// What the person should do.
     pub fix: String,
@@ -23,7 +24,7 @@ pub struct Problem {
 impl From<&EngineError> for Problem {
     fn from(err: &EngineError) -> Problem {
         Problem {
-            code: err.code().to_string(),
+            code: err.code(),
             message: err.to_string(),
             fix: err.fix(),
             tried: err.tried(),
@@ -79,7 +80,7 @@ pub async fn check_image(engine_setting: Option<&str>, image_tag: &str) -> Repor
         Ok(Some(image)) => report.image = Some(image),
         Ok(None) => {
             report.problem = Some(Problem {
-                code: "image_missing".into(),
+                code: ErrorCode::ImageMissing,
                 message: format!("the SageMath image {image_tag} is not on this machine yet"),
                 fix: "Build it with `sagedesk image build` (the app does this in its setup; it downloads about 1.5 GB once)."
                     .into(),

@@ -12,6 +12,7 @@
 pub mod desk;
 pub mod doctor;
 pub mod engine;
+pub mod error_code;
 pub mod id;
 pub mod kernel;
 pub mod notebook;

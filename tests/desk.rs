@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sagedesk::desk::{Desk, DeskEvent, DeskOptions};
+use sagedesk::error_code::ErrorCode;
 use sagedesk::notebook::{CellEdit, NotebookFile};
 use sagedesk::session::{CellUpdate, RecordStore, SessionState};
 use sagedesk::workspace::KernelsOnQuit;
@@ -438,7 +439,7 @@ async fn names_leaving_the_workspace_are_refused_and_nothing_is_written() {
     for name in ["../escape", "/tmp/escape", "a/../../escape"] {
         let err = bench.desk.create_notebook(name).await.unwrap_err();
         assert!(
-            ["outside_workspace", "invalid_name"].contains(&err.code()),
+            [ErrorCode::OutsideWorkspace, ErrorCode::InvalidName].contains(&err.code()),
             "{name}: {err}"
         );
     }
@@ -448,7 +449,7 @@ async fn names_leaving_the_workspace_are_refused_and_nothing_is_written() {
         .rename_notebook("inside.ipynb", "../escape")
         .await
         .unwrap_err();
-    assert!(["outside_workspace", "invalid_name"].contains(&err.code()));
+    assert!([ErrorCode::OutsideWorkspace, ErrorCode::InvalidName].contains(&err.code()));
     assert!(!outside.exists());
     assert!(bench.file("inside.ipynb").is_file());
     bench.desk.quit().await;

@@ -1,6 +1,7 @@
 //! The error every command returns, as the UI receives it.
 
 use sagedesk::desk::DeskError;
+use sagedesk::error_code::ErrorCode;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -12,8 +13,8 @@ pub struct Error(#[from] pub DeskError);
 /// What a failed command rejects with, in the UI.
 #[derive(Serialize, TS)]
 pub struct ErrorBody {
-    /// Stable and snake_case: what the UI branches on.
-    pub code: &'static str,
+    /// What the UI branches on.
+    pub code: ErrorCode,
     /// For people: what went wrong.
     pub message: String,
     /// For people: what to do about it, when there is more to do than

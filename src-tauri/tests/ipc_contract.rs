@@ -16,6 +16,7 @@ use std::path::PathBuf;
 
 use sagedesk::doctor::{Problem, Report};
 use sagedesk::engine::{EngineInfo, ImageInfo};
+use sagedesk::error_code::ErrorCode;
 
 /// A tag of the shape the core gives its images (a hash of the build inputs),
 /// fixed so that the files do not change with docker/.
@@ -59,7 +60,7 @@ fn samples() -> Vec<(&'static str, Report)> {
     let no_engine = Report {
         engine: None,
         problem: Some(Problem {
-            code: "engine_not_running".into(),
+            code: ErrorCode::EngineNotRunning,
             message: "Docker is not running (no engine answers at: unix:///var/run/docker.sock, \
                       unix:///run/user/1000/podman/podman.sock)"
                 .into(),
@@ -85,7 +86,7 @@ fn samples() -> Vec<(&'static str, Report)> {
             arch: "arm64".into(),
         }),
         problem: Some(Problem {
-            code: "image_missing".into(),
+            code: ErrorCode::ImageMissing,
             message: format!("the SageMath image {IMAGE_TAG} is not on this machine yet"),
             fix: "Build it with `sagedesk image build` (the app does this in its setup; it downloads about 1.5 GB once).".into(),
             tried: Vec::new(),

@@ -1,6 +1,7 @@
 //! What can go wrong asking the desk for something.
 
 use crate::engine::EngineError;
+use crate::error_code::ErrorCode;
 use crate::notebook::NotebookError;
 use crate::session::SessionError;
 use crate::workspace::WorkspaceError;
@@ -55,29 +56,29 @@ pub enum DeskError {
 
 impl DeskError {
     /// The stable code front ends branch on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         use crate::session::SessionError as S;
         match self {
-            DeskError::NoWorkspace => "no_workspace",
-            DeskError::NotOpen(_) => "notebook_not_open",
-            DeskError::Timeout { .. } => "timeout",
-            DeskError::NoWholeOutput => "no_whole_output",
-            DeskError::CannotOpen { .. } => "cannot_open",
-            DeskError::InvalidSettings(_) => "invalid_settings",
-            DeskError::SettingsNotSaved(_) => "settings_not_saved",
-            DeskError::KernelDied(_) => "kernel_dead",
-            DeskError::KernelNoAnswer => "kernel_error",
+            DeskError::NoWorkspace => ErrorCode::NoWorkspace,
+            DeskError::NotOpen(_) => ErrorCode::NotebookNotOpen,
+            DeskError::Timeout { .. } => ErrorCode::Timeout,
+            DeskError::NoWholeOutput => ErrorCode::NoWholeOutput,
+            DeskError::CannotOpen { .. } => ErrorCode::CannotOpen,
+            DeskError::InvalidSettings(_) => ErrorCode::InvalidSettings,
+            DeskError::SettingsNotSaved(_) => ErrorCode::SettingsNotSaved,
+            DeskError::KernelDied(_) => ErrorCode::KernelDead,
+            DeskError::KernelNoAnswer => ErrorCode::KernelError,
             DeskError::Workspace(err) => err.code(),
             DeskError::Notebook(err) => err.code(),
             DeskError::Engine(err) => err.code(),
             DeskError::Session(err) => match err {
                 S::Engine(e) => e.code(),
-                S::Kernel(_) => "kernel_error",
-                S::ImageMissing(_) => "image_missing",
-                S::NoKernelLabel(_) => "image_without_kernel",
-                S::Dead(_) | S::Closed => "kernel_dead",
+                S::Kernel(_) => ErrorCode::KernelError,
+                S::ImageMissing(_) => ErrorCode::ImageMissing,
+                S::NoKernelLabel(_) => ErrorCode::ImageWithoutKernel,
+                S::Dead(_) | S::Closed => ErrorCode::KernelDead,
             },
-            DeskError::Internal(_) => "internal",
+            DeskError::Internal(_) => ErrorCode::Internal,
         }
     }
 

@@ -66,12 +66,13 @@ pub(crate) fn engine_changed(last: Option<&Report>, now: &Report) -> bool {
 mod tests {
     use super::*;
     use crate::doctor::Problem;
+    use crate::error_code::ErrorCode;
 
-    fn report(problem: Option<&str>) -> Report {
+    fn report(problem: Option<ErrorCode>) -> Report {
         Report {
             engine: None,
             problem: problem.map(|code| Problem {
-                code: code.into(),
+                code,
                 message: "m".into(),
                 fix: "f".into(),
                 tried: vec!["unix:///var/run/docker.sock".into()],
@@ -83,14 +84,14 @@ mod tests {
 
     #[test]
     fn only_a_change_of_what_the_window_shows_is_sent() {
-        let stopped = report(Some("engine_not_running"));
+        let stopped = report(Some(ErrorCode::EngineNotRunning));
         assert!(engine_changed(None, &stopped));
         let mut again = stopped.clone();
         again.problem.as_mut().unwrap().message = "other words".into();
         assert!(!engine_changed(Some(&stopped), &again));
         assert!(engine_changed(
             Some(&stopped),
-            &report(Some("image_missing"))
+            &report(Some(ErrorCode::ImageMissing))
         ));
         assert!(engine_changed(Some(&stopped), &report(None)));
     }

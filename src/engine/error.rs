@@ -2,6 +2,7 @@
 //! person can act on: every variant knows the places that were tried and
 //! the fix to offer.
 
+use crate::error_code::ErrorCode;
 use std::time::Duration;
 
 /// A failure to reach or use the container engine.
@@ -69,21 +70,21 @@ pub enum EngineError {
 
 impl EngineError {
     /// A stable code the UI and scripts branch on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            EngineError::NotInstalled { .. } => "engine_not_installed",
-            EngineError::NotRunning { .. } => "engine_not_running",
-            EngineError::PermissionDenied { .. } => "engine_permission_denied",
-            EngineError::NotResponding { .. } => "engine_not_responding",
-            EngineError::TooOld { .. } => "engine_too_old",
-            EngineError::Unsupported { .. } => "engine_unsupported",
-            EngineError::Timeout { .. } => "engine_timeout",
-            EngineError::Stalled { .. } => "engine_stalled",
-            EngineError::BaseImageUnavailable { .. } => "base_image_unavailable",
-            EngineError::BuildFailed { .. } => "image_build_failed",
-            EngineError::Lost { .. } => "engine_lost",
-            EngineError::Unreachable { .. } => "engine_not_running",
-            EngineError::Api { .. } => "engine_error",
+            EngineError::NotInstalled { .. } => ErrorCode::EngineNotInstalled,
+            EngineError::NotRunning { .. } => ErrorCode::EngineNotRunning,
+            EngineError::PermissionDenied { .. } => ErrorCode::EnginePermissionDenied,
+            EngineError::NotResponding { .. } => ErrorCode::EngineNotResponding,
+            EngineError::TooOld { .. } => ErrorCode::EngineTooOld,
+            EngineError::Unsupported { .. } => ErrorCode::EngineUnsupported,
+            EngineError::Timeout { .. } => ErrorCode::EngineTimeout,
+            EngineError::Stalled { .. } => ErrorCode::EngineStalled,
+            EngineError::BaseImageUnavailable { .. } => ErrorCode::BaseImageUnavailable,
+            EngineError::BuildFailed { .. } => ErrorCode::ImageBuildFailed,
+            EngineError::Lost { .. } => ErrorCode::EngineLost,
+            EngineError::Unreachable { .. } => ErrorCode::EngineNotRunning,
+            EngineError::Api { .. } => ErrorCode::EngineError,
         }
     }
 

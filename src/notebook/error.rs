@@ -1,5 +1,6 @@
 //! What can go wrong reading, checking and saving a notebook.
 
+use crate::error_code::ErrorCode;
 use std::fmt;
 use std::io;
 use std::path::PathBuf;
@@ -93,13 +94,13 @@ pub enum NotebookError {
 
 impl NotebookError {
     /// A stable name for the kind of failure, for the UI to branch on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            NotebookError::Format { .. } => "notebook_invalid",
-            NotebookError::Conflict { .. } => "notebook_conflict",
-            NotebookError::DiskFull { .. } => "disk_full",
-            NotebookError::AlreadyExists { .. } => "already_exists",
-            NotebookError::Io { .. } => "io",
+            NotebookError::Format { .. } => ErrorCode::NotebookInvalid,
+            NotebookError::Conflict { .. } => ErrorCode::NotebookConflict,
+            NotebookError::DiskFull { .. } => ErrorCode::DiskFull,
+            NotebookError::AlreadyExists { .. } => ErrorCode::AlreadyExists,
+            NotebookError::Io { .. } => ErrorCode::Io,
         }
     }
 

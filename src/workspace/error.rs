@@ -3,6 +3,7 @@
 use std::io;
 use std::path::PathBuf;
 
+use crate::error_code::ErrorCode;
 use crate::notebook::NotebookError;
 
 /// A failure of a workspace operation. Names are the ones the user gave.
@@ -39,16 +40,16 @@ pub enum WorkspaceError {
 
 impl WorkspaceError {
     /// A stable name for the kind of failure, for the UI to branch on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            WorkspaceError::NotAFolder { .. } => "workspace_missing",
-            WorkspaceError::InvalidName { .. } => "invalid_name",
-            WorkspaceError::OutsideWorkspace { .. } => "outside_workspace",
-            WorkspaceError::NotFound { .. } => "not_found",
-            WorkspaceError::AlreadyExists { .. } => "already_exists",
-            WorkspaceError::NotAFolderInside { .. } => "io",
+            WorkspaceError::NotAFolder { .. } => ErrorCode::WorkspaceMissing,
+            WorkspaceError::InvalidName { .. } => ErrorCode::InvalidName,
+            WorkspaceError::OutsideWorkspace { .. } => ErrorCode::OutsideWorkspace,
+            WorkspaceError::NotFound { .. } => ErrorCode::NotFound,
+            WorkspaceError::AlreadyExists { .. } => ErrorCode::AlreadyExists,
+            WorkspaceError::NotAFolderInside { .. } => ErrorCode::Io,
             WorkspaceError::Notebook(err) => err.code(),
-            WorkspaceError::Io { .. } => "io",
+            WorkspaceError::Io { .. } => ErrorCode::Io,
         }
     }
 

@@ -18,6 +18,7 @@ import {
 } from './backend';
 import { ready } from './setup/fixtures';
 import type { BuildEvent, CellUpdate } from './types';
+import { failure } from './testing/failure';
 
 afterEach(() => {
   clearMocks();
@@ -36,7 +37,7 @@ describe('engineStatus', () => {
 
   it("rejects with the shell's code and message", async () => {
     mockIPC(() => {
-      throw { code: 'timeout', message: 'The engine check did not finish within 30 s' };
+      throw failure('timeout', 'The engine check did not finish within 30 s');
     });
     const error = await engineStatus().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackendError);
@@ -107,7 +108,7 @@ describe('notebook commands', () => {
         await emit('app-event', { kind: 'setup', event: { kind: 'step', index: 1, total: 2, instruction: 'FROM x' } });
         await emit('app-event', { kind: 'kernelStatus', path: 'a.ipynb', state: { state: 'idle' } });
         await emit('app-event', { kind: 'setup', event: { kind: 'output', line: 'ok' } });
-        if (fail) throw { code: 'image_build_failed', message: 'step 12 failed' };
+        if (fail) throw failure('image_build_failed', 'step 12 failed');
         return ready.image;
       },
       { shouldMockEvents: true },
@@ -140,7 +141,7 @@ describe('notebook commands', () => {
 
   it('gives a conflict its code, for the UI to branch on', async () => {
     mockIPC(() => {
-      throw { code: 'notebook_conflict', message: 'a.ipynb was changed by another program' };
+      throw failure('notebook_conflict', 'a.ipynb was changed by another program');
     });
     await expect(saveNotebook('a.ipynb', [])).rejects.toMatchObject({ code: 'notebook_conflict' });
   });

@@ -6,6 +6,8 @@ import { Channel, invoke, type InvokeArgs } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
   DeskEvent,
+  ErrorBody,
+  ErrorCode,
   BuildEvent,
   CellEdit,
   CellUpdate,
@@ -25,16 +27,19 @@ import type {
   WorkspaceInfo,
 } from './types';
 
+/** What a failure is: the core's `ErrorCode`, or `ipc` when the call never reached a command. */
+export type FailureCode = ErrorCode | 'ipc';
+
 /**
  * A failed command, as the shell reports it: `code` is stable and meant for
  * branching, `message` says what went wrong and `fix` what to do about it
  * (null when trying again is all there is), both for people.
  */
 export class BackendError extends Error {
-  readonly code: string;
+  readonly code: FailureCode;
   readonly fix: string | null;
 
-  constructor(code: string, message: string, fix: string | null = null) {
+  constructor(code: FailureCode, message: string, fix: string | null = null) {
     super(message);
     this.name = 'BackendError';
     this.code = code;
@@ -50,7 +55,7 @@ export class BackendError extends Error {
 export function toBackendError(reason: unknown): BackendError {
   if (reason instanceof BackendError) return reason;
   if (typeof reason === 'object' && reason !== null) {
-    const { code, message, fix } = reason as Record<string, unknown>;
+    const { code, message, fix } = reason as Partial<ErrorBody>;
     if (typeof code === 'string' && typeof message === 'string') {
       return new BackendError(code, message, typeof fix === 'string' ? fix : null);
     }

@@ -19,6 +19,7 @@ export type {
   DeathReason,
   EngineInfo,
   ErrorBody,
+  ErrorCode,
   ImageInfo,
   InterruptOutcome,
   KernelCheck,

@@ -10,6 +10,7 @@ export type { DeathReason } from "./DeathReason";
 export type { DeskEvent } from "./DeskEvent";
 export type { EngineInfo } from "./EngineInfo";
 export type { ErrorBody } from "./ErrorBody";
+export type { ErrorCode } from "./ErrorCode";
 export type { Help } from "./Help";
 export type { ImageInfo } from "./ImageInfo";
 export type { InterruptOutcome } from "./InterruptOutcome";

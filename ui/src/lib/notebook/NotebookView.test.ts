@@ -8,6 +8,7 @@ import type { NotebookDoc } from '../types';
 import calculus from './fixtures/notebook-doc';
 import { NotebookModel } from './notebook.svelte';
 import NotebookView from './NotebookView.svelte';
+import { failure } from '../testing/failure';
 
 const opened: NotebookModel[] = [];
 
@@ -198,7 +199,7 @@ describe('NotebookView', () => {
     const shell = fakeShell({
       docs: [oneCell('on disk')],
       save: () => {
-        if (conflict) throw { code: 'notebook_conflict', message: 'Untitled.ipynb was changed by another program' };
+        if (conflict) throw failure('notebook_conflict', 'Untitled.ipynb was changed by another program');
         return { savedAt: 't' };
       },
     });

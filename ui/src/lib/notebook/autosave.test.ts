@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SaveResult } from '../types';
 import { AUTOSAVE_DELAY_MS, Autosaver, saveLabel, type SaveStatus } from './autosave';
+import { failure } from '../testing/failure';
 
 /** A save the test finishes by hand. */
 interface PendingSave {
@@ -81,7 +82,7 @@ describe('Autosaver', () => {
     const { saver, saves, label } = setup();
     saver.edited();
     await vi.advanceTimersByTimeAsync(AUTOSAVE_DELAY_MS);
-    saves[0].reject({ code: 'io', message: 'could not write calculus.ipynb: No space left on device' });
+    saves[0].reject(failure('io', 'could not write calculus.ipynb: No space left on device'));
     await vi.advanceTimersByTimeAsync(0);
     expect(label()).toBe('Not saved: could not write calculus.ipynb: No space left on device');
     expect(saver.dirty).toBe(true);
@@ -96,7 +97,7 @@ describe('Autosaver', () => {
     const { saver, saves, label } = setup();
     saver.edited();
     await vi.advanceTimersByTimeAsync(AUTOSAVE_DELAY_MS);
-    saves[0].reject({ code: 'notebook_conflict', message: 'calculus.ipynb was changed by another program' });
+    saves[0].reject(failure('notebook_conflict', 'calculus.ipynb was changed by another program'));
     await vi.advanceTimersByTimeAsync(0);
     expect(saver.status.kind).toBe('conflict');
     expect(label()).toBe('Not saved: calculus.ipynb was changed by another program');
@@ -117,7 +118,7 @@ describe('Autosaver', () => {
 
     saver.edited();
     await vi.advanceTimersByTimeAsync(AUTOSAVE_DELAY_MS);
-    saves[2].reject({ code: 'notebook_conflict', message: 'changed again' });
+    saves[2].reject(failure('notebook_conflict', 'changed again'));
     await vi.advanceTimersByTimeAsync(0);
     saver.reloaded();
     expect(label()).toBe('Saved');

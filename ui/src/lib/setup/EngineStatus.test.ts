@@ -6,6 +6,7 @@ import type { BuildEvent, ErrorBody, ImageInfo, PullProgress, Report } from '../
 import EngineStatus from './EngineStatus.svelte';
 import { noEngine, noImage, ready } from './fixtures';
 import { sentence } from './text';
+import { failure } from '../testing/failure';
 
 afterEach(() => {
   clearMocks();
@@ -111,7 +112,7 @@ it('offers no setup when the image is there or the engine is not', async () => {
 it('shows a failed command with its message and lets the person retry', async () => {
   let fail = true;
   mockIPC(() => {
-    if (fail) throw { code: 'timeout', message: 'The engine check did not finish within 30 s' };
+    if (fail) throw failure('timeout', 'The engine check did not finish within 30 s');
     return ready;
   });
   render(EngineStatus);
@@ -258,11 +259,13 @@ it('shows a failed setup with its message; Retry sets up again', async () => {
 
   await fireEvent.click(screen.getByTestId('prepare-image'));
   builds[0].send({ kind: 'step', index: 1, total: 20, instruction: 'FROM ghcr.io/sagemath/sagemath:10.8' });
-  builds[0].fail({
-    code: 'base_image_unavailable',
-    message: 'could not download ghcr.io/sagemath/sagemath:10.8: no route to host',
-    fix: 'Connect to the internet so the base image can be downloaded, then try again.',
-  });
+  builds[0].fail(
+    failure(
+      'base_image_unavailable',
+      'could not download ghcr.io/sagemath/sagemath:10.8: no route to host',
+      'Connect to the internet so the base image can be downloaded, then try again.',
+    ),
+  );
 
   const problem = await screen.findByTestId('problem');
   expect(problem.textContent).toContain('Could not download ghcr.io/sagemath/sagemath:10.8: no route to host');
@@ -307,7 +310,7 @@ it('tries a kernel once the image is there, and offers a retry when it cannot st
     if (command === 'engine_status') return ready;
     if (command === 'check_kernel') {
       attempts += 1;
-      if (attempts === 1) throw { code: 'kernel_dead', message: 'the kernel exited with code 1 while starting' };
+      if (attempts === 1) throw failure('kernel_dead', 'the kernel exited with code 1 while starting');
       return { version: 'passagemath version 10.8.13, Release Date: 2026-10-11', seconds: 4.25 };
     }
     throw new Error(`unexpected command ${command}`);

@@ -19,6 +19,7 @@ import type {
   SessionState,
   Settings,
 } from '../types';
+import { failure } from './failure';
 
 /** The shell's default settings (`sagedesk::workspace::Settings::default()`). */
 export const defaultSettings: Settings = {
@@ -84,7 +85,7 @@ export function fakeShell(options: FakeShellOptions = {}) {
         case 'open_workspace': {
           const path = String(args.path);
           if (options.missingFolders?.includes(path)) {
-            throw { code: 'not_a_folder', message: `${path} is not a folder` };
+            throw failure('workspace_missing', `${path} is not a folder`);
           }
           return { path: options.workspace ?? path, notebooks: entries() };
         }
@@ -99,8 +100,8 @@ export function fakeShell(options: FakeShellOptions = {}) {
           const from = String(args.from);
           const to = String(args.to);
           const doc = docs.get(from);
-          if (!doc) throw { code: 'not_found', message: `there is no notebook "${from}" in the workspace` };
-          if (docs.has(to)) throw { code: 'already_exists', message: `"${to}" already exists in the workspace` };
+          if (!doc) throw failure('not_found', `there is no notebook "${from}" in the workspace`);
+          if (docs.has(to)) throw failure('already_exists', `"${to}" already exists in the workspace`);
           docs.delete(from);
           docs.set(to, { ...doc, path: to });
           return { name: to.replace(/\.ipynb$/, ''), path: to };
@@ -115,7 +116,7 @@ export function fakeShell(options: FakeShellOptions = {}) {
         case 'create_notebook': {
           const name = String(args.name);
           const path = name.endsWith('.ipynb') ? name : `${name}.ipynb`;
-          if (docs.has(path)) throw { code: 'already_exists', message: `"${path}" already exists in the workspace` };
+          if (docs.has(path)) throw failure('already_exists', `"${path}" already exists in the workspace`);
           nextId += 1;
           docs.set(path, {
             path,
@@ -126,7 +127,7 @@ export function fakeShell(options: FakeShellOptions = {}) {
         case 'open_notebook':
         case 'reload_notebook': {
           const doc = docs.get(String(args.path));
-          if (!doc) throw { code: 'not_found', message: `there is no notebook "${String(args.path)}" in the workspace` };
+          if (!doc) throw failure('not_found', `there is no notebook "${String(args.path)}" in the workspace`);
           return structuredClone(doc);
         }
         case 'save_notebook': {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { notebookBackend } from '../backend';
 import type { NotebookDoc, NotebookEntry } from '../types';
 import { notebookFileName, untitledName, WorkspaceModel, type WorkspaceBackend } from './workspace.svelte';
+import { failure } from '../testing/failure';
 
 const entry = (name: string): NotebookEntry => ({ name, path: name });
 
@@ -21,7 +22,7 @@ describe('WorkspaceModel', () => {
       listNotebooks: async () => [],
       createNotebook: async (name) => {
         created.push(name);
-        if (taken.includes(name)) throw { code: 'already_exists', message: `"${name}" already exists` };
+        if (taken.includes(name)) throw failure('already_exists', `"${name}" already exists`);
         return entry(name);
       },
       openNotebook: async (path): Promise<NotebookDoc> => ({ path, cells: [] }),
@@ -46,7 +47,7 @@ describe('WorkspaceModel', () => {
   it('says why a notebook could not be opened', async () => {
     const api = backend([]);
     api.openNotebook = async () => {
-      throw { code: 'invalid_notebook', message: 'calculus.ipynb is not a notebook (line 3: expected value)' };
+      throw failure('notebook_invalid', 'calculus.ipynb is not a notebook (line 3: expected value)');
     };
     const workspace = new WorkspaceModel({ path: '/w', notebooks: [entry('calculus.ipynb')] }, api);
     await workspace.open(entry('calculus.ipynb'));
@@ -65,7 +66,7 @@ describe('renaming and deleting', () => {
       openNotebook: async (path): Promise<NotebookDoc> => ({ path, cells: [] }),
       renameNotebook: async (from, to) => {
         calls.push(`rename ${from} ${to}`);
-        if (to.includes('..')) throw { code: 'outside_workspace', message: `"${to}" leaves the workspace` };
+        if (to.includes('..')) throw failure('outside_workspace', `"${to}" leaves the workspace`);
         return entry(to);
       },
       deleteNotebook: async (path) => {
