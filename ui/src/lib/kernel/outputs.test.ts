@@ -96,7 +96,7 @@ describe('applyUpdate', () => {
 });
 
 describe('omittedTextMarker', () => {
-  // The same words as the core's `omitted_text_marker` (src/kernel/outputs.rs).
+  // The same words as the core's `omitted_text_marker` (src/notebook/output.rs).
   it('words the left-out middle of a stream as the core does', () => {
     expect(omittedTextMarker(999_000, 6_883_500)).toBe('… 999,000 lines (6.9 MB) not kept …');
     expect(omittedTextMarker(1, 2)).toBe('… 1 line (2 bytes) not kept …');

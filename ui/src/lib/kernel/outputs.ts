@@ -1,5 +1,5 @@
 // The UI's copy of a cell's outputs, kept in step with the core's by applying
-// the updates it sends: this mirrors `apply_update` in src/kernel/outputs.rs
+// the updates it sends: this mirrors `apply_update` in src/kernel/outputs/update.rs
 // exactly (same checks, same errors), so that the updates taken since a run
 // started bring the list to exactly the core's outputs.
 //
