@@ -199,7 +199,7 @@ async fn a_notebook_is_edited_run_and_saved_and_opened_again_as_it_is() {
         .unwrap()
         .iter()
         .filter_map(|e| match e {
-            DeskEvent::KernelStatus { path, state } if path == "algebra.ipynb" => {
+            DeskEvent::KernelStatus { path, state, .. } if path == "algebra.ipynb" => {
                 Some(state.clone())
             }
             _ => None,

@@ -208,7 +208,7 @@ async fn the_desk_restarts_a_kernel_that_died_with_the_engine_once_it_is_back() 
     .unwrap();
     let dead = |events: &[DeskEvent]| {
         events.iter().any(|e| {
-            matches!(e, DeskEvent::KernelStatus { path, state: SessionState::Dead { reason: DeathReason::EngineGone { .. } } } if path == "a.ipynb")
+            matches!(e, DeskEvent::KernelStatus { path, state: SessionState::Dead { reason: DeathReason::EngineGone { .. } }, .. } if path == "a.ipynb")
         })
     };
     // Polled from a blocking thread: the desk's tasks run on this one.
@@ -250,7 +250,7 @@ async fn the_desk_restarts_a_kernel_that_died_with_the_engine_once_it_is_back() 
             let deadline = std::time::Instant::now() + Duration::from_secs(180);
             loop {
                 let idle = events.lock().unwrap()[before..].iter().any(|e| {
-                    matches!(e, DeskEvent::KernelStatus { path, state: SessionState::Idle } if path == "a.ipynb")
+                    matches!(e, DeskEvent::KernelStatus { path, state: SessionState::Idle, .. } if path == "a.ipynb")
                 });
                 if idle || std::time::Instant::now() > deadline {
                     return idle;

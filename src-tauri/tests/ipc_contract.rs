@@ -1,5 +1,6 @@
 //! The values the shell hands to the UI, pinned as JSON files that the UI's
-//! tests render and its type check reads (ui/src/lib/setup/fixtures/).
+//! tests render and its type check reads (ui/src/lib/setup/fixtures/, and
+//! ui/src/lib/kernel/fixtures/kernel-events.json).
 //!
 //! The samples are built by hand (texts included) so that they change only
 //! when a type does. This test fails when the files are no longer what serde
@@ -121,4 +122,73 @@ fn ui_fixtures_are_what_the_core_serialises() {
             path.display()
         );
     }
+}
+
+/// Kernel-status events as the desk sends them, for the UI's tests: the word
+/// and the line beside it come from the core, and the UI's tests show them
+/// as the core words them rather than inventing their own.
+fn kernel_events() -> serde_json::Value {
+    use sagedesk::desk::DeskEvent;
+    use sagedesk::session::{DeathReason, SessionState};
+    let samples = [
+        ("starting", SessionState::Starting),
+        ("idle", SessionState::Idle),
+        ("busy", SessionState::Busy),
+        (
+            "restarting",
+            SessionState::Restarting {
+                reason: DeathReason::Crashed { exit_code: 1 },
+            },
+        ),
+        (
+            "dead-stopped",
+            SessionState::Dead {
+                reason: DeathReason::Stopped,
+            },
+        ),
+        (
+            "dead-out-of-memory",
+            SessionState::Dead {
+                reason: DeathReason::OutOfMemory {
+                    limit_bytes: 2 << 30,
+                },
+            },
+        ),
+        (
+            "dead-engine-gone",
+            SessionState::Dead {
+                reason: DeathReason::EngineGone {
+                    message: "no engine answers at unix:///var/run/docker.sock".into(),
+                },
+            },
+        ),
+    ];
+    serde_json::Value::Object(
+        samples
+            .into_iter()
+            .map(|(name, state)| {
+                let event = DeskEvent::kernel("a.ipynb".into(), state);
+                (name.to_string(), serde_json::to_value(event).unwrap())
+            })
+            .collect(),
+    )
+}
+
+#[test]
+fn ui_kernel_events_are_what_the_desk_sends() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../ui/src/lib/kernel/fixtures/kernel-events.json");
+    let json = serde_json::to_string_pretty(&kernel_events()).unwrap() + "\n";
+    if std::env::var_os("UPDATE_UI_FIXTURES").is_some() {
+        std::fs::write(&path, &json).unwrap();
+        return;
+    }
+    let pinned = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    assert_eq!(
+        pinned,
+        json,
+        "{} is stale: rewrite it with UPDATE_UI_FIXTURES=1 cargo test -p sagedesk-app --test ipc_contract",
+        path.display()
+    );
 }

@@ -9,18 +9,22 @@ use serde::Serialize;
 
 use crate::doctor::Report;
 use crate::engine::{BuildEvent, PullProgress};
-use crate::session::SessionState;
+use crate::session::{KernelStatus, SessionState};
 
 /// Everything the desk reports by itself, tagged by `kind`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum DeskEvent {
-    /// A notebook's kernel changed state.
+    /// A notebook's kernel changed state ([`DeskEvent::kernel`] makes it).
     KernelStatus {
         /// The notebook, as the workspace names it now.
         path: String,
         state: SessionState,
+        /// The word a window shows, derived from `state`.
+        status: KernelStatus,
+        /// The line beside it, derived from `state`.
+        detail: String,
     },
     /// A step or a line of output of [`Desk::prepare_image`](super::Desk::prepare_image)
     /// building the image.
@@ -35,6 +39,17 @@ pub enum DeskEvent {
 }
 
 impl DeskEvent {
+    /// The kernel of the notebook `path` is in `state`: with the word and the
+    /// line a window shows for it.
+    pub fn kernel(path: String, state: SessionState) -> DeskEvent {
+        DeskEvent::KernelStatus {
+            path,
+            status: state.status(),
+            detail: state.detail(),
+            state,
+        }
+    }
+
     /// The event's kind, as it is tagged: for logs.
     pub fn name(&self) -> &'static str {
         match self {
@@ -98,13 +113,12 @@ mod tests {
 
     #[test]
     fn events_are_tagged_by_kind() {
-        let event = DeskEvent::KernelStatus {
-            path: "a.ipynb".into(),
-            state: SessionState::Idle,
-        };
+        let event = DeskEvent::kernel("a.ipynb".into(), SessionState::Idle);
         let json = serde_json::to_value(&event).unwrap();
         assert_eq!(json["kind"], event.name());
         assert_eq!(json["path"], "a.ipynb");
+        assert_eq!(json["status"], "idle");
+        assert_eq!(json["detail"], "Ready");
         let event = DeskEvent::Setup {
             event: BuildEvent::Output { line: "x".into() },
         };

@@ -96,7 +96,7 @@ impl Desk {
             loop {
                 let state = states.borrow_and_update().clone();
                 let path = name.lock().expect("name lock").clone();
-                desk.emit(DeskEvent::KernelStatus { path, state });
+                desk.emit(DeskEvent::kernel(path, state));
                 if states.changed().await.is_err() {
                     return;
                 }
@@ -108,10 +108,7 @@ impl Desk {
     /// Tells the subscriber the kernel state of the notebook `path` again
     /// (after a rename, under its new name).
     pub(crate) fn announce_kernel(&self, path: &str, session: &Session) {
-        self.emit(DeskEvent::KernelStatus {
-            path: path.to_string(),
-            state: session.state(),
-        });
+        self.emit(DeskEvent::kernel(path.to_string(), session.state()));
     }
 
     /// The state of the kernel of the open notebook `path`; `None` when it

@@ -18,5 +18,5 @@ pub use config::{KERNEL_SETTINGS, SessionConfig};
 pub use error::SessionError;
 pub use handle::{Session, VARIABLES_FILE};
 pub use record::{RecordStore, SessionRecord, data_dir};
-pub use state::{DeathReason, SessionState};
+pub use state::{DeathReason, KernelStatus, SessionState};
 pub use stream::{CellUpdate, ForwardedRun, forward, forward_keeping};

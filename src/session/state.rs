@@ -98,15 +98,40 @@ pub enum SessionState {
     },
 }
 
+/// The short word a window shows for a kernel, derived from its
+/// [`SessionState`] ([`SessionState::status`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub enum KernelStatus {
+    Starting,
+    Idle,
+    Busy,
+    Dead,
+}
+
 impl SessionState {
-    /// The short status word the UI shows: `starting`, `idle`, `busy`,
-    /// `dead` (restarting shows as `starting`).
-    pub fn status(&self) -> &'static str {
+    /// The short status word: restarting reads as starting.
+    pub fn status(&self) -> KernelStatus {
         match self {
-            SessionState::Starting | SessionState::Restarting { .. } => "starting",
-            SessionState::Idle => "idle",
-            SessionState::Busy => "busy",
-            SessionState::Dead { .. } => "dead",
+            SessionState::Starting | SessionState::Restarting { .. } => KernelStatus::Starting,
+            SessionState::Idle => KernelStatus::Idle,
+            SessionState::Busy => KernelStatus::Busy,
+            SessionState::Dead { .. } => KernelStatus::Dead,
+        }
+    }
+
+    /// A line beside the word, for a person: what the kernel is doing, or
+    /// why it is gone.
+    pub fn detail(&self) -> String {
+        match self {
+            SessionState::Starting => "Starting SageMath…".into(),
+            SessionState::Restarting { reason } => {
+                format!("{} Starting a new kernel…", reason.describe())
+            }
+            SessionState::Idle => "Ready".into(),
+            SessionState::Busy => "Running".into(),
+            SessionState::Dead { reason } => reason.describe(),
         }
     }
 }
@@ -131,6 +156,47 @@ mod tests {
         let state = SessionState::Restarting {
             reason: DeathReason::Stopped,
         };
-        assert_eq!(state.status(), "starting");
+        assert_eq!(state.status(), KernelStatus::Starting);
+        assert_eq!(
+            state.detail(),
+            "The Sage kernel was stopped. Starting a new kernel…"
+        );
+        assert_eq!(
+            serde_json::to_value(SessionState::Busy.status()).unwrap(),
+            "busy"
+        );
+    }
+
+    #[test]
+    fn every_death_is_said_in_a_sentence() {
+        let reasons = [
+            (
+                DeathReason::Crashed { exit_code: 1 },
+                "The Sage kernel stopped unexpectedly (exit code 1).",
+            ),
+            (
+                DeathReason::Killed { signal: 9 },
+                "The Sage kernel was killed (SIGKILL) from outside SageDesk.",
+            ),
+            (
+                DeathReason::Killed { signal: 15 },
+                "The Sage kernel was stopped by signal 15.",
+            ),
+            (
+                DeathReason::OutOfMemory {
+                    limit_bytes: 512 << 20,
+                },
+                "The Sage kernel ran out of memory (limit 512 MiB).",
+            ),
+            (
+                DeathReason::GaveUp { restarts: 5 },
+                "The Sage kernel died 5 times in a short while; SageDesk stopped restarting it.",
+            ),
+        ];
+        for (reason, said) in reasons {
+            let dead = SessionState::Dead { reason };
+            assert_eq!(dead.status(), KernelStatus::Dead);
+            assert_eq!(dead.detail(), said);
+        }
     }
 }

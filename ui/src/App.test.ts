@@ -4,7 +4,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/sv
 import { flushSync } from 'svelte';
 import { afterEach, expect, it } from 'vitest';
 import App from './App.svelte';
-import { run } from './lib/kernel/fixtures';
+import { kernelView, run } from './lib/kernel/fixtures';
 import { noEngine, noImage, ready } from './lib/setup/fixtures';
 import { fakeShell } from './lib/testing/shell';
 
@@ -40,9 +40,10 @@ it('goes from setup to a workspace, a new notebook, and a cell run with Shift+En
 
   // The status bar shows the kernel's state as the shell reports it.
   expect(screen.getByTestId('kernel-status').textContent).toBe('starting');
-  await shell.kernelStatus('Untitled.ipynb', { state: 'idle' });
+  await shell.kernelStatus('Untitled.ipynb', kernelView('idle'));
   await waitFor(() => expect(screen.getByTestId('kernel-status').textContent).toBe('idle'));
-  await shell.kernelStatus('Other.ipynb', { state: 'dead', reason: { kind: 'stopped' } });
+  expect(screen.getByTestId('kernel-status').parentElement!.title).toBe('Ready');
+  await shell.kernelStatus('Other.ipynb', kernelView('dead-stopped'));
   expect(screen.getByTestId('kernel-status').textContent).toBe('idle');
 
   // Typing, then Shift+Enter in the editor: the cell runs and a new cell is made to edit.

@@ -11,16 +11,16 @@ import type {
   BuildEvent,
   CellEdit,
   CellUpdate,
-  CompleteReply,
+  Completions,
   ImageInfo,
-  InspectReply,
+  Help,
   InterruptOutcome,
   KernelCheck,
   PullProgress,
   NotebookDoc,
-  NotebookEntry,
+  NotebookItem,
   Report,
-  SaveResult,
+  Saved,
   Settings,
   SettingsView,
   Trashed,
@@ -121,13 +121,13 @@ export function openWorkspace(path: string): Promise<WorkspaceInfo> {
 }
 
 /** The notebooks of the open workspace. */
-export function listNotebooks(): Promise<NotebookEntry[]> {
-  return call<NotebookEntry[]>('list_notebooks');
+export function listNotebooks(): Promise<NotebookItem[]> {
+  return call<NotebookItem[]>('list_notebooks');
 }
 
 /** Creates a new notebook (`.ipynb` is added when missing); code `already_exists` when taken. */
-export function createNotebook(name: string): Promise<NotebookEntry> {
-  return call<NotebookEntry>('create_notebook', { name });
+export function createNotebook(name: string): Promise<NotebookItem> {
+  return call<NotebookItem>('create_notebook', { name });
 }
 
 /**
@@ -135,8 +135,8 @@ export function createNotebook(name: string): Promise<NotebookEntry> {
  * `already_exists`); names leaving the workspace are refused. An open notebook
  * keeps its kernel.
  */
-export function renameNotebook(from: string, to: string): Promise<NotebookEntry> {
-  return call<NotebookEntry>('rename_notebook', { from, to });
+export function renameNotebook(from: string, to: string): Promise<NotebookItem> {
+  return call<NotebookItem>('rename_notebook', { from, to });
 }
 
 /** Moves a notebook to the workspace's `.trash` folder; its kernel is stopped. */
@@ -172,8 +172,8 @@ export function reloadNotebook(path: string): Promise<NotebookDoc> {
  * Code `notebook_conflict`: the file changed on disk since it was read; `force` saves
  * over it.
  */
-export function saveNotebook(path: string, cells: CellEdit[], force = false): Promise<SaveResult> {
-  return call<SaveResult>('save_notebook', { path, cells, force });
+export function saveNotebook(path: string, cells: CellEdit[], force = false): Promise<Saved> {
+  return call<Saved>('save_notebook', { path, cells, force });
 }
 
 /**
@@ -214,13 +214,13 @@ export function inputReply(path: string, value: string): Promise<void> {
 }
 
 /** Completions at `cursorPos` (in Unicode code points, as Jupyter counts). */
-export function complete(path: string, code: string, cursorPos: number): Promise<CompleteReply> {
-  return call<CompleteReply>('complete', { path, code, cursorPos });
+export function complete(path: string, code: string, cursorPos: number): Promise<Completions> {
+  return call<Completions>('complete', { path, code, cursorPos });
 }
 
 /** Help on the name at `cursorPos` (in Unicode code points). */
-export function inspect(path: string, code: string, cursorPos: number): Promise<InspectReply> {
-  return call<InspectReply>('inspect', { path, code, cursorPos });
+export function inspect(path: string, code: string, cursorPos: number): Promise<Help> {
+  return call<Help>('inspect', { path, code, cursorPos });
 }
 
 /** The shell's events (`app-event`): kernel states, setup progress, the engine's state. */

@@ -1,35 +1,41 @@
 // The values the shell's commands take and return, what their channels and
 // events carry, and the error they reject with: generated from the Rust
 // types into lib/bindings/ (src-tauri/src/bindings.rs; a test fails when the
-// files there are stale). This module gives them the names the UI uses, and
-// adds the few types the UI has that Rust does not.
+// files there are stale), under their Rust names. This module adds the
+// parts of them the UI names on its own.
 //
 // As serde writes them: struct fields are camelCase where the Rust type says
 // so, the fields of tagged enums' variants keep Rust's snake_case names, and
 // Rust's `None` is `null` (or, where serde leaves it out, a missing field).
 
-import type { DeskEvent, CellView, Completions, Help, NotebookItem, Output, Saved } from './bindings';
+import type { CellView, DeskEvent, Output } from './bindings';
 
 export type {
-  DeskEvent,
   BuildEvent,
   CellEdit,
   CellStatus,
   CellUpdate,
+  CellView,
+  Completions,
   DeathReason,
+  DeskEvent,
   EngineInfo,
   ErrorBody,
   ErrorCode,
+  Help,
   ImageInfo,
   InterruptOutcome,
   KernelCheck,
   KernelsOnQuit,
+  KernelStatus,
   NotebookDoc,
+  NotebookItem,
   Output,
   OutputUpdate,
   Problem,
   PullProgress,
   Report,
+  Saved,
   SessionState,
   Settings,
   SettingsView,
@@ -44,22 +50,10 @@ export type KernelStatusEvent = Extract<DeskEvent, { kind: 'kernelStatus' }>;
 export type SetupEvent = Extract<DeskEvent, { kind: 'setup' }>;
 export type EngineEvent = Extract<DeskEvent, { kind: 'engine' }>;
 
-/** A notebook in the workspace: `NotebookItem`. */
-export type NotebookEntry = NotebookItem;
-
-/** A cell of an opened notebook: `CellView`. */
-export type NotebookCell = CellView;
+/** What a window shows of a kernel: its state, with the word and the line the core derives from it. */
+export type KernelView = Omit<KernelStatusEvent, 'kind' | 'path'>;
 
 export type CellType = CellView['cellType'];
-
-/** The answer to `save_notebook`: `Saved`. */
-export type SaveResult = Saved;
-
-/** The answer to `complete`: `Completions`. Offsets are in Unicode code points, as Jupyter counts them. */
-export type CompleteReply = Completions;
-
-/** The answer to `inspect`: `Help`. `data` is a MIME bundle (`text/plain` with ANSI colours). */
-export type InspectReply = Help;
 
 // The variants of `Output`, by their `output_type`.
 export type StreamOutput = Extract<Output, { output_type: 'stream' }>;
@@ -69,9 +63,3 @@ export type ErrorOutput = Extract<Output, { output_type: 'error' }>;
 
 /** A MIME bundle (`data`) or an output's `metadata`, as nbformat stores them. */
 export type MimeBundle = DisplayDataOutput['data'];
-
-/**
- * The short word the status bar shows, derived from a `SessionState` (as
- * Rust's `SessionState::status()` derives it; Rust has no type for it).
- */
-export type KernelStatus = 'starting' | 'idle' | 'busy' | 'dead';

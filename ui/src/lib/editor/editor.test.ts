@@ -1,7 +1,7 @@
 import { EditorState } from '@codemirror/state';
 import { describe, expect, it } from 'vitest';
 import completeReply from '../kernel/fixtures/complete';
-import type { CompleteReply } from '../types';
+import type { Completions } from '../types';
 import { kernelCompletions } from './completion';
 import { fromCodePoints, toCodePoints } from './positions';
 
@@ -23,7 +23,7 @@ describe('kernel completion', () => {
     const doc = '𝔽 = GF(7); fact';
     const asked: Array<[string, number]> = [];
     const kernel = {
-      complete: async (code: string, cursorPos: number): Promise<CompleteReply> => {
+      complete: async (code: string, cursorPos: number): Promise<Completions> => {
         asked.push([code, cursorPos]);
         return { matches: ['factor', 'factorial'], cursor_start: cursorPos - 4, cursor_end: cursorPos };
       },

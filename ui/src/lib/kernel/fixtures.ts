@@ -3,7 +3,8 @@
 // is generated from the Rust one, so `npm run check` fails when a sample no
 // longer has the shape the shell sends.
 
-import type { CellUpdate, Output } from '../types';
+import type { CellUpdate, KernelStatus, KernelView, Output, SessionState } from '../types';
+import kernelEventsJson from './fixtures/kernel-events.json';
 
 /** A cell's run: the batches its channel delivered, and the outputs they leave. */
 export interface RunFixture {
@@ -24,4 +25,18 @@ export function run(name: string): RunFixture {
   const found = runs[name];
   if (!found) throw new Error(`no fixture ${name}.ts in lib/kernel/fixtures`);
   return structuredClone(found);
+}
+
+/**
+ * Kernel-status events as the desk sends them, by name (`idle`, `busy`,
+ * `dead-out-of-memory`, …): written and checked by
+ * src-tauri/tests/ipc_contract.rs, so the word and the line are the core's.
+ */
+const kernelEvents: Record<string, { state: unknown; status: string; detail: string }> = kernelEventsJson;
+
+/** The kernel view of a sample event; throws when there is none of that name. */
+export function kernelView(name: string): KernelView {
+  const event = kernelEvents[name];
+  if (!event) throw new Error(`no kernel event ${name} in lib/kernel/fixtures/kernel-events.json`);
+  return { state: event.state as SessionState, status: event.status as KernelStatus, detail: event.detail };
 }

@@ -1,20 +1,21 @@
-// The state of each notebook's kernel, as the shell's `kernel-status` events
-// report it. The status word is derived from it (status.ts), never stored.
+// What each notebook's kernel is doing, as the shell's `kernelStatus` events
+// report it: the core's state, with the word and the line it derives from
+// it (never derived again here).
 
 import { SvelteMap } from 'svelte/reactivity';
 import { onAppEvent } from '../backend';
-import type { KernelStatusEvent, SessionState } from '../types';
+import type { KernelStatusEvent, KernelView } from '../types';
 
 export class KernelStates {
-  readonly #states = new SvelteMap<string, SessionState>();
+  readonly #kernels = new SvelteMap<string, KernelView>();
 
-  /** The kernel's state for the notebook at `path`; null until the shell reports one. */
-  of(path: string): SessionState | null {
-    return this.#states.get(path) ?? null;
+  /** The kernel of the notebook at `path`; null until the shell reports one. */
+  of(path: string): KernelView | null {
+    return this.#kernels.get(path) ?? null;
   }
 
-  update(event: KernelStatusEvent): void {
-    this.#states.set(event.path, event.state);
+  update({ path, state, status, detail }: KernelStatusEvent): void {
+    this.#kernels.set(path, { state, status, detail });
   }
 
   /** Follows the shell's kernel-status events; resolves to the way to stop. */

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { SaveResult } from '../types';
+import type { Saved } from '../types';
 import { AUTOSAVE_DELAY_MS, Autosaver, saveLabel, type SaveStatus } from './autosave';
 import { failure } from '../testing/failure';
 
 /** A save the test finishes by hand. */
 interface PendingSave {
   force: boolean;
-  resolve: (result: SaveResult) => void;
+  resolve: (result: Saved) => void;
   reject: (reason: unknown) => void;
 }
 
@@ -15,7 +15,7 @@ function setup() {
   const statuses: SaveStatus[] = [];
   const saver = new Autosaver({
     save: (force) =>
-      new Promise<SaveResult>((resolve, reject) => {
+      new Promise<Saved>((resolve, reject) => {
         saves.push({ force, resolve, reject });
       }),
     onStatus: (status) => statuses.push(status),

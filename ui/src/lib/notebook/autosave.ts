@@ -5,7 +5,7 @@
 // chooses to reload or to keep their version.
 
 import { toBackendError } from '../backend';
-import type { SaveResult } from '../types';
+import type { Saved } from '../types';
 
 export type SaveStatus =
   | { kind: 'saved'; at: string | null }
@@ -34,7 +34,7 @@ export const AUTOSAVE_DELAY_MS = 1000;
 
 export interface AutosaveOptions {
   /** Saves the notebook as it is now; `force` writes over a file changed on disk. */
-  save: (force: boolean) => Promise<SaveResult>;
+  save: (force: boolean) => Promise<Saved>;
   onStatus: (status: SaveStatus) => void;
   delayMs?: number;
 }

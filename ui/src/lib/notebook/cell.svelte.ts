@@ -2,7 +2,7 @@
 // through the run's updates), and where its runs are.
 
 import { LiveOutputs } from '../outputs/live.svelte';
-import type { CellStatus, CellType, CellUpdate, NotebookCell } from '../types';
+import type { CellStatus, CellType, CellUpdate, CellView } from '../types';
 
 /** Where a cell's runs are: waiting for the kernel, running, or neither. */
 export type RunPhase = 'idle' | 'queued' | 'running';
@@ -53,7 +53,7 @@ export class CellModel {
   #waiting = $state(0);
   #running = $state(false);
 
-  constructor(cell: NotebookCell) {
+  constructor(cell: CellView) {
     this.id = cell.id;
     this.cellType = cell.cellType;
     this.source = cell.source;

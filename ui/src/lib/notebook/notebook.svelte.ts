@@ -3,7 +3,7 @@
 // given (backend.ts in the app, fakes in tests).
 
 import { explain, notebookBackend, toBackendError, type NotebookBackend } from '../backend';
-import type { CellEdit, CellType, CompleteReply, InspectReply, InterruptOutcome, NotebookDoc } from '../types';
+import type { CellEdit, CellType, Completions, Help, InterruptOutcome, NotebookDoc } from '../types';
 import { Autosaver, type SaveStatus } from './autosave';
 import { CellModel, newCellId } from './cell.svelte';
 import {
@@ -269,11 +269,11 @@ export class NotebookModel {
     }
   }
 
-  complete(code: string, cursorPos: number): Promise<CompleteReply> {
+  complete(code: string, cursorPos: number): Promise<Completions> {
     return this.#backend.complete(this.path, code, cursorPos);
   }
 
-  inspect(code: string, cursorPos: number): Promise<InspectReply> {
+  inspect(code: string, cursorPos: number): Promise<Help> {
     return this.#backend.inspect(this.path, code, cursorPos);
   }
 

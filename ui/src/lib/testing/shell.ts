@@ -10,13 +10,14 @@ import { ready } from '../setup/fixtures';
 import type {
   CellEdit,
   CellUpdate,
-  CompleteReply,
-  InspectReply,
+  Completions,
+  Help,
   InterruptOutcome,
   NotebookDoc,
-  NotebookEntry,
+  NotebookItem,
   Report,
-  SessionState,
+  DeskEvent,
+  KernelView,
   Settings,
 } from '../types';
 import { failure } from './failure';
@@ -53,8 +54,8 @@ export interface FakeShellOptions {
   /** Answers `save_notebook` (default: saved); throw `{ code, message }` to fail it. */
   save?: (path: string, cells: CellEdit[], force: boolean) => { savedAt: string };
   interrupt?: InterruptOutcome;
-  complete?: (code: string, cursorPos: number) => CompleteReply;
-  inspect?: (code: string, cursorPos: number) => InspectReply;
+  complete?: (code: string, cursorPos: number) => Completions;
+  inspect?: (code: string, cursorPos: number) => Help;
   settings?: Partial<Settings>;
   /** Why the saved settings could not be used, as get_settings says. */
   settingsWarning?: string;
@@ -72,7 +73,7 @@ export function fakeShell(options: FakeShellOptions = {}) {
   const docs = new Map<string, NotebookDoc>((options.docs ?? []).map((doc) => [doc.path, structuredClone(doc)]));
   let nextId = 0;
   let settings: Settings = { ...defaultSettings, ...options.settings };
-  const entries = (): NotebookEntry[] =>
+  const entries = (): NotebookItem[] =>
     [...docs.keys()].sort().map((path) => ({ name: path, path }));
 
   mockIPC(
@@ -190,12 +191,14 @@ export function fakeShell(options: FakeShellOptions = {}) {
       return calls.filter((call) => call.command === command).map((call) => call.args);
     },
     /** Emits a `kernelStatus` event, as the shell does when a kernel's state changes. */
-    kernelStatus(path: string, state: SessionState): Promise<void> {
-      return emit('app-event', { kind: 'kernelStatus', path, state });
+    kernelStatus(path: string, kernel: KernelView): Promise<void> {
+      const event: DeskEvent = { kind: 'kernelStatus', path, ...kernel };
+      return emit('app-event', event);
     },
     /** Emits an `engine` event, as the shell does when the engine's state changes. */
     engineState(report: Report): Promise<void> {
-      return emit('app-event', { kind: 'engine', report });
+      const event: DeskEvent = { kind: 'engine', report };
+      return emit('app-event', event);
     },
   };
 }

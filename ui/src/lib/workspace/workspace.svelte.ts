@@ -12,7 +12,7 @@ import {
   type NotebookBackend,
 } from '../backend';
 import { NotebookModel } from '../notebook/notebook.svelte';
-import type { NotebookEntry, WorkspaceInfo } from '../types';
+import type { NotebookItem, WorkspaceInfo } from '../types';
 
 /** The commands a workspace uses (fakes in tests). */
 export interface WorkspaceBackend {
@@ -39,10 +39,10 @@ export function notebookFileName(typed: string): string {
   return /\.ipynb$/i.test(name) ? name : `${name}.ipynb`;
 }
 
-const byName = (a: NotebookEntry, b: NotebookEntry) => a.name.localeCompare(b.name);
+const byName = (a: NotebookItem, b: NotebookItem) => a.name.localeCompare(b.name);
 
 /** "Untitled.ipynb", else "Untitled 2.ipynb", … : the first name no notebook has. */
-export function untitledName(entries: NotebookEntry[], from = 1): string {
+export function untitledName(entries: NotebookItem[], from = 1): string {
   const taken = new Set(entries.map((entry) => entry.name.toLowerCase()));
   for (let n = from; ; n += 1) {
     const name = n === 1 ? 'Untitled.ipynb' : `Untitled ${n}.ipynb`;
@@ -52,7 +52,7 @@ export function untitledName(entries: NotebookEntry[], from = 1): string {
 
 export class WorkspaceModel {
   readonly path: string;
-  notebooks = $state<NotebookEntry[]>([]);
+  notebooks = $state<NotebookItem[]>([]);
   current = $state<NotebookModel | null>(null);
   /** The notebook being opened or created, while it is. */
   busy = $state<string | null>(null);
@@ -81,7 +81,7 @@ export class WorkspaceModel {
    * notebook is saved first and stays open, with its kernel. Resolves to
    * whether it was renamed; when not, `error` says why.
    */
-  async rename(entry: NotebookEntry, typed: string): Promise<boolean> {
+  async rename(entry: NotebookItem, typed: string): Promise<boolean> {
     const to = notebookFileName(typed);
     if (to === entry.path || this.busy) return to === entry.path;
     this.busy = entry.path;
@@ -110,7 +110,7 @@ export class WorkspaceModel {
    * Moves `entry` to the workspace's trash (saving it first when open, so the
    * trashed copy is the latest) and closes it.
    */
-  async remove(entry: NotebookEntry): Promise<void> {
+  async remove(entry: NotebookItem): Promise<void> {
     if (this.busy) return;
     this.busy = entry.path;
     this.error = null;
@@ -141,7 +141,7 @@ export class WorkspaceModel {
   }
 
   /** Opens `entry`, saving the notebook open before. */
-  async open(entry: NotebookEntry): Promise<void> {
+  async open(entry: NotebookItem): Promise<void> {
     if (this.current?.path === entry.path || this.busy) return;
     this.busy = entry.path;
     this.error = null;
@@ -161,7 +161,7 @@ export class WorkspaceModel {
     if (this.busy) return;
     this.busy = 'new';
     this.error = null;
-    let entry: NotebookEntry | null = null;
+    let entry: NotebookItem | null = null;
     try {
       // Another program may have made the name meanwhile: take the next one.
       for (let n = 1; entry === null && n < 50; n += 1) {

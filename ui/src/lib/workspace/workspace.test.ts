@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { notebookBackend } from '../backend';
-import type { NotebookDoc, NotebookEntry } from '../types';
+import type { NotebookDoc, NotebookItem } from '../types';
 import { notebookFileName, untitledName, WorkspaceModel, type WorkspaceBackend } from './workspace.svelte';
 import { failure } from '../testing/failure';
 
-const entry = (name: string): NotebookEntry => ({ name, path: name });
+const entry = (name: string): NotebookItem => ({ name, path: name });
 
 describe('untitledName', () => {
   it('takes the first name no notebook has', () => {

@@ -1,0 +1,19 @@
+import { cleanup, render, screen } from '@testing-library/svelte';
+import { afterEach, describe, expect, it } from 'vitest';
+import { kernelView } from '../kernel/fixtures';
+import StatusBar from './StatusBar.svelte';
+
+afterEach(cleanup);
+
+describe('StatusBar', () => {
+  it('shows the word and the line the core derives from the kernel state', () => {
+    render(StatusBar, { kernel: kernelView('dead-out-of-memory'), save: { kind: 'saved', at: null } });
+    expect(screen.getByTestId('kernel-status').textContent).toBe('dead');
+    expect(screen.getByText('The Sage kernel ran out of memory (limit 2 GiB).')).toBeTruthy();
+  });
+
+  it('reads as starting until the shell reports the kernel', () => {
+    render(StatusBar, { kernel: null, save: { kind: 'saved', at: null } });
+    expect(screen.getByTestId('kernel-status').textContent).toBe('starting');
+  });
+});
