@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::engine::{BuildContext, Engine, EngineError, EngineInfo, ImageInfo};
+use crate::engine::{Engine, EngineError, EngineInfo, ImageInfo};
 use crate::error_code::ErrorCode;
 
 /// Something that stops SageDesk from running a kernel.
@@ -55,12 +55,7 @@ impl Report {
 }
 
 /// Checks the engine (from the app's setting, `DOCKER_HOST` or the usual
-/// places) and the image this build of SageDesk uses.
-pub async fn check(engine_setting: Option<&str>) -> Report {
-    check_image(engine_setting, &BuildContext::embedded().tag()).await
-}
-
-/// [`check`] for a given image tag.
+/// places) and the image `image_tag`.
 pub async fn check_image(engine_setting: Option<&str>, image_tag: &str) -> Report {
     let mut report = Report {
         engine: None,

@@ -274,33 +274,6 @@ async fn a_kernel_left_running_is_reattached_with_its_variables() {
     again.shutdown().await;
 }
 
-/// Variables saved with Sage's save_session() when a kernel stops come back
-/// in a new kernel with load_session().
-#[tokio::test]
-async fn variables_saved_in_the_workspace_are_restored_in_a_new_kernel() {
-    let workspace = tempfile::tempdir().unwrap();
-    // Owned by an ordinary user, as on a laptop: the kernel runs as them.
-    std::os::unix::fs::chown(workspace.path(), Some(4321), Some(4321)).unwrap();
-    let dir = workspace.path().to_path_buf();
-    let first = session(|c| c.workspace = Some(dir.clone())).await;
-    run(&first, "m = matrix(QQ, [[1, 2], [3, 4]])").await;
-    first.save_variables().await.unwrap();
-    first.shutdown().await;
-    assert!(workspace.path().join(".sagedesk/variables.sobj").is_file());
-
-    let second = session(|c| c.workspace = Some(dir.clone())).await;
-    assert_eq!(
-        result(&run(&second, "'m' in globals()").await).as_deref(),
-        Some("False")
-    );
-    second.restore_variables().await.unwrap();
-    assert_eq!(
-        result(&run(&second, "m.det()").await).as_deref(),
-        Some("-2")
-    );
-    second.shutdown().await;
-}
-
 /// A kernel that never answers ends the session as "did not start", and a
 /// cell waiting for it is told so rather than left hanging.
 #[tokio::test]

@@ -5,8 +5,6 @@ use std::time::Duration;
 /// What went wrong talking to a kernel.
 #[derive(Debug, thiserror::Error)]
 pub enum KernelError {
-    #[error("could not connect to the kernel: {0}")]
-    Connect(String),
     #[error("the kernel did not answer {what} within {} s", after.as_secs_f64())]
     Timeout { what: String, after: Duration },
     #[error("the connection to the kernel is closed")]

@@ -5,22 +5,17 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use jupyter_protocol::messaging::{CompleteReply, InspectReply, JupyterMessageContent};
+use jupyter_protocol::messaging::{CompleteReply, InspectReply};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
 use super::actor;
-use super::cell::{CellEvent, CellRun, CellStatus, InterruptOutcome};
+use super::cell::{CellEvent, CellRun, InterruptOutcome};
 use super::config::SessionConfig;
 use super::error::SessionError;
 use super::record::SessionRecord;
 use super::state::SessionState;
 use crate::engine::Engine;
-use crate::kernel::KernelError;
-
-/// Where [`Session::save_variables`] keeps them, relative to the workspace
-/// (Sage adds `.sobj`).
-pub const VARIABLES_FILE: &str = ".sagedesk/variables";
 
 pub(crate) enum Command {
     Execute {
@@ -213,60 +208,6 @@ impl Session {
             reply,
         })?;
         rx.await.map_err(|_| SessionError::Closed)?
-    }
-
-    /// Saves the kernel's variables with Sage's `save_session()` into the
-    /// workspace's `.sagedesk/` folder (see [`VARIABLES_FILE`]), for
-    /// [`Session::restore_variables`] in a later kernel. Needs a workspace.
-    pub async fn save_variables(&self) -> Result<(), SessionError> {
-        self.run_quietly(
-            "save variables",
-            &format!(
-                "import os as _sd_os; _sd_os.makedirs({dir:?}, exist_ok=True); save_session({file:?}); del _sd_os",
-                dir = format!("{}/.sagedesk", crate::engine::WORKSPACE_MOUNT),
-                file = format!("{}/{VARIABLES_FILE}", crate::engine::WORKSPACE_MOUNT),
-            ),
-        )
-        .await
-    }
-
-    /// Loads the variables saved by [`Session::save_variables`] with Sage's
-    /// `load_session()`.
-    pub async fn restore_variables(&self) -> Result<(), SessionError> {
-        self.run_quietly(
-            "restore variables",
-            &format!(
-                "load_session({:?})",
-                format!("{}/{VARIABLES_FILE}", crate::engine::WORKSPACE_MOUNT)
-            ),
-        )
-        .await
-    }
-
-    /// Runs housekeeping code as a cell and reports its error, if any.
-    async fn run_quietly(&self, what: &str, code: &str) -> Result<(), SessionError> {
-        let mut run = self.execute(code)?;
-        let mut error = None;
-        while let Some(event) = run.events.recv().await {
-            match event {
-                CellEvent::Output(JupyterMessageContent::ErrorOutput(e)) => {
-                    error = Some(format!("{}: {}", e.ename, e.evalue));
-                }
-                CellEvent::Finished {
-                    status: CellStatus::Ok,
-                    ..
-                } => return Ok(()),
-                CellEvent::Finished { .. } => {
-                    return Err(SessionError::Kernel(KernelError::Reply {
-                        what: what.into(),
-                        message: error.unwrap_or_else(|| "it did not complete".into()),
-                    }));
-                }
-                CellEvent::KernelDied { reason, .. } => return Err(SessionError::Dead(reason)),
-                _ => {}
-            }
-        }
-        Err(SessionError::Closed)
     }
 
     /// Stops the kernel and removes its container, and waits for both.

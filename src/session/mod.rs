@@ -16,7 +16,7 @@ mod stream;
 pub use cell::{CellEvent, CellRun, CellStatus, InterruptOutcome};
 pub use config::{KERNEL_SETTINGS, SessionConfig};
 pub use error::SessionError;
-pub use handle::{Session, VARIABLES_FILE};
+pub use handle::Session;
 pub use record::{RecordStore, SessionRecord, data_dir};
 pub use state::{DeathReason, KernelStatus, SessionState};
 pub use stream::{CellUpdate, ForwardedRun, forward, forward_keeping};

@@ -26,7 +26,7 @@ pub const RECENT_WORKSPACES: usize = 10;
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum KernelsOnQuit {
-    /// Stop them (their variables are lost, unless saved).
+    /// Stop them (their variables are lost).
     #[default]
     Stop,
     /// Leave them running, to reattach at the next launch.
