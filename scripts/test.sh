@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Sets up everything (as scripts/setup.sh does) and runs every test tier:
-# formatting and lints, the core-has-no-Tauri check, the UI's type check and
-# unit tests, the Rust unit and integration tests against the real Docker
-# engine and SageMath image, and the end-to-end test of the real window
-# under Xvfb. Stops a Docker engine it had to start.
+# formatting and lints, the core-has-no-Tauri check, the layers test, the
+# UI's type check and unit tests, the desk with no window, the Rust unit and
+# integration tests against the real Docker engine and SageMath image, and
+# the end-to-end test of the real window under Xvfb. Stops a Docker engine
+# it had to start.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$repo"
@@ -48,11 +49,24 @@ core_has_no_tauri() {
 
 stage "cargo fmt" cargo fmt --all -- --check
 stage "core has no Tauri" core_has_no_tauri
+stage "layers: no use crosses a forbidden arrow" cargo test --locked -p sagedesk --test architecture
 stage "UI build" bash -c 'cd ui && npm run build'
 stage "UI type check" bash -c 'cd ui && npm run check'
 stage "clippy" cargo clippy --locked --workspace --all-targets -- -D warnings
 stage "UI unit tests" bash -c 'cd ui && npm test'
-stage "Rust unit and integration tests" cargo test --locked --workspace
+stage "the desk with no window" cargo test --locked -p sagedesk --test desk
+# Every other Rust test: the two above are named stages of their own.
+rust_tests() {
+  local targets=() name
+  for test in tests/*.rs; do
+    name=$(basename "$test" .rs)
+    [[ $name == architecture || $name == desk ]] || targets+=(--test "$name")
+  done
+  cargo test --locked -p sagedesk --lib --bins "${targets[@]}" &&
+    cargo test --locked -p sagedesk --doc &&
+    cargo test --locked -p sagedesk-app
+}
+stage "Rust unit and integration tests" rust_tests
 window_end_to_end() {
   cargo build --locked -p sagedesk-app &&
     E2E_EXPECT_ENGINE=1 E2E_SCREENSHOT_DIR="${E2E_SCREENSHOT_DIR:-$CARGO_TARGET_DIR}" \
