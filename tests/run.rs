@@ -152,20 +152,33 @@ fn test_display_latex_runs_until_the_widget_cell_and_names_it() {
     );
 }
 
-#[test]
-fn a_failing_cell_stops_the_run_and_is_named() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("failing.ipynb");
-    let cell = |id: &str, src: &str| {
-        serde_json::json!({"cell_type": "code", "id": id, "metadata": {}, "source": src,
-                           "outputs": [], "execution_count": null})
-    };
+/// A notebook of code cells `(id, source)` at `dir/name`.
+fn notebook(dir: &Path, name: &str, cells: &[(&str, &str)]) -> PathBuf {
+    let path = dir.join(name);
+    let cells: Vec<Value> = cells
+        .iter()
+        .map(|(id, src)| {
+            serde_json::json!({"cell_type": "code", "id": id, "metadata": {}, "source": src,
+                               "outputs": [], "execution_count": null})
+        })
+        .collect();
     let nb = serde_json::json!({
         "nbformat": 4, "nbformat_minor": 5,
         "metadata": {"kernelspec": {"name": "sagemath", "language": "sage", "display_name": "SageMath 10.8"}},
-        "cells": [cell("one", "a = 1"), cell("two", "a / 0"), cell("three", "b = 2")]
+        "cells": cells
     });
     std::fs::write(&path, serde_json::to_vec(&nb).unwrap()).unwrap();
+    path
+}
+
+#[test]
+fn a_failing_cell_stops_the_run_and_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = notebook(
+        dir.path(),
+        "failing.ipynb",
+        &[("one", "a = 1"), ("two", "a / 0"), ("three", "b = 2")],
+    );
     let out = run(&path);
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
@@ -177,6 +190,62 @@ fn a_failing_cell_stops_the_run_and_is_named() {
     let cells = code_cells(&path);
     assert_eq!(cells[1]["outputs"][0]["ename"], "ZeroDivisionError");
     assert_eq!(cells[2]["execution_count"], Value::Null);
+}
+
+/// A cell past `--timeout` is interrupted (exit 2) with what it printed
+/// saved; a kernel that dies is not restarted (exit 3), the death is named,
+/// and no container is left either way.
+#[test]
+fn a_cell_that_runs_too_long_or_kills_its_kernel_ends_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let slow = notebook(
+        dir.path(),
+        "slow.ipynb",
+        &[
+            ("one", "print('before'); import time; time.sleep(600)"),
+            ("two", "1"),
+        ],
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_sagedesk"))
+        .args(["run", "--timeout", "3"])
+        .arg(&slow)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("interrupted after 3 s"));
+    let cells = code_cells(&slow);
+    let saved = serde_json::to_string(&cells[0]["outputs"]).unwrap();
+    assert!(saved.contains("before"), "{saved}");
+    assert!(saved.contains("KeyboardInterrupt"), "{saved}");
+
+    let dying = notebook(
+        dir.path(),
+        "dying.ipynb",
+        &[("one", "import os; os._exit(7)"), ("two", "1")],
+    );
+    let out = run(&dying);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("id one") && stderr.contains("exit code 7"),
+        "{stderr}"
+    );
+    assert_eq!(code_cells(&dying)[1]["execution_count"], Value::Null);
+
+    let left = Command::new("docker")
+        .args(["ps", "-aq", "--filter", "label=org.sagedesk.workspace"])
+        .arg(format!(
+            "--filter=label=org.sagedesk.workspace={}",
+            dir.path().canonicalize().unwrap().display()
+        ))
+        .output()
+        .unwrap();
+    assert!(left.status.success());
+    assert!(
+        text(&left.stdout).trim().is_empty(),
+        "{}",
+        text(&left.stdout)
+    );
 }
 
 #[test]

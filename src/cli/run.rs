@@ -1,13 +1,15 @@
 //! `sagedesk run NOTEBOOK.ipynb`: every code cell in order in a fresh
-//! session, the outputs saved into the notebook after each cell.
+//! kernel, the outputs saved into the notebook after each cell, through the
+//! same desk the window uses (the notebook's folder as the workspace).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use sagedesk::kernel::outputs::OutputLimits;
-use sagedesk::notebook::{CellKind, NotebookFile};
-use sagedesk::session::{CellStatus, Session, forward};
+use sagedesk::desk::{Desk, DeskOptions, KernelLife};
+use sagedesk::notebook::CellView;
+use sagedesk::session::CellStatus;
+use sagedesk::workspace::{LoadedSettings, Settings};
 
 use super::eval::{EXIT_KERNEL_DIED, EXIT_SAGE_ERROR, EXIT_TIMEOUT};
 
@@ -21,91 +23,108 @@ pub struct RunOptions {
 }
 
 pub async fn run(engine_setting: Option<&str>, options: RunOptions) -> anyhow::Result<ExitCode> {
-    let path = options.notebook.clone();
-    let mut file = match blocking(move || NotebookFile::open(path)).await? {
-        Ok(file) => file,
+    // The notebook's folder is the workspace, and the kernel's working
+    // folder, as in Jupyter, so that the notebook finds the files beside it.
+    let (folder, name) = match place_of(&options.notebook) {
+        Ok(place) => place,
+        Err(err) => {
+            eprintln!("{}: {err}", options.notebook.display());
+            return Ok(ExitCode::from(EXIT_BAD_NOTEBOOK));
+        }
+    };
+    let settings = Settings {
+        image: options.image,
+        ..Settings::default()
+    };
+    let desk = Desk::new(DeskOptions {
+        engine: engine_setting.map(String::from),
+        settings: LoadedSettings {
+            settings,
+            warning: None,
+        },
+        kernels: KernelLife::OneRun,
+        ..DeskOptions::default()
+    });
+    desk.collect_orphans().await;
+    desk.set_workspace(&folder.display().to_string()).await?;
+    let doc = match desk.open_notebook(&name).await {
+        Ok(doc) => doc,
         Err(err) => {
             eprintln!("{err}");
             eprintln!("The notebook was not changed.");
             return Ok(ExitCode::from(EXIT_BAD_NOTEBOOK));
         }
     };
-    // The notebook's folder is the kernel's working folder, as in Jupyter,
-    // so that the notebook finds the files beside it.
-    let folder = folder_of(&options.notebook)?;
-    let session = super::fresh_session(engine_setting, options.image, |config| {
-        config.workspace = Some(folder);
-    })
-    .await?;
     let outcome = tokio::select! {
-        outcome = run_cells(&session, &mut file, options.timeout) => outcome,
+        outcome = run_cells(&desk, &name, &doc.cells, options.timeout) => outcome,
         _ = tokio::signal::ctrl_c() => {
             eprintln!("cancelled; outputs of the cells that finished are saved");
             Ok(ExitCode::from(130))
         }
     };
-    session.shutdown().await;
-    outcome
+    desk.quit().await;
+    outcome.inspect(|code| {
+        if *code == ExitCode::SUCCESS {
+            let total = doc.cells.iter().filter(|c| c.cell_type == "code").count();
+            println!(
+                "ran {total} code cells; outputs saved in {}",
+                folder.join(&name).display()
+            );
+        }
+    })
 }
 
-fn folder_of(notebook: &Path) -> anyhow::Result<PathBuf> {
+/// The notebook's folder and its name there.
+fn place_of(notebook: &Path) -> std::io::Result<(PathBuf, String)> {
     let absolute = std::fs::canonicalize(notebook)?;
-    Ok(absolute
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("/")))
-}
-
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
-    Ok(tokio::task::spawn_blocking(f).await?)
-}
-
-/// Saves the notebook (crash-safe: temp file, fsync, rename), on this
-/// thread but without stalling the runtime's other tasks.
-fn save(file: &mut NotebookFile) -> anyhow::Result<()> {
-    tokio::task::block_in_place(|| file.save())?;
-    Ok(())
+    let folder = absolute.parent().map(Path::to_path_buf).unwrap_or_default();
+    let name = absolute
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok((folder, name))
 }
 
 async fn run_cells(
-    session: &Session,
-    file: &mut NotebookFile,
+    desk: &Desk,
+    notebook: &str,
+    cells: &[CellView],
     timeout: Option<Duration>,
 ) -> anyhow::Result<ExitCode> {
-    let code_cells: Vec<(usize, String, String)> = file
-        .notebook()
-        .cells
+    let code_cells: Vec<(usize, &CellView)> = cells
         .iter()
         .enumerate()
-        .filter(|(_, c)| matches!(c.kind, CellKind::Code { .. }))
-        .map(|(i, c)| (i, c.id.clone(), c.source_text()))
+        .filter(|(_, c)| c.cell_type == "code")
         .collect();
     let total = code_cells.len();
-    for (n, (index, id, source)) in code_cells.into_iter().enumerate() {
+    for (n, (index, cell)) in code_cells.into_iter().enumerate() {
         let label = format!(
-            "cell {} of {total} (#{index}, id {id}: {})",
+            "cell {} of {total} (#{index}, id {}: {})",
             n + 1,
-            first_line(&source)
+            cell.id,
+            first_line(&cell.source)
         );
-        let run = session.execute(&source)?;
-        let forwarded = forward(run, OutputLimits::default(), |_| {});
-        tokio::pin!(forwarded);
+        let done = desk
+            .execute_cell(notebook, &cell.id, &cell.source, |_| {})
+            .await?
+            .wait();
+        tokio::pin!(done);
         let mut timed_out = false;
-        let done = match timeout {
-            None => forwarded.await,
+        let end = match timeout {
+            None => done.await,
             Some(limit) => tokio::select! {
-                done = &mut forwarded => done,
+                end = &mut done => end,
                 _ = tokio::time::sleep(limit) => {
                     timed_out = true;
-                    session.interrupt().await?;
-                    forwarded.await
+                    desk.interrupt(notebook).await?;
+                    done.await
                 }
             },
         };
-        let cell = &mut file.notebook_mut().cells[index];
-        cell.set_outputs(&done.outputs, done.execution_count.map(|c| c as u64));
-        save(file)?;
-        if let Some((_, message)) = done.death {
+        if let Some(why) = end.not_saved {
+            anyhow::bail!("{label}: its outputs could not be saved: {why}");
+        }
+        if let Some(message) = end.death {
             eprintln!("{label}: {message}");
             return Ok(ExitCode::from(EXIT_KERNEL_DIED));
         }
@@ -114,34 +133,17 @@ async fn run_cells(
             eprintln!("{label}: interrupted after {secs} s");
             return Ok(ExitCode::from(EXIT_TIMEOUT));
         }
-        match done.status {
-            Some(CellStatus::Ok) => println!("[{}/{total}] ok", n + 1),
-            _ => {
-                let error = done
-                    .outputs
-                    .to_nbformat()
-                    .iter()
-                    .find(|o| o["output_type"] == "error")
-                    .map(|o| {
-                        format!(
-                            "{}: {}",
-                            o["ename"].as_str().unwrap_or(""),
-                            o["evalue"].as_str().unwrap_or("")
-                        )
-                    })
-                    .unwrap_or_else(|| "the cell did not complete".into());
-                eprintln!("{label} failed: {error}");
-                eprintln!(
-                    "The outputs so far are saved in the notebook; later cells were not run."
-                );
-                return Ok(ExitCode::from(EXIT_SAGE_ERROR));
-            }
+        if end.status == Some(CellStatus::Ok) {
+            println!("[{}/{total}] ok", n + 1);
+            continue;
         }
+        let error = end
+            .error
+            .unwrap_or_else(|| "the cell did not complete".into());
+        eprintln!("{label} failed: {error}");
+        eprintln!("The outputs so far are saved in the notebook; later cells were not run.");
+        return Ok(ExitCode::from(EXIT_SAGE_ERROR));
     }
-    println!(
-        "ran {total} code cells; outputs saved in {}",
-        file.path().display()
-    );
     Ok(ExitCode::SUCCESS)
 }
 

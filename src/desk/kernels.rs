@@ -10,15 +10,16 @@ use tokio::task::JoinHandle;
 
 use crate::id::new_id;
 use crate::kernel::outputs::OutputLimits;
+use crate::notebook::Output;
 use crate::session::{
-    CellUpdate, DeathReason, InterruptOutcome, Session, SessionConfig, SessionState,
+    CellStatus, CellUpdate, DeathReason, InterruptOutcome, Session, SessionConfig, SessionState,
     forward_keeping,
 };
 use crate::workspace::KernelsOnQuit;
 
 use super::error::DeskError;
 use super::events::DeskEvent;
-use super::open::{Desk, WHOLE_OUTPUTS, blocking};
+use super::open::{Desk, KernelLife, WHOLE_OUTPUTS, blocking};
 use super::views::{Completions, Help};
 
 /// The longest [`Desk::quit`] waits for the kernels to stop or be recorded.
@@ -26,13 +27,34 @@ pub const QUIT_BUDGET: Duration = Duration::from_secs(15);
 
 /// A cell sent to run: [`CellDone::wait`] waits for its end, with its
 /// outputs saved into its notebook. Dropping it lets the cell go on.
-pub struct CellDone(JoinHandle<()>);
+pub struct CellDone(JoinHandle<CellEnd>);
+
+/// How a cell's run ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CellEnd {
+    /// `None` when the kernel died before the cell finished.
+    pub status: Option<CellStatus>,
+    pub execution_count: Option<usize>,
+    /// The Sage error the cell ended with, as `ename: evalue`.
+    pub error: Option<String>,
+    /// What happened to the kernel, when it died under the cell.
+    pub death: Option<String>,
+    /// Why the outputs could not be saved to the notebook's file (another
+    /// program changed or removed it, the disk is full).
+    pub not_saved: Option<String>,
+}
 
 impl CellDone {
     /// Waits until the cell has ended and its outputs are in its notebook
     /// (saved to the file unless another program changed the file).
-    pub async fn wait(self) {
-        let _ = self.0.await;
+    pub async fn wait(self) -> CellEnd {
+        self.0.await.unwrap_or_else(|err| CellEnd {
+            status: None,
+            execution_count: None,
+            error: None,
+            death: None,
+            not_saved: Some(format!("the cell's task failed: {err}")),
+        })
     }
 }
 
@@ -49,7 +71,11 @@ impl Desk {
         let workspace = self.workspace()?;
         let engine = self.engine().await?;
         let records = &self.inner.records;
-        let session = match records.find(workspace.root(), path) {
+        let supervised = self.inner.kernels == KernelLife::Supervised;
+        let left_running = supervised
+            .then(|| records.find(workspace.root(), path))
+            .flatten();
+        let session = match left_running {
             Some(record) => {
                 // Taken: kept from orphan collection while this process
                 // lives (the container's label names the one that made it).
@@ -71,6 +97,7 @@ impl Desk {
                 config.workspace = Some(workspace.root().to_path_buf());
                 config.notebook = Some(path.to_string());
                 config.limits = settings.limits();
+                config.auto_restart = supervised;
                 let mut slot = open.session.lock().expect("session lock");
                 // Another call may have started one while this one waited.
                 if let Some(session) = slot.clone() {
@@ -153,6 +180,21 @@ impl Desk {
             })
             .await;
             open.keep_whole_output(&cell_id, done.whole_output.clone());
+            let error = done
+                .outputs
+                .outputs()
+                .iter()
+                .find_map(|output| match output {
+                    Output::Error { ename, evalue, .. } => Some(format!("{ename}: {evalue}")),
+                    _ => None,
+                });
+            let mut end = CellEnd {
+                status: done.status,
+                execution_count: done.execution_count,
+                error,
+                death: done.death.as_ref().map(|(_, message)| message.clone()),
+                not_saved: None,
+            };
             let saved = blocking(move || {
                 let mut file = open.file.lock().expect("file lock");
                 if let Some(cell) = file.notebook_mut().cell_mut(&cell_id) {
@@ -167,7 +209,9 @@ impl Desk {
             // next save says so, and keeps the outputs.
             if let Err(err) = saved {
                 eprintln!("sagedesk: a cell's outputs were not saved: {err}");
+                end.not_saved = Some(err.to_string());
             }
+            end
         })))
     }
 

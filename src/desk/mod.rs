@@ -28,8 +28,10 @@ mod views;
 
 pub use error::DeskError;
 pub use events::{DeskEvent, Subscriber};
-pub use kernels::{CellDone, QUIT_BUDGET};
-pub use open::{Clock, Desk, DeskOptions, NoSettingsStore, SettingsFile, SettingsStore};
+pub use kernels::{CellDone, CellEnd, QUIT_BUDGET};
+pub use open::{
+    Clock, Desk, DeskOptions, KernelLife, NoSettingsStore, SettingsFile, SettingsStore,
+};
 pub use setup::ENGINE_STATUS_BUDGET;
 pub use views::{
     Completions, Help, KernelCheck, NotebookDoc, NotebookItem, Saved, SettingsView, Trashed,

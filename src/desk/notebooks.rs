@@ -84,15 +84,22 @@ impl Desk {
     ///
     /// [`DeskError::Workspace`] when the folder cannot be made or read.
     pub async fn open_workspace(&self, path: &str) -> Result<WorkspaceInfo, DeskError> {
-        let root = expand_home(path);
-        let workspace = blocking(move || Ok(Workspace::open_or_create(&root)?)).await?;
-        let notebooks = items(&workspace)?;
-        let info = WorkspaceInfo {
-            path: workspace.root().display().to_string(),
+        let workspace = self.set_workspace(path).await?;
+        let root = workspace.root().display().to_string();
+        let notebooks = blocking(move || items(&workspace)).await?;
+        Ok(WorkspaceInfo {
+            path: root,
             notebooks,
-        };
+        })
+    }
+
+    /// [`Desk::open_workspace`] without listing the notebooks (a command
+    /// running one notebook of a large folder need not walk all of it).
+    pub async fn set_workspace(&self, path: &str) -> Result<Arc<Workspace>, DeskError> {
+        let root = expand_home(path);
+        let workspace = Arc::new(blocking(move || Ok(Workspace::open_or_create(&root)?)).await?);
         self.remember(|s| s.note_recent_workspace(workspace.root()));
-        *self.inner.workspace.lock().expect("workspace lock") = Some(Arc::new(workspace));
+        *self.inner.workspace.lock().expect("workspace lock") = Some(workspace.clone());
         let closed: Vec<_> = self
             .inner
             .notebooks
@@ -104,7 +111,7 @@ impl Desk {
         for session in closed {
             self.stop_in_background(session);
         }
-        Ok(info)
+        Ok(workspace)
     }
 
     /// The notebooks of the open workspace, by name.

@@ -40,6 +40,18 @@ impl SettingsStore for NoSettingsStore {
     }
 }
 
+/// How long the desk's kernels live.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum KernelLife {
+    /// As the app keeps them: restarted when they die, and taken back when
+    /// an earlier launch left one running for the notebook.
+    #[default]
+    Supervised,
+    /// As a command runs a notebook: a fresh kernel, never restarted (a
+    /// death ends the cell that was running, and the command says so).
+    OneRun,
+}
+
 /// The time now, as the desk reads it (the time a save reports).
 pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 
@@ -62,11 +74,12 @@ pub struct DeskOptions {
     pub store: Box<dyn SettingsStore>,
     pub events: Subscriber,
     pub clock: Clock,
+    pub kernels: KernelLife,
 }
 
 impl Default for DeskOptions {
     /// The default engine and records, no cache, default settings kept in
-    /// memory, events dropped, the system's clock.
+    /// memory, events dropped, the system's clock, supervised kernels.
     fn default() -> Self {
         DeskOptions {
             engine: None,
@@ -79,6 +92,7 @@ impl Default for DeskOptions {
             store: Box::new(NoSettingsStore),
             events: Arc::new(|_| {}),
             clock: Arc::new(SystemTime::now),
+            kernels: KernelLife::default(),
         }
     }
 }
@@ -108,6 +122,7 @@ pub(crate) struct Inner {
     store: Box<dyn SettingsStore>,
     events: Subscriber,
     pub(crate) clock: Clock,
+    pub(crate) kernels: KernelLife,
     settings: Mutex<Settings>,
     settings_warning: Option<String>,
     pub(crate) workspace: Mutex<Option<Arc<Workspace>>>,
@@ -142,6 +157,7 @@ impl Desk {
                 store: options.store,
                 events: options.events,
                 clock: options.clock,
+                kernels: options.kernels,
                 settings: Mutex::new(options.settings.settings),
                 settings_warning: warning,
                 workspace: Mutex::new(None),
