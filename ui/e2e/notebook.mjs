@@ -183,6 +183,13 @@ async function main() {
       return undefined;
     });
     console.log(`saved: ${join(workspace, saved)}`);
+
+    // The status bar says when the notebook was saved, as a time.
+    const savedAt = await waitFor('the save time in the status bar', 30_000, async () => {
+      const title = await inWindow(session, 'return document.querySelector(\'[data-testid="save-status"]\')?.title ?? ""');
+      return /^Saved at \d{1,2}:\d{2}/.test(title) && !title.includes('Invalid') ? title : undefined;
+    });
+    console.log(`save status: ${savedAt}`);
     console.log('notebook: 1 passed, 0 failed');
   } finally {
     await wd('DELETE', `/session/${session}`).catch((error) => console.error(`closing the session: ${error.message}`));
