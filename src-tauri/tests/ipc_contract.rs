@@ -102,25 +102,31 @@ fn samples() -> Vec<(&'static str, Report)> {
     ]
 }
 
+/// Checks that the file at `path` (relative to the UI's `src/lib/`) holds
+/// `value` as serde writes it, or writes it with `UPDATE_UI_FIXTURES`.
+fn pinned(path: &str, value: &impl serde::Serialize) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../ui/src/lib")
+        .join(path);
+    let json = serde_json::to_string_pretty(value).unwrap() + "\n";
+    if std::env::var_os("UPDATE_UI_FIXTURES").is_some() {
+        std::fs::write(&path, &json).unwrap();
+        return;
+    }
+    let on_disk = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    assert_eq!(
+        on_disk,
+        json,
+        "{} is stale: rewrite it with UPDATE_UI_FIXTURES=1 cargo test -p sagedesk-app --test ipc_contract",
+        path.display()
+    );
+}
+
 #[test]
 fn ui_fixtures_are_what_the_core_serialises() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/setup/fixtures");
-    let update = std::env::var_os("UPDATE_UI_FIXTURES").is_some();
     for (name, report) in samples() {
-        let path = dir.join(format!("{name}.json"));
-        let json = serde_json::to_string_pretty(&report).unwrap() + "\n";
-        if update {
-            std::fs::write(&path, &json).unwrap();
-            continue;
-        }
-        let pinned = std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
-        assert_eq!(
-            pinned,
-            json,
-            "{} is stale: rewrite it with UPDATE_UI_FIXTURES=1 cargo test -p sagedesk-app --test ipc_contract",
-            path.display()
-        );
+        pinned(&format!("setup/fixtures/{name}.json"), &report);
     }
 }
 
@@ -176,19 +182,5 @@ fn kernel_events() -> serde_json::Value {
 
 #[test]
 fn ui_kernel_events_are_what_the_desk_sends() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../ui/src/lib/kernel/fixtures/kernel-events.json");
-    let json = serde_json::to_string_pretty(&kernel_events()).unwrap() + "\n";
-    if std::env::var_os("UPDATE_UI_FIXTURES").is_some() {
-        std::fs::write(&path, &json).unwrap();
-        return;
-    }
-    let pinned = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
-    assert_eq!(
-        pinned,
-        json,
-        "{} is stale: rewrite it with UPDATE_UI_FIXTURES=1 cargo test -p sagedesk-app --test ipc_contract",
-        path.display()
-    );
+    pinned("kernel/fixtures/kernel-events.json", &kernel_events());
 }

@@ -12,8 +12,8 @@ use crate::id::new_id;
 use crate::kernel::outputs::OutputLimits;
 use crate::notebook::Output;
 use crate::session::{
-    CellStatus, CellUpdate, DeathReason, InterruptOutcome, Session, SessionConfig, SessionState,
-    forward_keeping,
+    CellStatus, CellUpdate, DeathReason, InterruptOutcome, Session, SessionConfig, SessionRecord,
+    SessionState, forward_keeping,
 };
 use crate::workspace::KernelsOnQuit;
 
@@ -58,6 +58,12 @@ impl CellDone {
     }
 }
 
+/// How a notebook's kernel comes: taken back from an earlier launch, or new.
+enum Start {
+    Resume(SessionRecord),
+    Fresh(SessionConfig),
+}
+
 impl Desk {
     /// The kernel of the open notebook `path`, started (warming in the
     /// background) if it has none yet: the one left running for it when the
@@ -75,41 +81,42 @@ impl Desk {
         let left_running = supervised
             .then(|| records.find(workspace.root(), path))
             .flatten();
-        let session = match left_running {
+        let start = match left_running {
             Some(record) => {
                 // Taken: kept from orphan collection while this process
                 // lives (the container's label names the one that made it).
                 if let Err(err) = records.attach(&record) {
                     eprintln!("sagedesk: could not mark the kernel of {path} as taken: {err}");
                 }
-                let mut slot = open.session.lock().expect("session lock");
-                if let Some(session) = slot.clone() {
-                    return Ok(session);
-                }
-                let image = record.image.clone();
-                let session = Arc::new(Session::resume(engine, record));
-                *slot = Some(session.clone());
-                (session, image)
+                Start::Resume(record)
             }
             None => {
-                let settings = self.settings();
                 let mut config = SessionConfig::for_image(&engine, &self.image_tag()).await?;
                 config.workspace = Some(workspace.root().to_path_buf());
                 config.notebook = Some(path.to_string());
-                config.limits = settings.limits();
+                config.limits = self.settings().limits();
                 config.auto_restart = supervised;
-                let mut slot = open.session.lock().expect("session lock");
-                // Another call may have started one while this one waited.
-                if let Some(session) = slot.clone() {
-                    return Ok(session);
-                }
-                let image = config.image.clone();
-                let session = Arc::new(Session::start(engine, config));
-                *slot = Some(session.clone());
-                (session, image)
+                Start::Fresh(config)
             }
         };
-        let (session, image) = session;
+        let mut slot = open.session.lock().expect("session lock");
+        // Another call may have started one while this one waited.
+        if let Some(session) = slot.clone() {
+            return Ok(session);
+        }
+        let (session, image) = match start {
+            Start::Resume(record) => {
+                let image = record.image.clone();
+                (Session::resume(engine, record), image)
+            }
+            Start::Fresh(config) => {
+                let image = config.image.clone();
+                (Session::start(engine, config), image)
+            }
+        };
+        let session = Arc::new(session);
+        *slot = Some(session.clone());
+        drop(slot);
         // What Sage's 3D viewer loads, from this kernel's image.
         tokio::spawn({
             let desk = self.clone();

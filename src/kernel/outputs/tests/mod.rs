@@ -5,6 +5,7 @@
 
 mod bounds;
 mod folding;
+mod recorded;
 mod updates;
 
 use jupyter_protocol::{

@@ -1,6 +1,6 @@
 use super::*;
 
-fn random_message(rng: &mut Rng) -> JupyterMessageContent {
+pub(super) fn random_message(rng: &mut Rng) -> JupyterMessageContent {
     let pieces = ["a", "bc", "é", "\n", "\r", "\x08", "\r\n", "xyz\n"];
     let id = [None, Some("p"), Some("q")][rng.below(3)];
     match rng.below(20) {

@@ -1,6 +1,7 @@
 // The update protocol against the core's own fold: each file in recorded/ is
-// a run the Rust fold took (tests/recorded_updates.rs writes and checks
-// them), with the batches of updates it sent and the outputs it ended with.
+// a run the Rust fold took (src/kernel/outputs/tests/recorded.rs writes and
+// checks them), with the batches of updates it sent and the outputs it ended
+// with.
 // Replayed here through the UI's applyUpdate, every run must end with
 // exactly those outputs.
 
