@@ -4,11 +4,14 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
+
+use tokio::sync::Notify;
 
 use sagedesk::desk::{Desk, DeskOptions, KernelLife};
 use sagedesk::notebook::CellView;
-use sagedesk::session::CellStatus;
+use sagedesk::session::{CellStatus, CellUpdate};
 use sagedesk::workspace::{LoadedSettings, Settings};
 
 use super::eval::{EXIT_KERNEL_DIED, EXIT_SAGE_ERROR, EXIT_TIMEOUT};
@@ -104,8 +107,16 @@ async fn run_cells(
             cell.id,
             first_line(&cell.source)
         );
+        // The time a cell may take counts from its start, not from a kernel
+        // still loading Sage.
+        let started = Arc::new(Notify::new());
+        let starting = started.clone();
         let done = desk
-            .execute_cell(notebook, &cell.id, &cell.source, |_| {})
+            .execute_cell(notebook, &cell.id, &cell.source, move |batch| {
+                if batch.iter().any(|u| matches!(u, CellUpdate::Started)) {
+                    starting.notify_one();
+                }
+            })
             .await?
             .wait();
         tokio::pin!(done);
@@ -114,7 +125,7 @@ async fn run_cells(
             None => done.await,
             Some(limit) => tokio::select! {
                 end = &mut done => end,
-                _ = tokio::time::sleep(limit) => {
+                _ = async { started.notified().await; tokio::time::sleep(limit).await } => {
                     timed_out = true;
                     desk.interrupt(notebook).await?;
                     done.await
