@@ -454,3 +454,103 @@ async fn names_leaving_the_workspace_are_refused_and_nothing_is_written() {
     assert!(bench.file("inside.ipynb").is_file());
     bench.desk.quit().await;
 }
+
+/// Notebook code swaps the open notebook for a link to a file outside the
+/// workspace (the workspace is mounted read-write in its container). Neither
+/// the save at the cell's end nor a later "Keep mine" save writes through
+/// it: the outside file stays byte for byte, the notebook is kept beside
+/// the link under a new name with its content, and the window is told.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_notebook_a_kernel_swaps_for_a_link_out_is_kept_aside() {
+    let top = tempfile::tempdir().unwrap();
+    let outside = top.path().join("outside.txt");
+    std::fs::write(&outside, "the user's own file\n").unwrap();
+    let before = std::fs::read(&outside).unwrap();
+    // The workspace beside the outside file, owned by an ordinary user as
+    // on a laptop (the kernel runs as them, and may write in it).
+    let bench = Bench::over(
+        tempfile::tempdir_in(top.path()).unwrap(),
+        tempfile::tempdir().unwrap(),
+        false,
+    );
+    let root = bench.workspace.path().to_path_buf();
+    std::os::unix::fs::chown(&root, Some(1000), Some(1000)).unwrap();
+    bench
+        .desk
+        .open_workspace(&root.display().to_string())
+        .await
+        .unwrap();
+    let link_out = "os.symlink('../outside.txt', 'x.ipynb')";
+    let swap = format!("import os; os.remove('x.ipynb'); {link_out}; print('swapped')");
+    let id = bench.notebook("x", &swap).await;
+    let updates = bench.run("x.ipynb", &id, &swap).await;
+    assert!(finished(&updates), "{updates:?}");
+    assert_eq!(
+        std::fs::read(&outside).unwrap(),
+        before,
+        "written through the link"
+    );
+    assert!(
+        std::fs::symlink_metadata(root.join("x.ipynb"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let (count, outputs) = cell_on_disk(&root.join("x (kept).ipynb"), &id);
+    assert_eq!(count, Some(1));
+    assert!(outputs.contains("swapped"), "{outputs}");
+    let moved = bench.events.lock().unwrap().iter().find_map(|e| match e {
+        DeskEvent::NotebookMoved { from, to, why } => Some((from.clone(), to.clone(), why.clone())),
+        _ => None,
+    });
+    let (from, to, why) = moved.expect("the window is told");
+    assert_eq!((from.as_str(), to.as_str()), ("x.ipynb", "x (kept).ipynb"));
+    assert!(
+        why.contains("outside the workspace") && why.contains("x (kept).ipynb"),
+        "{why}"
+    );
+
+    // Again, after the cell's own save this time: the window then keeps its
+    // version over the file ("Keep mine"), still under the old name.
+    let later = "import os, threading; threading.Timer(float('1'), lambda: (os.remove('x (kept).ipynb'), os.symlink('../outside.txt', 'x (kept).ipynb'))).start()";
+    bench.run("x.ipynb", &id, later).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(
+        std::fs::symlink_metadata(root.join("x (kept).ipynb"))
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the kernel swapped the kept file too"
+    );
+    bench
+        .desk
+        .save_notebook(
+            "x.ipynb",
+            vec![CellEdit {
+                id: id.clone(),
+                cell_type: "code".into(),
+                source: "my version".into(),
+            }],
+            true,
+        )
+        .await
+        .expect("kept again, not refused");
+    assert_eq!(
+        std::fs::read(&outside).unwrap(),
+        before,
+        "written through the link"
+    );
+    let kept = root.join("x (kept) (kept).ipynb");
+    let on_disk = std::fs::read_to_string(&kept).unwrap();
+    assert!(on_disk.contains("my version"), "{on_disk}");
+    assert_eq!(
+        bench.desk.open_notebooks(),
+        ["x (kept) (kept).ipynb".to_string()]
+    );
+    // The window's first name for it still finds it.
+    bench.edit("x.ipynb", &[(&id, "my version, again")]).await;
+    let on_disk = std::fs::read_to_string(&kept).unwrap();
+    assert!(on_disk.contains("my version, again"), "{on_disk}");
+    assert_eq!(std::fs::read(&outside).unwrap(), before);
+    bench.desk.quit().await;
+}

@@ -6,7 +6,9 @@ use std::fs;
 use std::path::Path;
 use std::time::SystemTime;
 
-use sagedesk::notebook::{ConflictKind, FormatError, Notebook, NotebookError, NotebookFile};
+use sagedesk::notebook::{
+    ConflictKind, FormatError, Notebook, NotebookError, NotebookFile, SaveOutcome,
+};
 use sagedesk::workspace::Workspace;
 
 fn snapshot(path: &Path) -> (Vec<u8>, SystemTime) {
@@ -220,4 +222,77 @@ fn saving_keeps_permissions_and_links() {
     );
     let mode = fs::metadata(&real).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
+}
+
+/// A notebook swapped for a link leading out of its folder (what notebook
+/// code in a kernel can do to the workspace) is never written or read
+/// through, by a save or by a save that keeps this version over the file:
+/// the outside file stays byte for byte, and the notebook is kept beside
+/// the link under a new name, where later saves go.
+#[cfg(unix)]
+#[test]
+fn a_notebook_swapped_for_a_link_out_is_kept_aside_never_written_through() {
+    use std::os::unix::fs::symlink;
+    let top = tempfile::tempdir().unwrap();
+    let work = top.path().join("work");
+    fs::create_dir(&work).unwrap();
+    let outside = top.path().join(".bashrc");
+    fs::write(&outside, "export PATH=$HOME/bin:$PATH\n").unwrap();
+    let before = fs::read(&outside).unwrap();
+
+    for keep_mine in [false, true] {
+        let path = work.join(format!("n{keep_mine}.ipynb"));
+        let mut file = NotebookFile::create(&path, Notebook::new_sage("10.8")).unwrap();
+        let id = file.notebook().cells[0].id.clone();
+        file.notebook_mut()
+            .cell_mut(&id)
+            .unwrap()
+            .set_source("my work");
+        // The swap.
+        fs::remove_file(&path).unwrap();
+        symlink("../.bashrc", &path).unwrap();
+        assert!(matches!(
+            file.conflict(),
+            Err(NotebookError::LeadsOut { .. })
+        ));
+
+        let outcome = if keep_mine {
+            file.save_overwriting().unwrap()
+        } else {
+            file.save().unwrap()
+        };
+        assert_eq!(
+            outcome,
+            SaveOutcome::KeptAside {
+                replaced: path.file_name().unwrap().into()
+            }
+        );
+        assert_eq!(
+            fs::read(&outside).unwrap(),
+            before,
+            "written through the link"
+        );
+        let kept = work.join(format!("n{keep_mine} (kept).ipynb"));
+        assert_eq!(file.path(), kept);
+        assert!(fs::read_to_string(&kept).unwrap().contains("my work"));
+        // The link is left as it was, and later saves go to the kept file.
+        assert!(
+            fs::symlink_metadata(&path)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        file.notebook_mut()
+            .cell_mut(&id)
+            .unwrap()
+            .set_source("more work");
+        assert_eq!(file.save().unwrap(), SaveOutcome::Written);
+        assert!(fs::read_to_string(&kept).unwrap().contains("more work"));
+        assert_eq!(fs::read(&outside).unwrap(), before);
+    }
+    // Opening through such a link is refused, and reads nothing.
+    assert!(matches!(
+        NotebookFile::open(work.join("nfalse.ipynb")),
+        Err(NotebookError::LeadsOut { .. })
+    ));
 }

@@ -150,10 +150,20 @@ fn create_rename_delete_inside_the_workspace() {
             .unwrap()
             .join("ch1/part 2/limits.ipynb")
     );
-    // A link inside the workspace is fine.
-    symlink(s.root.join("sub"), s.root.join("alias")).unwrap();
+    // A relative link inside the workspace is fine.
+    symlink("sub", s.root.join("alias")).unwrap();
     ws.new_notebook("alias/linked", "10.8").unwrap();
     assert!(s.root.join("sub/linked.ipynb").is_file());
+    // An absolute one is not followed, even to a place inside: absolute
+    // paths are not the same inside the kernel's container and outside it,
+    // and a link a kernel makes is not trusted to mean the laptop's.
+    symlink(s.root.join("sub"), s.root.join("absolute")).unwrap();
+    assert_eq!(
+        ws.new_notebook("absolute/linked", "10.8")
+            .unwrap_err()
+            .code(),
+        "outside_workspace"
+    );
 
     let moved = ws.rename("mine", "sub/renamed").unwrap();
     assert!(moved.ends_with("sub/renamed.ipynb") && moved.is_file());

@@ -26,6 +26,15 @@ pub enum DeskEvent {
         /// The line beside it, derived from `state`.
         detail: String,
     },
+    /// The desk moved an open notebook by itself: its name had become a link
+    /// leading out of the workspace, so its work was saved beside it, under
+    /// the name `to`, where it goes on.
+    NotebookMoved {
+        from: String,
+        to: String,
+        /// What happened, for the person.
+        why: String,
+    },
     /// A step or a line of output of [`Desk::prepare_image`](super::Desk::prepare_image)
     /// building the image.
     Setup { event: BuildEvent },
@@ -54,6 +63,7 @@ impl DeskEvent {
     pub fn name(&self) -> &'static str {
         match self {
             DeskEvent::KernelStatus { .. } => "kernelStatus",
+            DeskEvent::NotebookMoved { .. } => "notebookMoved",
             DeskEvent::Setup { .. } => "setup",
             DeskEvent::Pull { .. } => "pull",
             DeskEvent::Engine { .. } => "engine",

@@ -19,6 +19,7 @@ use crate::workspace::KernelsOnQuit;
 
 use super::error::DeskError;
 use super::events::DeskEvent;
+use super::notebooks::kept_names;
 use super::open::{Desk, KernelLife, WHOLE_OUTPUTS, blocking};
 use super::views::{Completions, Help};
 
@@ -173,6 +174,7 @@ impl Desk {
             .cache(WHOLE_OUTPUTS)
             .map(|dir| dir.join(format!("{}.txt", new_id())));
         let cell_id = cell_id.to_string();
+        let desk = self.clone();
         Ok(CellDone(tokio::spawn(async move {
             let done = forward_keeping(run, OutputLimits::default(), whole.as_deref(), |batch| {
                 // Kept before the window hears of it, so that a click at
@@ -202,21 +204,27 @@ impl Desk {
                 death: done.death.as_ref().map(|(_, message)| message.clone()),
                 not_saved: None,
             };
+            let saving = open.clone();
             let saved = blocking(move || {
-                let mut file = open.file.lock().expect("file lock");
-                if let Some(cell) = file.notebook_mut().cell_mut(&cell_id) {
-                    let count = done.execution_count.map(|c| c as u64);
-                    cell.set_outputs(&done.outputs, count);
-                    file.save()?;
-                }
-                Ok(())
+                let mut file = saving.file.lock().expect("file lock");
+                let Some(cell) = file.notebook_mut().cell_mut(&cell_id) else {
+                    return Ok(None);
+                };
+                let count = done.execution_count.map(|c| c as u64);
+                cell.set_outputs(&done.outputs, count);
+                let outcome = file.save()?;
+                Ok(kept_names(&outcome, &file))
             })
             .await;
-            // A file another program changed, or one that went: the window's
-            // next save says so, and keeps the outputs.
-            if let Err(err) = saved {
-                eprintln!("sagedesk: a cell's outputs were not saved: {err}");
-                end.not_saved = Some(err.to_string());
+            match saved {
+                Ok(Some((replaced, kept))) => desk.kept_aside(&open, &replaced, &kept),
+                Ok(None) => {}
+                // A file another program changed, or one that went: the
+                // window's next save says so, and keeps the outputs.
+                Err(err) => {
+                    eprintln!("sagedesk: a cell's outputs were not saved: {err}");
+                    end.not_saved = Some(err.to_string());
+                }
             }
             end
         })))

@@ -4,14 +4,15 @@
 //! ends in the right file, whatever happened to the notebook meanwhile.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::notebook::{CellEdit, NotebookFile};
+use crate::notebook::{CellEdit, NotebookFile, SaveOutcome};
 use crate::session::Session;
 use crate::workspace::Workspace;
 
 use super::error::DeskError;
+use super::events::DeskEvent;
 use super::open::{Desk, blocking, expand_home, relative_name};
 use super::views::{NotebookDoc, NotebookItem, Saved, Trashed, WorkspaceInfo};
 
@@ -193,20 +194,67 @@ impl Desk {
         force: bool,
     ) -> Result<Saved, DeskError> {
         let open = self.open_notebook_of(path)?;
-        blocking(move || {
-            let mut file = open.file.lock().expect("file lock");
+        let saving = open.clone();
+        let outcome = blocking(move || {
+            let mut file = saving.file.lock().expect("file lock");
             file.notebook_mut().apply_edits(&cells);
-            if force {
-                file.save_overwriting()?;
+            let outcome = if force {
+                file.save_overwriting()?
             } else {
-                file.save()?;
-            }
-            Ok(())
+                file.save()?
+            };
+            Ok(kept_names(&outcome, &file))
         })
         .await?;
+        if let Some((replaced, kept)) = outcome {
+            self.kept_aside(&open, &replaced, &kept);
+        }
         Ok(Saved {
             saved_at: rfc3339((self.inner.clock)()),
         })
+    }
+
+    /// The notebook `open`'s name `replaced` had become a link leading out
+    /// of the workspace, and its file was saved as `kept`: it goes on under
+    /// that name, and the window is told ([`DeskEvent::NotebookMoved`]).
+    pub(crate) fn kept_aside(&self, open: &Arc<OpenNotebook>, replaced: &str, kept: &str) {
+        let known_as = open.name.lock().expect("name lock").clone();
+        self.renamed(&known_as, kept, open);
+        // The window learns the new name from the event; until then, its
+        // commands naming the old one find the notebook too.
+        self.inner
+            .moved
+            .lock()
+            .expect("moved lock")
+            .insert(known_as.clone(), kept.to_string());
+        self.emit(DeskEvent::NotebookMoved {
+            from: known_as,
+            to: kept.to_string(),
+            why: format!(
+                "{replaced} was replaced by a link to a file outside the workspace, so SageDesk did not save through it. \
+                 Your notebook is saved as {kept}, and is saved there from now on."
+            ),
+        });
+    }
+
+    /// The open notebook `open`, known as `from`, is now `to`: its kernel's
+    /// events carry the new name, and the app reopens it under it.
+    pub(crate) fn renamed(&self, from: &str, to: &str, open: &Arc<OpenNotebook>) {
+        *open.name.lock().expect("name lock") = to.to_string();
+        {
+            let mut notebooks = self.inner.notebooks.lock().expect("notebooks lock");
+            if let Some(open) = notebooks.remove(from) {
+                notebooks.insert(to.to_string(), open);
+            }
+        }
+        if let Some(session) = open.session() {
+            self.announce_kernel(to, &session);
+        }
+        self.remember(|s| {
+            if s.last_notebook.as_deref() == Some(from) {
+                s.last_notebook = Some(to.to_string());
+            }
+        });
     }
 
     /// Renames (or moves into a folder) the notebook `from` to `to`, never
@@ -222,35 +270,22 @@ impl Desk {
             // lands in between, and the next one goes to the new place.
             let mut file = open.as_ref().map(|o| o.file.lock().expect("file lock"));
             let path = workspace.rename(&source, &target)?;
+            let to = relative_name(&workspace, &path);
             if let Some(file) = file.as_mut() {
-                file.moved_to(path.clone());
+                file.moved_to(&to);
             }
             drop(file);
-            let to = relative_name(&workspace, &path);
             Ok((workspace, open, to))
         })
         .await?;
-        if let Some(open) = open {
-            *open.name.lock().expect("name lock") = to.clone();
-            let mut notebooks = self.inner.notebooks.lock().expect("notebooks lock");
-            if let Some(open) = notebooks.remove(from) {
-                notebooks.insert(to.clone(), open);
-            }
-            drop(notebooks);
-            if let Some(session) = open.session() {
-                self.announce_kernel(&to, &session);
-            }
+        if let Some(open) = &open {
+            self.renamed(from, &to, open);
         }
         let records = &self.inner.records;
         if let Some(mut record) = records.find(workspace.root(), from) {
             record.notebook = Some(to.clone());
             let _ = records.save(&record);
         }
-        self.remember(|s| {
-            if s.last_notebook.as_deref() == Some(from) {
-                s.last_notebook = Some(to.clone());
-            }
-        });
         Ok(NotebookItem::new(to))
     }
 
@@ -311,6 +346,16 @@ impl Desk {
             .whole_output(cell_id)
             .ok_or(DeskError::NoWholeOutput)
     }
+}
+
+/// The names of a save that kept the notebook aside: the one that had
+/// become a link, and the new one (workspace names, `/` between folders).
+pub(crate) fn kept_names(outcome: &SaveOutcome, file: &NotebookFile) -> Option<(String, String)> {
+    let SaveOutcome::KeptAside { replaced } = outcome else {
+        return None;
+    };
+    let name = |path: &Path| path.to_string_lossy().replace('\\', "/");
+    Some((name(replaced), name(file.name())))
 }
 
 fn items(workspace: &Workspace) -> Result<Vec<NotebookItem>, DeskError> {

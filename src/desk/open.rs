@@ -128,6 +128,10 @@ pub(crate) struct Inner {
     pub(crate) workspace: Mutex<Option<Arc<Workspace>>>,
     /// By their name in the workspace now.
     pub(crate) notebooks: Mutex<HashMap<String, Arc<OpenNotebook>>>,
+    /// Names open notebooks had before the desk moved them by itself (a
+    /// notebook kept aside), so that a window still using the old name finds
+    /// them until it learns the new one.
+    pub(crate) moved: Mutex<HashMap<String, String>>,
 }
 
 impl Desk {
@@ -162,6 +166,7 @@ impl Desk {
                 settings_warning: warning,
                 workspace: Mutex::new(None),
                 notebooks: Mutex::new(HashMap::new()),
+                moved: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -263,13 +268,21 @@ impl Desk {
 
     /// The open notebook `path`.
     pub(crate) fn open_notebook_of(&self, path: &str) -> Result<Arc<OpenNotebook>, DeskError> {
-        self.inner
-            .notebooks
-            .lock()
-            .expect("notebooks lock")
-            .get(path)
-            .cloned()
-            .ok_or_else(|| DeskError::NotOpen(path.to_string()))
+        let notebooks = self.inner.notebooks.lock().expect("notebooks lock");
+        if let Some(open) = notebooks.get(path) {
+            return Ok(open.clone());
+        }
+        // A notebook moved more than once is found by its first name too.
+        let moved = self.inner.moved.lock().expect("moved lock");
+        let mut name = path;
+        for _ in 0..moved.len() {
+            let Some(now) = moved.get(name) else { break };
+            if let Some(open) = notebooks.get(now) {
+                return Ok(open.clone());
+            }
+            name = now;
+        }
+        Err(DeskError::NotOpen(path.to_string()))
     }
 
     /// The names of the open notebooks.

@@ -79,6 +79,13 @@ pub enum NotebookError {
         path.display()
     )]
     DiskFull { path: PathBuf },
+    /// The notebook's name, or a folder on the way to it, is a link leading
+    /// out of the folder it was opened in: it is not read or written through.
+    #[error(
+        "{} is a link leading out of the workspace (something replaced the notebook with it); SageDesk neither reads nor writes through it",
+        path.display()
+    )]
+    LeadsOut { path: PathBuf },
     /// `create` found a file already there.
     #[error("{} already exists", path.display())]
     AlreadyExists { path: PathBuf },
@@ -100,6 +107,7 @@ impl NotebookError {
             NotebookError::Conflict { .. } => ErrorCode::NotebookConflict,
             NotebookError::DiskFull { .. } => ErrorCode::DiskFull,
             NotebookError::AlreadyExists { .. } => ErrorCode::AlreadyExists,
+            NotebookError::LeadsOut { .. } => ErrorCode::OutsideWorkspace,
             NotebookError::Io { .. } => ErrorCode::Io,
         }
     }

@@ -19,6 +19,7 @@ pub mod atomic;
 mod doc;
 mod error;
 mod file;
+pub mod folder;
 pub mod json;
 mod lines;
 mod model;

@@ -4,23 +4,30 @@
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
 use serde::Serialize;
 
 use super::error::WorkspaceError;
 use super::names::{EXTENSION, Folders, Resolved, has_notebook_extension, notebook_name, resolve};
-use crate::notebook::atomic::{remove_stale_temp_files, rename_noreplace, sync_dir};
+use crate::notebook::folder::{Folder, is_escape};
 use crate::notebook::{Notebook, NotebookError, NotebookFile};
 
 /// The folder deleted notebooks are moved to, at the workspace's top.
 pub const TRASH: &str = ".trash";
 
 /// A folder of notebooks and data (mounted into the kernel's container).
+///
+/// Every file operation goes through the folder opened once when the
+/// workspace opens ([`Folder`]): the kernel can write in the folder, so a
+/// notebook or a folder may turn into a link to elsewhere at any moment,
+/// and nothing is read or written through one that leads out.
 #[derive(Debug, Clone)]
 pub struct Workspace {
     /// Canonical: no symbolic links, absolute.
     root: PathBuf,
+    folder: Arc<Folder>,
 }
 
 /// A notebook found in a workspace.
@@ -46,8 +53,12 @@ impl Workspace {
         if !root.is_dir() {
             return Err(not_a_folder());
         }
-        let _ = remove_stale_temp_files(&root);
-        Ok(Workspace { root })
+        let folder = Folder::open(&root).map_err(|err| WorkspaceError::io("open", &root, err))?;
+        let _ = folder.remove_stale_temp_files(Path::new(""));
+        Ok(Workspace {
+            root,
+            folder: Arc::new(folder),
+        })
     }
 
     /// Like [`Workspace::open`], creating the folder (and its parents) first
@@ -140,11 +151,11 @@ impl Workspace {
         notebook: Notebook,
     ) -> Result<PathBuf, WorkspaceError> {
         let checked = notebook_name(name)?;
-        let target = resolve(&self.root, &checked, Folders::Create)?;
+        let target = resolve(&self.folder, &checked, Folders::Create)?;
         if target.exists {
             return Err(WorkspaceError::AlreadyExists { name: checked.text });
         }
-        match NotebookFile::create(&target.path, notebook) {
+        match NotebookFile::create_in(self.folder.clone(), &target.name, notebook) {
             Ok(_) => Ok(target.path),
             Err(NotebookError::AlreadyExists { .. }) => {
                 Err(WorkspaceError::AlreadyExists { name: checked.text })
@@ -162,7 +173,7 @@ impl Workspace {
     /// Opens the notebook `name`.
     pub fn open_notebook(&self, name: &str) -> Result<NotebookFile, WorkspaceError> {
         let existing = self.existing(name)?;
-        Ok(NotebookFile::open(existing.path)?)
+        Ok(NotebookFile::open_in(self.folder.clone(), existing.name)?)
     }
 
     /// Renames (or moves between folders) the notebook `from` to `to`,
@@ -170,19 +181,21 @@ impl Workspace {
     pub fn rename(&self, from: &str, to: &str) -> Result<PathBuf, WorkspaceError> {
         let source = self.existing(from)?;
         let checked = notebook_name(to)?;
-        let target = resolve(&self.root, &checked, Folders::Create)?;
+        let target = resolve(&self.folder, &checked, Folders::Create)?;
         if target.exists {
             return Err(WorkspaceError::AlreadyExists { name: checked.text });
         }
-        match rename_noreplace(&source.path, &target.path) {
-            Ok(()) => {}
+        match self.folder.rename_noreplace(&source.name, &target.name) {
+            Ok(()) => Ok(target.path),
             Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {
-                return Err(WorkspaceError::AlreadyExists { name: checked.text });
+                Err(WorkspaceError::AlreadyExists { name: checked.text })
             }
-            Err(err) => return Err(WorkspaceError::io("rename", &source.path, err)),
+            Err(err) if is_escape(&err) => Err(WorkspaceError::OutsideWorkspace {
+                name: checked.text,
+                target: target.path,
+            }),
+            Err(err) => Err(WorkspaceError::io("rename", &source.path, err)),
         }
-        sync_parents(&source.path, &target.path);
-        Ok(target.path)
     }
 
     /// Moves the notebook `name` into the workspace's `.trash` folder (a
@@ -192,7 +205,7 @@ impl Workspace {
         let source = self.existing(name)?;
         let trash = self.trash_dir()?;
         let file_name = source
-            .path
+            .name
             .file_name()
             .and_then(|n| n.to_str())
             .expect("a checked name is UTF-8")
@@ -205,11 +218,8 @@ impl Workspace {
             } else {
                 trash.join(format!("{stem} {n}{ext}"))
             };
-            match rename_noreplace(&source.path, &target) {
-                Ok(()) => {
-                    sync_parents(&source.path, &target);
-                    return Ok(target);
-                }
+            match self.folder.rename_noreplace(&source.name, &target) {
+                Ok(()) => return Ok(self.folder.join(&target)),
                 Err(err) if err.kind() == io::ErrorKind::AlreadyExists => continue,
                 Err(err) => return Err(WorkspaceError::io("move to the trash", &source.path, err)),
             }
@@ -220,8 +230,13 @@ impl Workspace {
     /// The existing notebook `name`.
     fn existing(&self, name: &str) -> Result<Resolved, WorkspaceError> {
         let checked = notebook_name(name)?;
-        let resolved = resolve(&self.root, &checked, Folders::Existing)?;
-        if !resolved.exists || !resolved.path.is_file() {
+        let resolved = resolve(&self.folder, &checked, Folders::Existing)?;
+        if !resolved.exists
+            || !self
+                .folder
+                .metadata(&resolved.name)
+                .is_ok_and(|m| m.is_file())
+        {
             return Err(WorkspaceError::NotFound { name: checked.text });
         }
         Ok(resolved)
@@ -230,29 +245,19 @@ impl Workspace {
     /// `.trash`, created when missing; refused when it is not a real folder
     /// (a link to elsewhere would send deleted notebooks out).
     fn trash_dir(&self) -> Result<PathBuf, WorkspaceError> {
-        let trash = self.root.join(TRASH);
-        match fs::symlink_metadata(&trash) {
-            Ok(meta) if meta.is_dir() => Ok(trash),
-            Ok(_) => Err(WorkspaceError::NotAFolderInside { path: trash }),
+        let trash = Path::new(TRASH);
+        match self.folder.symlink_metadata(trash) {
+            Ok(meta) if meta.is_dir() => Ok(trash.to_path_buf()),
+            Ok(_) => Err(WorkspaceError::NotAFolderInside {
+                path: self.folder.join(trash),
+            }),
             Err(err) if err.kind() == io::ErrorKind::NotFound => {
-                match fs::create_dir(&trash) {
-                    Ok(()) => {}
-                    Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {}
-                    Err(err) => return Err(WorkspaceError::io("create", &trash, err)),
-                }
-                Ok(trash)
+                self.folder
+                    .create_dir(trash)
+                    .map_err(|err| WorkspaceError::io("create", self.folder.join(trash), err))?;
+                Ok(trash.to_path_buf())
             }
-            Err(err) => Err(WorkspaceError::io("open", &trash, err)),
-        }
-    }
-}
-
-/// Makes a move durable: both folders' entries flushed (best effort; the
-/// move itself already happened).
-fn sync_parents(from: &Path, to: &Path) {
-    for path in [from, to] {
-        if let Some(dir) = path.parent() {
-            let _ = sync_dir(dir);
+            Err(err) => Err(WorkspaceError::io("open", self.folder.join(trash), err)),
         }
     }
 }

@@ -3,16 +3,19 @@
 //! A name is a relative path with `/` between folders (`ch1/limits.ipynb`).
 //! Absolute paths, `.` and `..`, hidden parts (`.trash`, `.sagedesk`) and
 //! backslashes are refused outright; then every part that exists on disk is
-//! resolved, and a symbolic link leading out of the workspace is refused.
+//! resolved through the workspace's open [`Folder`], and a symbolic link
+//! leading out of the workspace is refused.
 //!
-//! A link swapped in between the check and the use is not caught; that
-//! needs a writer already inside the user's folder.
+//! A link swapped in between the check and the use (a kernel can write in
+//! the workspace at any moment) is caught too: reads and writes go through
+//! the same folder, which never follows a link out.
 
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
 use super::error::WorkspaceError;
+use crate::notebook::folder::{Folder, is_escape};
 
 /// The extension every notebook has.
 pub const EXTENSION: &str = ".ipynb";
@@ -98,35 +101,39 @@ pub enum Folders {
 /// Where a name leads.
 #[derive(Debug, Clone)]
 pub struct Resolved {
-    /// The path, through real folders inside the workspace.
+    /// The name below the workspace, through real folders inside it.
+    pub name: PathBuf,
+    /// The same as the rest of the system names it.
     pub path: PathBuf,
     /// Whether something (a file, a folder, a link) is there.
     pub exists: bool,
 }
 
-/// Resolves `name` under `root` (a canonical path): every existing folder on
-/// the way, and the final entry when it is a symbolic link, must lead to a
-/// place inside `root`.
-pub fn resolve(root: &Path, name: &Name, folders: Folders) -> Result<Resolved, WorkspaceError> {
-    let outside = |target: PathBuf| WorkspaceError::OutsideWorkspace {
+/// Resolves `name` in the workspace's open `folder`: every existing folder
+/// on the way, and the final entry when it is a symbolic link, must lead to
+/// a place inside. The folder resolves each step against its open handle,
+/// so what is checked here is what later reads and writes through the same
+/// folder find (they refuse a link leading out, whenever it appeared).
+pub fn resolve(folder: &Folder, name: &Name, folders: Folders) -> Result<Resolved, WorkspaceError> {
+    let outside = |at: &Path| WorkspaceError::OutsideWorkspace {
         name: name.text.clone(),
-        target,
+        // Where the link points, for the message only.
+        target: fs::read_link(folder.join(at)).unwrap_or_else(|_| folder.join(at)),
     };
     let (file, dirs) = name.parts.split_last().expect("a name has a file part");
-    let mut current = root.to_path_buf();
+    let mut current = PathBuf::new();
     for dir in dirs {
-        let next = current.join(dir);
-        match fs::symlink_metadata(&next) {
-            Ok(_) => {
-                let real = fs::canonicalize(&next)
-                    .map_err(|err| WorkspaceError::io("resolve", &next, err))?;
-                if !real.starts_with(root) {
-                    return Err(outside(real));
+        current.push(dir);
+        match folder.symlink_metadata(&current) {
+            Ok(meta) => {
+                if meta.is_symlink() && folder.canonicalize(&current).is_err() {
+                    return Err(outside(&current));
                 }
-                if !real.is_dir() {
-                    return Err(WorkspaceError::NotAFolderInside { path: next });
+                if !folder.metadata(&current).is_ok_and(|m| m.is_dir()) {
+                    return Err(WorkspaceError::NotAFolderInside {
+                        path: folder.join(&current),
+                    });
                 }
-                current = real;
             }
             Err(err) if err.kind() == io::ErrorKind::NotFound => match folders {
                 Folders::Existing => {
@@ -134,43 +141,35 @@ pub fn resolve(root: &Path, name: &Name, folders: Folders) -> Result<Resolved, W
                         name: name.text.clone(),
                     });
                 }
-                Folders::Create => {
-                    match fs::create_dir(&next) {
-                        Ok(()) => {}
-                        Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {}
-                        Err(err) => {
-                            return Err(WorkspaceError::io("create the folder", &next, err));
-                        }
+                Folders::Create => folder.create_dir(&current).map_err(|err| {
+                    if is_escape(&err) {
+                        outside(&current)
+                    } else {
+                        WorkspaceError::io("create the folder", folder.join(&current), err)
                     }
-                    // Checked again: something may have appeared meanwhile.
-                    let real = fs::canonicalize(&next)
-                        .map_err(|err| WorkspaceError::io("resolve", &next, err))?;
-                    if !real.starts_with(root) {
-                        return Err(outside(real));
-                    }
-                    current = real;
-                }
+                })?,
             },
-            Err(err) => return Err(WorkspaceError::io("resolve", &next, err)),
+            Err(err) if is_escape(&err) => return Err(outside(&current)),
+            Err(err) => return Err(WorkspaceError::io("resolve", folder.join(&current), err)),
         }
     }
-    let path = current.join(file);
-    let exists = match fs::symlink_metadata(&path) {
+    current.push(file);
+    let exists = match folder.symlink_metadata(&current) {
         Ok(meta) => {
-            if meta.file_type().is_symlink() {
-                match fs::canonicalize(&path) {
-                    Ok(real) if real.starts_with(root) => {}
-                    Ok(real) => return Err(outside(real)),
-                    // A link to nothing: where it would lead is unknown.
-                    Err(_) => return Err(outside(fs::read_link(&path).unwrap_or_default())),
-                }
+            if meta.is_symlink() && folder.canonicalize(&current).is_err() {
+                return Err(outside(&current));
             }
             true
         }
         Err(err) if err.kind() == io::ErrorKind::NotFound => false,
-        Err(err) => return Err(WorkspaceError::io("resolve", &path, err)),
+        Err(err) if is_escape(&err) => return Err(outside(&current)),
+        Err(err) => return Err(WorkspaceError::io("resolve", folder.join(&current), err)),
     };
-    Ok(Resolved { path, exists })
+    Ok(Resolved {
+        path: folder.join(&current),
+        name: current,
+        exists,
+    })
 }
 
 #[cfg(test)]

@@ -158,3 +158,19 @@ it('offers everything a cut output printed, once the shell says it kept it', asy
   await fireEvent.click(open);
   await waitFor(() => expect(shell.callsOf('open_whole_output')).toEqual([{ path: 'a.ipynb', cellId: 'c1' }]));
 });
+
+it('goes on under the new name, and says why, when the shell keeps a notebook aside', async () => {
+  const shell = fakeShell({
+    settings: { recentWorkspaces: ['/home/ada/Maths'], lastNotebook: 'a.ipynb' },
+    docs: [{ path: 'a.ipynb', cells: [{ id: 'c1', cellType: 'code', source: '1', outputs: [], executionCount: null }] }],
+  });
+  render(App);
+  await waitFor(() => expect(screen.getAllByTestId('cell')).toHaveLength(1));
+  const why = 'a.ipynb was replaced by a link to a file outside the workspace. Your notebook is saved as a (kept).ipynb.';
+  await shell.notebookMoved('a.ipynb', 'a (kept).ipynb', why);
+  await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('outside the workspace'));
+  expect(screen.getAllByTestId('notebook-entry').map((e) => e.textContent)).toEqual(['a (kept)']);
+  await fireEvent.click(screen.getByTestId('run-cell'));
+  await waitFor(() => expect(shell.runs).toHaveLength(1));
+  expect(shell.runs[0].path).toBe('a (kept).ipynb');
+});

@@ -20,4 +20,8 @@ status: KernelStatus,
 /**
  * The line beside it, derived from `state`.
  */
-detail: string, } | { "kind": "setup", event: BuildEvent, } | { "kind": "pull", progress: PullProgress, } | { "kind": "engine", report: Report, };
+detail: string, } | { "kind": "notebookMoved", from: string, to: string, 
+/**
+ * What happened, for the person.
+ */
+why: string, } | { "kind": "setup", event: BuildEvent, } | { "kind": "pull", progress: PullProgress, } | { "kind": "engine", report: Report, };

@@ -195,6 +195,11 @@ export function fakeShell(options: FakeShellOptions = {}) {
       const event: DeskEvent = { kind: 'kernelStatus', path, ...kernel };
       return emit('app-event', event);
     },
+    /** Emits a `notebookMoved` event, as the shell does when it keeps a notebook aside. */
+    notebookMoved(from: string, to: string, why: string): Promise<void> {
+      const event: DeskEvent = { kind: 'notebookMoved', from, to, why };
+      return emit('app-event', event);
+    },
     /** Emits an `engine` event, as the shell does when the engine's state changes. */
     engineState(report: Report): Promise<void> {
       const event: DeskEvent = { kind: 'engine', report };

@@ -107,6 +107,20 @@ export class WorkspaceModel {
   }
 
   /**
+   * The shell moved an open notebook by itself, from `from` to `to`: its name
+   * had become a link leading out of the workspace, so its work was saved
+   * beside it (`why` says so, for the person). The open notebook goes on
+   * under the new name; the link is not a notebook of the workspace.
+   */
+  moved(from: string, to: string, why: string): void {
+    if (this.current?.path === from) this.current.path = to;
+    const kept: NotebookItem = { name: to.replace(/\.ipynb$/, ''), path: to };
+    this.notebooks = [...this.notebooks.filter((e) => e.path !== from && e.path !== to), kept].sort(byName);
+    this.notice = null;
+    this.error = why;
+  }
+
+  /**
    * Moves `entry` to the workspace's trash (saving it first when open, so the
    * trashed copy is the latest) and closes it.
    */
