@@ -5,143 +5,15 @@
 
 mod support;
 
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sagedesk::desk::{Desk, DeskEvent, DeskOptions};
+use sagedesk::desk::DeskEvent;
 use sagedesk::error_code::ErrorCode;
-use sagedesk::notebook::{CellEdit, NotebookFile};
+use sagedesk::notebook::CellEdit;
 use sagedesk::session::{CellUpdate, RecordStore, SessionState};
 use sagedesk::workspace::KernelsOnQuit;
-
-/// A desk over a fresh workspace, with its own records and cache, that
-/// keeps every event it sends.
-struct Bench {
-    desk: Desk,
-    events: Arc<Mutex<Vec<DeskEvent>>>,
-    workspace: tempfile::TempDir,
-    data: tempfile::TempDir,
-}
-
-impl Bench {
-    async fn new() -> Bench {
-        let workspace = tempfile::tempdir().unwrap();
-        let data = tempfile::tempdir().unwrap();
-        let bench = Bench::over(workspace, data, false);
-        bench
-            .desk
-            .open_workspace(&bench.workspace.path().display().to_string())
-            .await
-            .expect("the workspace opens");
-        bench
-    }
-
-    /// A desk over `workspace` whose records (and cache, when `cache`) are
-    /// in `data` (a later launch of the app is a new desk over the same
-    /// folders). Without a cache, no kernel copies the image's notebook
-    /// extensions out.
-    fn over(workspace: tempfile::TempDir, data: tempfile::TempDir, cache: bool) -> Bench {
-        let events = Arc::new(Mutex::new(Vec::new()));
-        let seen = events.clone();
-        let desk = Desk::new(DeskOptions {
-            records: RecordStore::new(data.path()),
-            cache_dir: cache.then(|| data.path().join("cache")),
-            events: Arc::new(move |event| seen.lock().unwrap().push(event)),
-            ..DeskOptions::default()
-        });
-        Bench {
-            desk,
-            events,
-            workspace,
-            data,
-        }
-    }
-
-    fn file(&self, name: &str) -> std::path::PathBuf {
-        self.workspace.path().join(name)
-    }
-
-    /// A new notebook `name` holding one code cell `code`, opened, its
-    /// kernel warming; returns the cell's id.
-    async fn notebook(&self, name: &str, code: &str) -> String {
-        let item = self.desk.create_notebook(name).await.unwrap();
-        let doc = self.desk.open_notebook(&item.path).await.unwrap();
-        let id = doc.cells[0].id.clone();
-        self.edit(&item.path, &[(&id, code)]).await;
-        id
-    }
-
-    /// Saves the window's cells `(id, code)`, all code cells, in order.
-    async fn edit(&self, path: &str, cells: &[(&str, &str)]) {
-        let cells = cells
-            .iter()
-            .map(|(id, code)| CellEdit {
-                id: id.to_string(),
-                cell_type: "code".into(),
-                source: code.to_string(),
-            })
-            .collect();
-        self.desk.save_notebook(path, cells, false).await.unwrap();
-    }
-
-    /// Runs the cell `id` of `path` with `code` to its end; returns its
-    /// updates.
-    async fn run(&self, path: &str, id: &str, code: &str) -> Vec<CellUpdate> {
-        let updates = Arc::new(Mutex::new(Vec::new()));
-        let kept = updates.clone();
-        let done = self
-            .desk
-            .execute_cell(path, id, code, move |batch| {
-                kept.lock().unwrap().extend(batch)
-            })
-            .await
-            .expect("the cell is queued");
-        tokio::time::timeout(Duration::from_secs(180), done.wait())
-            .await
-            .unwrap_or_else(|_| panic!("{code:?} ends"));
-        updates.lock().unwrap().clone()
-    }
-
-    /// The kernel containers of this workspace's notebook `name`.
-    async fn kernels_of(&self, name: &str) -> Vec<String> {
-        let root = self.workspace.path().canonicalize().unwrap();
-        support::engine()
-            .await
-            .managed_containers()
-            .await
-            .unwrap()
-            .into_iter()
-            .filter(|c| {
-                c.workspace.as_deref() == Some(&*root.to_string_lossy())
-                    && c.notebook.as_deref() == Some(name)
-            })
-            .map(|c| c.name)
-            .collect()
-    }
-}
-
-/// The cell `id` of the notebook file at `path` as Jupyter would read it:
-/// its execution count and its outputs' text.
-fn cell_on_disk(path: &Path, id: &str) -> (Option<u64>, String) {
-    let file = NotebookFile::open(path).expect("the saved file is a notebook");
-    let view = file
-        .notebook()
-        .cell_views()
-        .into_iter()
-        .find(|c| c.id == id)
-        .unwrap_or_else(|| panic!("cell {id} in {}", path.display()));
-    (
-        view.execution_count,
-        serde_json::to_string(&view.outputs).unwrap(),
-    )
-}
-
-fn finished(updates: &[CellUpdate]) -> bool {
-    updates
-        .iter()
-        .any(|u| matches!(u, CellUpdate::Finished { .. }))
-}
+use support::{Bench, cell_on_disk, finished};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_notebook_is_edited_run_and_saved_and_opened_again_as_it_is() {

@@ -2,9 +2,11 @@
 //! each ending with a clear message and nothing lost on disk.
 //!
 //! Here: the kernel process killed inside its container; out of memory and
-//! `docker kill` in one session, for what they leave on disk; forged
-//! messages sent to the kernel's published ports; a scan of the host for
-//! where those ports listen.
+//! `docker kill` in one notebook; each while the desk runs cells and saves
+//! the notebook as each ends, as the window does, so that an output lost
+//! on the way to the disk would show. Forged messages sent to the kernel's
+//! published ports (shell, control, and stdin while a cell waits for
+//! input); a scan of the host for where those ports listen.
 //!
 //! The rest of the suite lives beside it:
 //! - the container killed under a cell (message, restart):
@@ -32,10 +34,10 @@ use jupyter_protocol::messaging::{
 };
 use jupyter_zmq_client::Connection;
 use sagedesk::kernel::KernelPorts;
-use sagedesk::session::{CellEvent, DeathReason, SessionState};
+use sagedesk::session::{CellEvent, CellUpdate, DeathReason, SessionState};
 use support::{
-    SEED_RESULT, Workspace, death, docker, engine, finished_ok, listeners, read_sage_file, result,
-    run, session,
+    Bench, NOTEBOOK, SAGE_FILE, SEED_RESULT, Workspace, cell_on_disk, docker, engine, finished_ok,
+    listeners, read_sage_file, result, run, session,
 };
 use zeromq::{Socket, SocketRecv};
 
@@ -56,53 +58,127 @@ fn kernel_pid(container: &str) -> String {
     pid
 }
 
-/// The kernel process (not its container) killed with SIGKILL from a shell
-/// inside the container, so the engine sends no kill of its own: the
-/// container's init follows its child out, the running cell is told what
-/// happened and what was lost, the next cell runs in a new kernel, and the
-/// workspace and the saved notebook are as they were.
-#[tokio::test]
-async fn the_kernel_process_killed_inside_its_container_ends_the_cell_and_loses_nothing_on_disk() {
-    let workspace = Workspace::new();
-    let s = session(|c| c.workspace = Some(workspace.path())).await;
-    s.ready().await.unwrap();
-    workspace.seed(&s).await;
-    let before = workspace.snapshot();
-    run(&s, "v = 1").await;
+/// A desk over a workspace folder as a user has one (owned by an ordinary
+/// user, so the kernel runs as them and may write in it).
+async fn user_desk(configure: impl FnOnce(&mut sagedesk::workspace::Settings)) -> Bench {
+    let bench = Bench::over(
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        false,
+    );
+    std::os::unix::fs::chown(bench.workspace.path(), Some(4321), Some(4321)).unwrap();
+    let mut settings = bench.desk.settings();
+    configure(&mut settings);
+    bench.desk.set_settings(settings).unwrap();
+    let root = bench.workspace.path().display().to_string();
+    bench.desk.open_workspace(&root).await.unwrap();
+    bench
+}
 
-    let mut cell = s.execute("import time; time.sleep(60)").unwrap();
-    assert!(matches!(cell.events.recv().await, Some(CellEvent::Started)));
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let name = s.container_name();
+/// The seeding cell: its result goes into the notebook, and Sage writes it
+/// to the workspace's `factors.txt` too.
+const SEED: &str =
+    "f = factor(2^64 - 1); open('/home/sage/work/factors.txt', 'w').write(str(f)); f";
+
+/// Sends `code` as the cell `id` of `work.ipynb` through the desk (which
+/// saves the notebook when the cell ends), and returns once the cell has
+/// printed `marker`, with the way to wait for its end.
+async fn running_until_printed(
+    bench: &Bench,
+    id: &str,
+    code: &str,
+    marker: &'static str,
+) -> sagedesk::desk::CellDone {
+    let printed = std::sync::Arc::new(tokio::sync::Notify::new());
+    let seen = printed.clone();
+    let done = bench
+        .desk
+        .execute_cell(NOTEBOOK, id, code, move |batch| {
+            if serde_json::to_string(&batch).unwrap().contains(marker) {
+                seen.notify_one();
+            }
+        })
+        .await
+        .unwrap();
+    tokio::time::timeout(Duration::from_secs(120), printed.notified())
+        .await
+        .unwrap_or_else(|_| panic!("the cell prints {marker:?}"));
+    done
+}
+
+/// The notebook's cells `(id, code)`, saved as the window saves them.
+async fn cells(bench: &Bench, cells: &[(&str, &str)]) -> String {
+    let id = bench.notebook("work", cells[0].1).await;
+    let mut all = vec![(id.as_str(), cells[0].1)];
+    all.extend_from_slice(&cells[1..]);
+    bench.edit(NOTEBOOK, &all).await;
+    id
+}
+
+/// What the saved notebook holds for the cell `id`: it opens, and each
+/// earlier cell's output is still there.
+fn saved_outputs(bench: &Bench, id: &str) -> String {
+    cell_on_disk(&bench.file(NOTEBOOK), id).1
+}
+
+/// The kernel process (not its container) killed with SIGKILL from a shell
+/// inside the container, so the engine sends no kill of its own, while the
+/// app runs a cell and saves the notebook as it ends: the cell is told what
+/// happened and what was lost; the notebook on disk holds the earlier
+/// cell's result and what the killed cell printed before it died; the next
+/// cell runs in a new kernel and is saved too; the file Sage wrote is as it
+/// was.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_kernel_process_killed_inside_its_container_ends_the_cell_and_loses_nothing_on_disk() {
+    let bench = user_desk(|_| {}).await;
+    let seed = cells(
+        &bench,
+        &[
+            ("", SEED),
+            (
+                "slow",
+                "print('before the kill'); import time; time.sleep(60)",
+            ),
+            ("after", "'f' in globals()"),
+        ],
+    )
+    .await;
+    bench.run(NOTEBOOK, &seed, SEED).await;
+    let factors = std::fs::read(bench.file(SAGE_FILE)).unwrap();
+
+    let done = running_until_printed(
+        &bench,
+        "slow",
+        "print('before the kill'); import time; time.sleep(60)",
+        "before the kill",
+    )
+    .await;
+    let name = bench.kernels_of(NOTEBOOK).await.remove(0);
     let pid = kernel_pid(&name);
     let (killed, said) = docker(&["exec", &name, "sh", "-c", &format!("kill -9 {pid}")]);
     assert!(killed, "{said}");
-
-    let mut events = Vec::new();
-    while let Some(event) = tokio::time::timeout(Duration::from_secs(30), cell.events.recv())
+    let end = tokio::time::timeout(Duration::from_secs(30), done.wait())
         .await
-        .expect("the cell is told within 30 s")
-    {
-        events.push(event);
-    }
-    let (reason, message) = death(&events);
-    assert_eq!(reason, DeathReason::Killed { signal: 9 });
+        .expect("the cell is told within 30 s");
+    let message = end.death.expect("the kernel died under the cell");
     assert!(message.contains("killed (SIGKILL)"), "{message}");
     assert!(message.contains("restarted"), "{message}");
     assert!(
         message.contains("variables from earlier cells are gone"),
         "{message}"
     );
+    assert_eq!(end.not_saved, None);
 
-    // A new kernel: `v` is gone, the workspace is still there for it.
-    assert_eq!(
-        result(&run(&s, "'v' in globals()").await).as_deref(),
-        Some("False")
-    );
-    let read_back = run(&s, &read_sage_file()).await;
-    assert_eq!(result(&read_back), Some(format!("'{SEED_RESULT}'")));
-    workspace.assert_kept(&before, "the kernel process was killed");
-    s.shutdown().await;
+    // Saved through the fault: the first cell's result, and what the
+    // killed cell printed.
+    assert!(saved_outputs(&bench, &seed).contains(SEED_RESULT));
+    assert!(saved_outputs(&bench, "slow").contains("before the kill"));
+    // A new kernel: `f` is gone; its answer is saved too.
+    bench.run(NOTEBOOK, "after", "'f' in globals()").await;
+    assert!(saved_outputs(&bench, "after").contains("False"));
+    assert!(saved_outputs(&bench, &seed).contains(SEED_RESULT));
+    assert_eq!(std::fs::read(bench.file(SAGE_FILE)).unwrap(), factors);
+    bench.desk.quit().await;
 }
 
 fn container_id(name: &str) -> String {
@@ -111,24 +187,36 @@ fn container_id(name: &str) -> String {
     id.trim().to_string()
 }
 
-/// What the two deaths whose messages are tested in `session.rs` (out of
-/// memory, the container killed) leave on disk: the dead container is
-/// removed and a new one made, and the workspace folder and the notebook
-/// saved in it come through both whole.
-#[tokio::test]
+/// Out of memory, then `docker kill`, in one notebook while the app runs
+/// and saves it: each cell is told what happened, the notebook on disk
+/// keeps every earlier result and what each dying cell printed, the dead
+/// container is replaced by a new one, which reads the workspace as it was.
+#[tokio::test(flavor = "multi_thread")]
 async fn out_of_memory_and_a_killed_container_lose_nothing_on_disk() {
-    let workspace = Workspace::new();
-    let s = session(|c| {
-        c.workspace = Some(workspace.path());
-        c.limits.memory_bytes = 512 << 20;
-    })
+    let bench = user_desk(|s| s.memory_bytes = 512 << 20).await;
+    // Flushed and given time to leave the kernel (ipykernel sends what a
+    // cell prints every 0.2 s), so that it reached the app before the kill.
+    let greedy = "import sys, time; print('before the memory ran out'); sys.stdout.flush(); time.sleep(1); x = bytearray(2 * 1024^3)";
+    let slow = "print('before the kill'); import time; time.sleep(60)";
+    let seed = cells(
+        &bench,
+        &[
+            ("", SEED),
+            ("greedy", greedy),
+            ("slow", slow),
+            ("reads", &read_sage_file()),
+        ],
+    )
     .await;
-    s.ready().await.unwrap();
-    workspace.seed(&s).await;
-    let before = workspace.snapshot();
+    bench.run(NOTEBOOK, &seed, SEED).await;
+    let factors = std::fs::read(bench.file(SAGE_FILE)).unwrap();
 
-    let events = run(&s, "x = bytearray(2 * 1024^3)").await;
-    let (reason, message) = death(&events);
+    let updates = bench.run(NOTEBOOK, "greedy", greedy).await;
+    let died = updates.iter().find_map(|u| match u {
+        CellUpdate::KernelDied { reason, message } => Some((reason.clone(), message.clone())),
+        _ => None,
+    });
+    let (reason, message) = died.expect("the kernel died under the cell");
     assert_eq!(
         reason,
         DeathReason::OutOfMemory {
@@ -136,28 +224,37 @@ async fn out_of_memory_and_a_killed_container_lose_nothing_on_disk() {
         }
     );
     assert!(message.contains("restarted"), "{message}");
-    workspace.assert_kept(&before, "the kernel ran out of memory");
+    assert!(
+        serde_json::to_string(&updates)
+            .unwrap()
+            .contains("before the memory ran out"),
+        "the window heard it: {updates:?}"
+    );
+    assert!(saved_outputs(&bench, "greedy").contains("before the memory ran out"));
+    assert!(saved_outputs(&bench, &seed).contains(SEED_RESULT));
 
-    s.ready().await.unwrap();
-    let first_container = container_id(&s.container_name());
-    let mut cell = s.execute("import time; time.sleep(60)").unwrap();
-    assert!(matches!(cell.events.recv().await, Some(CellEvent::Started)));
-    let (killed, said) = docker(&["kill", &s.container_name()]);
+    let done = running_until_printed(&bench, "slow", slow, "before the kill").await;
+    let first = bench.kernels_of(NOTEBOOK).await.remove(0);
+    let first_container = container_id(&first);
+    let (killed, said) = docker(&["kill", &first]);
     assert!(killed, "{said}");
-    let mut events = Vec::new();
-    while let Some(event) = cell.events.recv().await {
-        events.push(event);
-    }
-    assert_eq!(death(&events).0, DeathReason::Killed { signal: 9 });
-    workspace.assert_kept(&before, "the container was killed");
+    let end = tokio::time::timeout(Duration::from_secs(30), done.wait())
+        .await
+        .expect("the cell is told within 30 s");
+    assert!(
+        end.death.as_deref().is_some_and(|m| m.contains("killed")),
+        "{end:?}"
+    );
+    assert!(saved_outputs(&bench, "slow").contains("before the kill"));
 
     // The new kernel is in a new container, and it reads the workspace.
-    let read_back = run(&s, &read_sage_file()).await;
-    assert_eq!(result(&read_back), Some(format!("'{SEED_RESULT}'")));
-    let second_container = container_id(&s.container_name());
-    assert_ne!(first_container, second_container);
-    workspace.assert_kept(&before, "two restarts");
-    s.shutdown().await;
+    bench.run(NOTEBOOK, "reads", &read_sage_file()).await;
+    assert!(saved_outputs(&bench, "reads").contains(SEED_RESULT));
+    assert!(saved_outputs(&bench, "greedy").contains("before the memory ran out"));
+    let second = bench.kernels_of(NOTEBOOK).await.remove(0);
+    assert_ne!(first_container, container_id(&second));
+    assert_eq!(std::fs::read(bench.file(SAGE_FILE)).unwrap(), factors);
+    bench.desk.quit().await;
 }
 
 /// A DEALER socket connected to `port` on 127.0.0.1, sending as a client
@@ -385,5 +482,69 @@ async fn a_scan_of_the_host_finds_the_kernel_ports_on_loopback_only() {
     }
     // The cell still runs: the scan disturbed nothing.
     assert_eq!(result(&run(&s, "2^10").await).as_deref(), Some("1024"));
+    s.shutdown().await;
+}
+
+/// A forged answer on the stdin channel, to a cell waiting in `input()`,
+/// signed with a guessed key (or not at all), is ignored by the kernel: the
+/// cell goes on waiting. The same answer signed with the session's key, from
+/// the same kind of socket, is taken: the silence is the signature check,
+/// not a deaf socket.
+#[tokio::test]
+async fn a_forged_input_reply_on_stdin_is_ignored_by_the_sage_kernel() {
+    use jupyter_protocol::messaging::InputReply;
+
+    let s = session(|_| {}).await;
+    s.ready().await.unwrap();
+    let engine = engine().await;
+    let ports = engine
+        .host_ports(&s.container_name(), &KernelPorts::IN_CONTAINER.to_array())
+        .await
+        .unwrap();
+    let ports = KernelPorts::try_from(ports.as_slice()).unwrap();
+
+    let mut cell = s.execute("answer = input('name? '); answer").unwrap();
+    loop {
+        let event = tokio::time::timeout(Duration::from_secs(120), cell.events.recv())
+            .await
+            .expect("the cell asks for input")
+            .expect("the cell goes on");
+        if matches!(event, CellEvent::InputRequest { .. }) {
+            break;
+        }
+    }
+    let forged = |key: &'static str| async move {
+        let mut stdin = client_socket(ports.stdin, key).await;
+        stdin
+            .send(JupyterMessage::new(
+                InputReply {
+                    value: "forged".into(),
+                    ..Default::default()
+                },
+                None,
+            ))
+            .await
+            .unwrap();
+        stdin
+    };
+    let _wrong_key = forged("a-key-the-forger-guessed").await;
+    let _unsigned = forged("").await;
+    // Had the kernel taken a forged answer, the cell would end now.
+    let early = tokio::time::timeout(Duration::from_secs(3), cell.events.recv()).await;
+    assert!(
+        early.is_err(),
+        "the cell went on after a forged answer: {early:?}"
+    );
+
+    s.input_reply("the real one").unwrap();
+    let mut events = Vec::new();
+    while let Some(event) = tokio::time::timeout(Duration::from_secs(60), cell.events.recv())
+        .await
+        .expect("the cell ends")
+    {
+        events.push(event);
+    }
+    assert!(finished_ok(&events), "{events:?}");
+    assert_eq!(result(&events).as_deref(), Some("'the real one'"));
     s.shutdown().await;
 }

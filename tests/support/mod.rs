@@ -1,8 +1,8 @@
 //! What the tests against the real engine share: the engine and the
 //! SageMath image, the docker command line, sessions and running a cell to
-//! its end, a workspace holding a saved notebook and a file Sage wrote, what
-//! the host shows of listening ports, and a private Docker daemon to stop
-//! and start.
+//! its end, a desk over a workspace as the window has one, a workspace
+//! holding a saved notebook and a file Sage wrote, what the host shows of
+//! listening ports, and a private Docker daemon to stop and start.
 //!
 //! Each test binary includes it with `mod support;` and uses part of it:
 //! what one leaves unused another uses. Hence `dead_code` is allowed for the
@@ -10,6 +10,7 @@
 //! that an import a support file no longer needs is still reported).
 #![allow(dead_code)]
 
+mod desk;
 mod engine;
 mod listeners;
 mod session;
@@ -21,6 +22,8 @@ mod daemon;
 #[cfg(target_os = "linux")]
 #[allow(unused_imports)]
 pub use daemon::PrivateDaemon;
+#[allow(unused_imports)]
+pub use desk::{Bench, cell_on_disk, finished};
 #[allow(unused_imports)]
 pub use engine::{
     BASE_IMAGE, container_exists, docker, docker_quietly, engine, engine_and_image, unique_name,
