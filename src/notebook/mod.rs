@@ -7,8 +7,8 @@
 //!   unchanged; notebooks in format 4.0–4.4 only gain cell ids (and the
 //!   version 4.5). New text is written as Jupyter writes it.
 //! - [`Output`] is one output as a run produces it, written into a cell with
-//!   [`Cell::set_outputs`]; a cell whose output was bounded says what it
-//!   left out in the output itself.
+//!   [`Cell::set_outputs`]; a cell whose output was bounded ([`OutputLimits`])
+//!   says what it left out in the output itself.
 //! - Files are written in Jupyter's own layout ([`json`]), so a notebook
 //!   Jupyter saved is byte for byte the same after SageDesk saves it.
 //! - [`NotebookFile`] saves atomically ([`atomic`]), and refuses to save over
@@ -21,6 +21,7 @@ mod error;
 mod file;
 pub mod folder;
 pub mod json;
+pub(crate) mod limits;
 mod lines;
 mod model;
 mod output;
@@ -29,6 +30,7 @@ mod parse;
 pub use doc::{CellEdit, CellView};
 pub use error::{ConflictKind, FormatError, NotebookError};
 pub use file::{DiskState, NotebookFile, SaveOutcome};
+pub use limits::OutputLimits;
 pub use lines::{MultilineString, split_lines};
 pub use model::{Cell, CellKind, KernelSpec, NBFORMAT, NBFORMAT_MINOR, Notebook, is_valid_cell_id};
 pub use output::{MimeBundle, Output, StreamTail, omitted_outputs_marker};

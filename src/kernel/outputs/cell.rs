@@ -7,10 +7,10 @@ use std::collections::{HashSet, VecDeque};
 use jupyter_protocol::{JupyterMessageContent, Media, Stdio};
 use serde_json::Value;
 
-use super::limits::{OutputLimits, within_budget};
 use super::stream::{StreamBuf, StreamSnap};
 use super::update::OutputUpdate;
-use crate::notebook::{MimeBundle, Output, omitted_outputs_marker};
+use crate::notebook::limits::{leave_out_middle, within_budget};
+use crate::notebook::{MimeBundle, Output, OutputLimits, omitted_outputs_marker};
 
 /// The outputs of one cell, folded from its iopub messages (see the module
 /// documentation), and the updates not yet taken by its listener.
@@ -386,51 +386,32 @@ impl CellOutputs {
     }
 
     /// Leaves outputs out of the middle until the count and the bytes are
-    /// within limits. Over the count: the oldest after the first
-    /// `head_outputs`. Over the bytes: the oldest of the latest ones while
-    /// they are not fewer than the first ones kept, else the newest of the
-    /// first ones. The last output always stays.
+    /// within limits ([`leave_out_middle`]), and has the marker say how many
+    /// are left out in all.
     fn enforce_limits(&mut self) {
-        let max_outputs = self.limits.head_outputs + self.limits.tail_outputs;
-        loop {
-            let over_count = self.head.len() + self.tail.len() > max_outputs;
-            if !over_count && self.bytes <= self.limits.max_bytes {
-                break;
+        let dropped = leave_out_middle(
+            &self.limits,
+            &mut self.head,
+            &mut self.tail,
+            self.marker.is_some(),
+            &mut self.bytes,
+            |slot| slot.size,
+        );
+        if dropped == 0 {
+            return;
+        }
+        self.dropped += dropped;
+        let marker = Output::Stream {
+            name: "stderr".to_owned(),
+            text: omitted_outputs_marker(self.dropped),
+            tail: None,
+        };
+        match &mut self.marker {
+            Some(slot) => {
+                slot.body = Body::Fixed(marker);
+                slot.version += 1;
             }
-            if self.marker.is_none() {
-                let len = self.head.len();
-                if len < 2 {
-                    break;
-                }
-                let at = if over_count {
-                    self.limits.head_outputs
-                } else {
-                    len / 2
-                };
-                self.tail = self.head.drain(at.min(len - 2)..).collect();
-            }
-            let from_tail =
-                self.tail.len() > 1 && (over_count || self.tail.len() >= self.head.len());
-            let victim = if from_tail {
-                self.tail.pop_front()
-            } else {
-                self.head.pop()
-            };
-            let Some(victim) = victim else { break };
-            self.bytes -= victim.size;
-            self.dropped += 1;
-            let marker = Output::Stream {
-                name: "stderr".to_owned(),
-                text: omitted_outputs_marker(self.dropped),
-                tail: None,
-            };
-            match &mut self.marker {
-                Some(slot) => {
-                    slot.body = Body::Fixed(marker);
-                    slot.version += 1;
-                }
-                None => self.marker = Some(self.new_slot(0, Body::Fixed(marker))),
-            }
+            None => self.marker = Some(self.new_slot(0, Body::Fixed(marker))),
         }
     }
 }

@@ -47,19 +47,17 @@
 //! # Where each part lives
 //!
 //! `cell.rs` folds ([`CellOutputs`]); `stream.rs` is the terminal-like
-//! buffer of one stream output; `limits.rs` holds the bounds and what an
-//! output costs; `update.rs` the updates a listener applies. The output
-//! model itself, and the lines that stand for what was left out, are the
-//! notebook's (`crate::notebook`): they are what a notebook file stores.
+//! buffer of one stream output; `update.rs` the updates a listener applies.
+//! The output model itself, the lines that stand for what was left out, and
+//! the bounds with what an output costs are the notebook's
+//! (`crate::notebook`): they are what a notebook file stores.
 
 mod cell;
-mod limits;
 mod stream;
 #[cfg(test)]
 mod tests;
 mod update;
 
-pub use crate::notebook::{MimeBundle, Output, StreamTail};
+pub use crate::notebook::{MimeBundle, Output, OutputLimits, StreamTail};
 pub use cell::CellOutputs;
-pub use limits::OutputLimits;
 pub use update::{OutputUpdate, UpdateError, apply_update};

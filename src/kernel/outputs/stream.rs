@@ -2,9 +2,9 @@
 //! backspace rewrite the current line), bounded to its first and last
 //! lines, and the updates that bring a listener's copy of it up to date.
 
-use super::limits::OutputLimits;
 use super::update::OutputUpdate;
-use crate::notebook::{Output, StreamTail};
+use crate::notebook::limits::{ceil_char_boundary, stream_head, stream_over};
+use crate::notebook::{Output, OutputLimits, StreamTail};
 
 /// The text of one stream output, bounded.
 ///
@@ -259,10 +259,7 @@ impl StreamBuf {
     }
 
     pub(super) fn bound(&mut self, limits: &OutputLimits) {
-        if !self.cut
-            && (self.lines > limits.stream_head_lines + limits.stream_tail_lines
-                || self.live().len() > limits.stream_head_bytes + limits.stream_tail_bytes)
-        {
+        if !self.cut && stream_over(limits, self.lines, self.live().len()) {
             self.cut_head(limits);
         }
         if self.cut {
@@ -270,25 +267,10 @@ impl StreamBuf {
         }
     }
 
-    /// The first cut: the kept start moves to `head`, whole lines if any fit.
+    /// The first cut: the kept start moves to `head` ([`stream_head`]).
     fn cut_head(&mut self, limits: &OutputLimits) {
         let live = self.live();
-        let (mut end, mut lines) = (0, 0);
-        while lines < limits.stream_head_lines {
-            match live[end..].find('\n') {
-                Some(i) if end + i < limits.stream_head_bytes => {
-                    end += i + 1;
-                    lines += 1;
-                }
-                _ => break,
-            }
-        }
-        if lines == 0 && limits.stream_head_lines > 0 {
-            let first = live.find('\n').map_or(live.len(), |i| i + 1);
-            if first > limits.stream_head_bytes {
-                end = floor_char_boundary(live, limits.stream_head_bytes);
-            }
-        }
+        let (end, lines) = stream_head(limits, live);
         self.head = live[..end].to_owned();
         self.lines -= lines;
         self.cut = true;
@@ -329,22 +311,4 @@ impl StreamBuf {
             }
         }
     }
-}
-
-/// The largest char boundary of `s` at or below `at`.
-pub(super) fn floor_char_boundary(s: &str, at: usize) -> usize {
-    let mut at = at.min(s.len());
-    while !s.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
-}
-
-/// The smallest char boundary of `s` at or above `at`.
-pub(super) fn ceil_char_boundary(s: &str, at: usize) -> usize {
-    let mut at = at.min(s.len());
-    while !s.is_char_boundary(at) {
-        at += 1;
-    }
-    at
 }

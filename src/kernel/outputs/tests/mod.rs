@@ -15,10 +15,9 @@ use jupyter_protocol::{
 use serde_json::{Value, json};
 
 use super::cell::{Body, CellOutputs};
-use super::limits::{OutputLimits, output_size};
-use super::stream::{ceil_char_boundary, floor_char_boundary};
 use super::update::{OutputUpdate, apply_update};
-use crate::notebook::{MimeBundle, Output};
+use crate::notebook::limits::{ceil_char_boundary, floor_char_boundary, output_size};
+use crate::notebook::{MimeBundle, Output, OutputLimits};
 
 fn out(text: &str) -> JupyterMessageContent {
     JupyterMessageContent::StreamContent(StreamContent::stdout(text))

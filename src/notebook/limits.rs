@@ -1,8 +1,13 @@
-//! How much of a cell's output is kept, and what one output costs.
+//! How much of a cell's output is kept, what one output costs, and the
+//! rules that keep outputs within bounds. They belong to the output model:
+//! a run's outputs are bounded as they arrive (`kernel::outputs`), and
+//! anything else that shows outputs applies the same rules.
+
+use std::collections::VecDeque;
 
 use serde_json::Value;
 
-use crate::notebook::{MimeBundle, Output};
+use super::output::{MimeBundle, Output};
 
 /// How much of a cell's output is kept.
 ///
@@ -53,7 +58,7 @@ impl Default for OutputLimits {
 
 /// The output, or a notice in its place when it alone exceeds `max` bytes;
 /// with its size.
-pub(super) fn within_budget(output: Output, max: usize) -> (Output, usize) {
+pub(crate) fn within_budget(output: Output, max: usize) -> (Output, usize) {
     let size = output_size(&output);
     if size <= max || matches!(output, Output::Stream { .. }) {
         return (output, size);
@@ -97,7 +102,7 @@ pub(super) fn within_budget(output: Output, max: usize) -> (Output, usize) {
     (output, size)
 }
 
-pub(super) fn output_size(output: &Output) -> usize {
+pub(crate) fn output_size(output: &Output) -> usize {
     match output {
         Output::Stream { text, tail, .. } => {
             text.len() + tail.as_ref().map_or(0, |tail| tail.text.len())
@@ -126,4 +131,103 @@ fn json_size(value: &Value) -> usize {
         Value::Object(map) => 2 + map_size(map) + 4 * map.len(),
         _ => 8,
     }
+}
+
+/// Leaves outputs out of the middle of a cell's list until the count and
+/// the bytes are within `limits`; returns how many it left out.
+///
+/// The list is `head` then `tail`; `split` says whether something was left
+/// out before (then new outputs go to `tail`, and the marker standing for
+/// what was left out sits between the two). Over the count: the oldest after
+/// the first `head_outputs` go. Over the bytes: the oldest of the latest ones
+/// while they are not fewer than the first ones kept, else the newest of the
+/// first ones. The last output always stays. `bytes` is the sum of `size`
+/// over the list, kept up to date.
+pub(crate) fn leave_out_middle<T>(
+    limits: &OutputLimits,
+    head: &mut Vec<T>,
+    tail: &mut VecDeque<T>,
+    mut split: bool,
+    bytes: &mut usize,
+    size: impl Fn(&T) -> usize,
+) -> u64 {
+    let max_outputs = limits.head_outputs + limits.tail_outputs;
+    let mut dropped = 0;
+    loop {
+        let over_count = head.len() + tail.len() > max_outputs;
+        if !over_count && *bytes <= limits.max_bytes {
+            break;
+        }
+        if !split {
+            let len = head.len();
+            if len < 2 {
+                break;
+            }
+            let at = if over_count {
+                limits.head_outputs
+            } else {
+                len / 2
+            };
+            *tail = head.drain(at.min(len - 2)..).collect();
+        }
+        let from_tail = tail.len() > 1 && (over_count || tail.len() >= head.len());
+        let victim = if from_tail {
+            tail.pop_front()
+        } else {
+            head.pop()
+        };
+        let Some(victim) = victim else { break };
+        *bytes -= size(&victim);
+        dropped += 1;
+        split = true;
+    }
+    dropped
+}
+
+/// Whether a stream's text of `lines` line breaks and `bytes` bytes is more
+/// than its two ends keep, so its middle is left out.
+pub(crate) fn stream_over(limits: &OutputLimits, lines: usize, bytes: usize) -> bool {
+    lines > limits.stream_head_lines + limits.stream_tail_lines
+        || bytes > limits.stream_head_bytes + limits.stream_tail_bytes
+}
+
+/// Where the kept start of a stream's `text` ends, and the line breaks in
+/// it: whole lines, as many as the limits allow; the start of the first line
+/// when that alone is longer than the head's bytes.
+pub(crate) fn stream_head(limits: &OutputLimits, text: &str) -> (usize, usize) {
+    let (mut end, mut lines) = (0, 0);
+    while lines < limits.stream_head_lines {
+        match text[end..].find('\n') {
+            Some(i) if end + i < limits.stream_head_bytes => {
+                end += i + 1;
+                lines += 1;
+            }
+            _ => break,
+        }
+    }
+    if lines == 0 && limits.stream_head_lines > 0 {
+        let first = text.find('\n').map_or(text.len(), |i| i + 1);
+        if first > limits.stream_head_bytes {
+            end = floor_char_boundary(text, limits.stream_head_bytes);
+        }
+    }
+    (end, lines)
+}
+
+/// The largest char boundary of `s` at or below `at`.
+pub(crate) fn floor_char_boundary(s: &str, at: usize) -> usize {
+    let mut at = at.min(s.len());
+    while !s.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// The smallest char boundary of `s` at or above `at`.
+pub(crate) fn ceil_char_boundary(s: &str, at: usize) -> usize {
+    let mut at = at.min(s.len());
+    while !s.is_char_boundary(at) {
+        at += 1;
+    }
+    at
 }
