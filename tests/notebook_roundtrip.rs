@@ -1,15 +1,17 @@
 //! Real notebooks, loaded and saved: the saved JSON equals the loaded JSON
 //! apart from what SageDesk changes on purpose (ids for cells without one,
 //! format 4.5 for older notebooks), and a notebook already in 4.5 is saved
-//! byte for byte as Jupyter wrote it.
+//! byte for byte as Jupyter wrote it. Notebooks with outputs that are
+//! malformed, of unknown types or huge open, show what they can, and are
+//! saved back with those outputs as they were.
 
 use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use sagedesk::notebook::{
-    CellKind, KernelSpec, MultilineString, Notebook, NotebookFile, SaveOutcome, from_slice,
-    is_valid_cell_id,
+    CellEdit, CellKind, KernelSpec, MultilineString, Notebook, NotebookFile, Output, SaveOutcome,
+    from_slice, is_valid_cell_id,
 };
 use serde_json::{Value, json};
 
@@ -234,4 +236,155 @@ fn full_precision_numbers_are_kept() {
 "#;
     let parsed = from_slice(text.as_bytes()).unwrap();
     assert_eq!(parsed.notebook.to_json(), text);
+}
+
+/// The window's edit of one cell's text, every other cell as it is.
+fn edit_source(file: &mut NotebookFile, id: &str, source: &str) {
+    let edits: Vec<CellEdit> = file
+        .notebook()
+        .cell_views()
+        .into_iter()
+        .map(|view| CellEdit {
+            source: if view.id == id {
+                source.to_owned()
+            } else {
+                view.source
+            },
+            id: view.id,
+            cell_type: view.cell_type,
+        })
+        .collect();
+    file.notebook_mut().apply_edits(&edits);
+}
+
+/// A file holding outputs nbformat does not allow (fields missing, values
+/// of the wrong kind, types it does not have) opens; each output shows as
+/// what can be made of it, or as a line saying it cannot be shown; and an
+/// edit saves the file with every output as it was.
+#[test]
+fn malformed_and_unknown_outputs_open_show_and_are_saved_back_as_they_were() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/notebooks/malformed_outputs.ipynb");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.ipynb");
+    fs::copy(&fixture, &path).unwrap();
+    let original: Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+
+    let mut file = NotebookFile::open(&path).expect("a notebook with bad outputs opens");
+    let views = file.notebook().cell_views();
+    let outputs = |id: &str| {
+        views
+            .iter()
+            .find(|view| view.id == id)
+            .unwrap()
+            .outputs
+            .clone()
+    };
+    let plain = |output: &Output| match output {
+        Output::DisplayData { data, .. } | Output::ExecuteResult { data, .. } => data
+            .get("text/plain")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        _ => None,
+    };
+    assert!(matches!(&outputs("before")[..], [Output::Stream { text, .. }] if text == "before\n"));
+    assert_eq!(
+        outputs("no-traceback"),
+        [Output::Error {
+            ename: "ValueError".into(),
+            evalue: "stored without a traceback".into(),
+            traceback: Vec::new(),
+        }]
+    );
+    let no_data = outputs("no-data");
+    assert!(matches!(&no_data[0], Output::DisplayData { data, .. } if data.is_empty()));
+    // Of the values of the wrong kind, the text is kept, the rest left out.
+    assert!(matches!(&no_data[1], Output::DisplayData { data, .. } if data.len() == 1));
+    assert_eq!(plain(&no_data[1]).as_deref(), Some("shown as text"));
+    assert!(matches!(
+        &no_data[2],
+        Output::ExecuteResult {
+            execution_count: 0,
+            ..
+        }
+    ));
+    let unknown = outputs("unknown");
+    assert_eq!(
+        plain(&unknown[0]).as_deref(),
+        Some(
+            "… an output of type \"widget_state\", which SageDesk cannot show (the file keeps it) …"
+        )
+    );
+    assert_eq!(
+        plain(&unknown[1]).as_deref(),
+        Some("… an output with no type, which SageDesk cannot show (the file keeps it) …")
+    );
+    assert!(
+        matches!(&unknown[2], Output::Stream { name, text, .. } if name == "stderr" && text.is_empty())
+    );
+    assert_eq!(plain(&outputs("after")[0]).as_deref(), Some("2"));
+
+    edit_source(&mut file, "after", "1+2");
+    file.save().unwrap();
+    let mut expected = original;
+    expected["cells"][5]["source"] = json!(["1+2"]);
+    let saved: Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+    assert_eq!(saved, expected, "only the edited text changed");
+}
+
+/// Outputs larger than a run keeps (a long stream, one output over the
+/// cell's budget, thousands of outputs) show within the limits a run's
+/// outputs are kept in, and a save keeps them whole in the file.
+#[test]
+fn huge_stored_outputs_show_within_the_limits_and_are_saved_back_whole() {
+    let lines: String = (0..200_000).map(|i| format!("{i}\n")).collect();
+    let display = |text: String| json!({"output_type": "display_data", "data": {"text/plain": text}, "metadata": {}});
+    let code = |id: &str, outputs: Vec<Value>| {
+        json!({"cell_type": "code", "execution_count": 1, "id": id, "metadata": {},
+               "outputs": outputs, "source": "x"})
+    };
+    let original = json!({
+        "cells": [
+            code("lines", vec![json!({"output_type": "stream", "name": "stdout", "text": lines})]),
+            code("big", vec![display("x".repeat(51_000_000))]),
+            code("many", (0..2_500).map(|i| display(i.to_string())).collect()),
+            code("small", vec![display("small".into())]),
+        ],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.ipynb");
+    fs::write(&path, sagedesk::notebook::json::to_jupyter_json(&original)).unwrap();
+
+    let mut file = NotebookFile::open(&path).unwrap();
+    let views = file.notebook().cell_views();
+    let shown = serde_json::to_string(&views).unwrap();
+    assert!(
+        shown.len() < 2_000_000,
+        "the window gets {} bytes",
+        shown.len()
+    );
+    let text = |output: &Output| output.to_nbformat()["text"].as_str().map(str::to_owned);
+    let data = |output: &Output| output.to_nbformat()["data"]["text/plain"].clone();
+    let stream = text(&views[0].outputs[0]).unwrap();
+    assert!(stream.starts_with("0\n1\n") && stream.ends_with("199999\n"));
+    assert!(stream.contains("\n499\n… 199,000 lines (1.3 MB) not kept …\n199500\n"));
+    assert_eq!(
+        data(&views[1].outputs[0]),
+        "… output not kept: 51.0 MB of text/plain is more than the 50.0 MB a cell keeps …"
+    );
+    let many = &views[2].outputs;
+    assert_eq!(many.len(), 1_001);
+    assert_eq!(data(&many[499]), "499");
+    assert_eq!(text(&many[500]).unwrap(), "… 1,500 outputs not kept …\n");
+    assert_eq!(data(&many[501]), "2000");
+    assert_eq!(data(&many[1_000]), "2499");
+    assert_eq!(data(&views[3].outputs[0]), "small");
+
+    edit_source(&mut file, "small", "y");
+    file.save().unwrap();
+    let mut expected = original;
+    expected["cells"][3]["source"] = json!(["y"]);
+    let saved: Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+    assert!(saved == expected, "the outputs are saved whole");
 }

@@ -1,11 +1,14 @@
 //! The notebook as the window edits it: cells with their text as one string
-//! and outputs with their text joined, and the edits the window sends back.
+//! and their outputs as the window can show them, and the edits the window
+//! sends back.
 //! Outputs stay the core's: the window changes cells' text, type and order.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
+use super::limits::OutputLimits;
 use super::model::{Cell, CellKind, Notebook};
+use super::output::Output;
+use super::stored::stored_outputs;
 
 /// A cell as the window shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -17,10 +20,9 @@ pub struct CellView {
     #[cfg_attr(feature = "ts", ts(type = r#""code" | "markdown" | "raw""#))]
     pub cell_type: String,
     pub source: String,
-    /// nbformat outputs with their multi-line strings joined (the shape
-    /// `kernel::outputs::Output` serialises to, too).
-    #[cfg_attr(feature = "ts", ts(as = "Vec<super::output::Output>"))]
-    pub outputs: Vec<Value>,
+    /// The stored outputs as the window can show them, within the limits
+    /// a run's outputs are kept in ([`super::stored_outputs`]).
+    pub outputs: Vec<Output>,
     pub execution_count: Option<u64>,
 }
 
@@ -36,8 +38,14 @@ pub struct CellEdit {
 }
 
 impl Notebook {
-    /// The cells as the window shows them.
+    /// The cells as the window shows them, their outputs within the limits
+    /// the desk keeps a run's outputs in ([`OutputLimits::default`]).
     pub fn cell_views(&self) -> Vec<CellView> {
+        self.cell_views_within(&OutputLimits::default())
+    }
+
+    /// The cells as the window shows them, their outputs within `limits`.
+    pub fn cell_views_within(&self, limits: &OutputLimits) -> Vec<CellView> {
         self.cells
             .iter()
             .map(|cell| {
@@ -45,10 +53,7 @@ impl Notebook {
                     CellKind::Code {
                         execution_count,
                         outputs,
-                    } => (
-                        outputs.iter().cloned().map(join_output).collect(),
-                        *execution_count,
-                    ),
+                    } => (stored_outputs(outputs, limits), *execution_count),
                     _ => (Vec::new(), None),
                 };
                 CellView {
@@ -102,31 +107,6 @@ impl Notebook {
     }
 }
 
-/// An output with the lists of lines nbformat allows joined into strings.
-fn join_output(mut output: Map<String, Value>) -> Value {
-    let join = |value: &mut Value| {
-        if let Value::Array(lines) = value
-            && lines.iter().all(Value::is_string)
-        {
-            *value = Value::String(lines.iter().filter_map(Value::as_str).collect());
-        }
-    };
-    if let Some(text) = output.get_mut("text") {
-        join(text);
-    }
-    if let Some(Value::Object(data)) = output.get_mut("data") {
-        for (mime, value) in data.iter_mut() {
-            if mime.starts_with("text/")
-                || mime == "image/svg+xml"
-                || mime == "application/javascript"
-            {
-                join(value);
-            }
-        }
-    }
-    Value::Object(output)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,9 +133,11 @@ mod tests {
         let views = notebook().cell_views();
         assert_eq!(views[0].source, "x = 1\nx");
         assert_eq!(views[0].execution_count, Some(3));
-        assert_eq!(views[0].outputs[0]["text"], "a\nb\n");
-        assert_eq!(views[0].outputs[1]["data"]["text/plain"], "1");
-        assert_eq!(views[0].outputs[1]["data"]["image/png"], "iVBOR");
+        let outputs = serde_json::to_value(&views[0].outputs).unwrap();
+        assert_eq!(outputs[0]["text"], "a\nb\n");
+        assert_eq!(outputs[1]["data"]["text/plain"], "1");
+        assert_eq!(outputs[1]["data"]["image/png"], "iVBOR");
+        assert_eq!(outputs[1]["execution_count"], 3);
         assert_eq!(views[1].cell_type, "markdown");
         assert!(views[1].outputs.is_empty());
     }

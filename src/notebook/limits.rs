@@ -1,13 +1,14 @@
 //! How much of a cell's output is kept, what one output costs, and the
-//! rules that keep outputs within bounds. They belong to the output model:
-//! a run's outputs are bounded as they arrive (`kernel::outputs`), and
-//! anything else that shows outputs applies the same rules.
+//! rules that keep outputs within bounds. A run's outputs are bounded as
+//! they arrive (`kernel::outputs`), the outputs a notebook file stores when
+//! they are shown ([`super::stored`]): both apply these rules, so the window
+//! never gets more of a file's outputs than a run could have given it.
 
 use std::collections::VecDeque;
 
 use serde_json::Value;
 
-use super::output::{MimeBundle, Output};
+use super::output::{MimeBundle, Output, StreamTail};
 
 /// How much of a cell's output is kept.
 ///
@@ -212,6 +213,52 @@ pub(crate) fn stream_head(limits: &OutputLimits, text: &str) -> (usize, usize) {
         }
     }
     (end, lines)
+}
+
+/// A whole stream's text within `limits`, as a run that wrote it in one
+/// piece keeps it: its start, the count of what was left out, its end.
+pub(crate) fn bound_stream(limits: &OutputLimits, name: String, text: String) -> Output {
+    let mut lines = text.bytes().filter(|&b| b == b'\n').count();
+    if !stream_over(limits, lines, text.len()) {
+        return Output::Stream {
+            name,
+            text,
+            tail: None,
+        };
+    }
+    let (end, head_lines) = stream_head(limits, &text);
+    lines -= head_lines;
+    // The end: whole lines dropped from its front while there are too many
+    // or they are too long, then the start of a last line longer than the
+    // whole tail.
+    let (mut from, mut omitted_lines, mut omitted_bytes) = (end, 0u64, 0u64);
+    loop {
+        let over = (text.len() - from).saturating_sub(limits.stream_tail_bytes);
+        if lines > limits.stream_tail_lines || (over > 0 && lines > 0) {
+            let Some(i) = text[from..].find('\n') else {
+                break;
+            };
+            lines -= 1;
+            omitted_lines += 1;
+            omitted_bytes += i as u64 + 1;
+            from += i + 1;
+        } else if over > 0 {
+            let len = ceil_char_boundary(&text[from..], over);
+            omitted_bytes += len as u64;
+            from += len;
+        } else {
+            break;
+        }
+    }
+    Output::Stream {
+        name,
+        text: text[..end].to_owned(),
+        tail: Some(StreamTail {
+            omitted_lines,
+            omitted_bytes,
+            text: text[from..].to_owned(),
+        }),
+    }
 }
 
 /// The largest char boundary of `s` at or below `at`.

@@ -9,6 +9,10 @@
 //! - [`Output`] is one output as a run produces it, written into a cell with
 //!   [`Cell::set_outputs`]; a cell whose output was bounded ([`OutputLimits`])
 //!   says what it left out in the output itself.
+//! - The outputs a file stores are shown as [`Output`]s too
+//!   ([`stored_outputs`]): whatever the file holds, missing fields filled,
+//!   unknown types named, within the same limits. The file's JSON stays as
+//!   it was.
 //! - Files are written in Jupyter's own layout ([`json`]), so a notebook
 //!   Jupyter saved is byte for byte the same after SageDesk saves it.
 //! - [`NotebookFile`] saves atomically ([`atomic`]), and refuses to save over
@@ -26,6 +30,7 @@ mod lines;
 mod model;
 mod output;
 mod parse;
+mod stored;
 
 pub use doc::{CellEdit, CellView};
 pub use error::{ConflictKind, FormatError, NotebookError};
@@ -35,3 +40,4 @@ pub use lines::{MultilineString, split_lines};
 pub use model::{Cell, CellKind, KernelSpec, NBFORMAT, NBFORMAT_MINOR, Notebook, is_valid_cell_id};
 pub use output::{MimeBundle, Output, StreamTail, omitted_outputs_marker};
 pub use parse::{Changes, Parsed, from_slice, from_value};
+pub use stored::{stored_output, stored_outputs};

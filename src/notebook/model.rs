@@ -52,8 +52,9 @@ pub enum CellKind {
     Code {
         /// `None` for a cell never run (`null` in the file).
         execution_count: Option<u64>,
-        /// nbformat output objects, each with an `output_type`, as in the
-        /// file.
+        /// nbformat output objects as in the file, whatever their type
+        /// and fields (the window shows them through
+        /// [`stored_outputs`](super::stored_outputs)).
         outputs: Vec<Map<String, Value>>,
     },
     Markdown,

@@ -219,23 +219,19 @@ fn parse_code(at: &str, object: &mut Map<String, Value>) -> Result<CellKind, For
         Some(other) => return Err(wrong_type(&format!("{at}.outputs"), "a list", &other)),
         None => return Err(missing(at, "outputs")),
     };
+    // An output is kept as the file has it, whatever its type or fields:
+    // the window shows what it can of it (`stored_outputs`), and a save
+    // writes it back. Only a value that is no object at all is no output.
     let outputs = outputs
         .into_iter()
         .enumerate()
-        .map(|(i, output)| {
-            let place = format!("{at}.outputs[{i}]");
-            match output {
-                Value::Object(output) => match output.get("output_type") {
-                    Some(Value::String(_)) => Ok(output),
-                    Some(other) => Err(wrong_type(
-                        &format!("{place}.output_type"),
-                        "a string",
-                        other,
-                    )),
-                    None => Err(missing(&place, "output_type")),
-                },
-                other => Err(wrong_type(&place, "an object", &other)),
-            }
+        .map(|(i, output)| match output {
+            Value::Object(output) => Ok(output),
+            other => Err(wrong_type(
+                &format!("{at}.outputs[{i}]"),
+                "an object",
+                &other,
+            )),
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(CellKind::Code {
@@ -339,12 +335,34 @@ mod tests {
             "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
         });
         assert!(problem(no_source).contains("cells[0] has no \"source\""));
-        let bad_output = json!({
+        let not_an_output = json!({
             "cells": [{"cell_type": "code", "metadata": {}, "source": "", "execution_count": null,
-                       "outputs": [{"text": "x"}]}],
+                       "outputs": [{"output_type": "stream", "text": "x"}, "x"]}],
             "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
         });
-        assert!(problem(bad_output).contains("cells[0].outputs[0] has no \"output_type\""));
+        assert!(
+            problem(not_an_output)
+                .contains("cells[0].outputs[1] should be an object, but is a string")
+        );
+    }
+
+    #[test]
+    fn outputs_of_any_type_or_none_are_kept_as_the_file_has_them() {
+        let outputs = json!([
+            {"output_type": "error", "ename": "E"},
+            {"output_type": "display_data"},
+            {"output_type": "widget_state", "state": {"x": 1}},
+            {"text": "no type"},
+            {"output_type": 3},
+        ]);
+        let value = json!({
+            "cells": [{"id": "a", "cell_type": "code", "metadata": {}, "source": "",
+                       "execution_count": null, "outputs": outputs}],
+            "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
+        });
+        let parsed = from_value(value.clone()).unwrap();
+        assert!(parsed.changes.is_empty());
+        assert_eq!(parsed.notebook.to_value(), value);
     }
 
     #[test]

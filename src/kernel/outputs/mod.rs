@@ -50,7 +50,8 @@
 //! buffer of one stream output; `update.rs` the updates a listener applies.
 //! The output model itself, the lines that stand for what was left out, and
 //! the bounds with what an output costs are the notebook's
-//! (`crate::notebook`): they are what a notebook file stores.
+//! (`crate::notebook`): they are what a notebook file stores, and a file's
+//! stored outputs are shown within the same bounds.
 
 mod cell;
 mod stream;

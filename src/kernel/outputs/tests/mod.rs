@@ -1,11 +1,13 @@
 //! The folding of a cell's outputs, tested through [`CellOutputs`]: what
 //! the outputs become (`folding`), that they stay within their bounds
-//! (`bounds`), and that the updates bring a listener to the same outputs
-//! (`updates`).
+//! (`bounds`), that the updates bring a listener to the same outputs
+//! (`updates`), and that a file's stored outputs are shown within the same
+//! bounds (`stored`).
 
 mod bounds;
 mod folding;
 mod recorded;
+mod stored;
 mod updates;
 
 use jupyter_protocol::{

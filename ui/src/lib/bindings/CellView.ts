@@ -10,7 +10,7 @@ export type CellView = { id: string,
  */
 cellType: "code" | "markdown" | "raw", source: string, 
 /**
- * nbformat outputs with their multi-line strings joined (the shape
- * `kernel::outputs::Output` serialises to, too).
+ * The stored outputs as the window can show them, within the limits
+ * a run's outputs are kept in ([`super::stored_outputs`]).
  */
 outputs: Array<Output>, executionCount: number | null, };
