@@ -50,6 +50,33 @@ describe('NotebookView', () => {
     await waitFor(() => expect(markdown.querySelector('mjx-container')).not.toBeNull(), { timeout: 5000 });
   });
 
+  it('shows every cell when one output cannot be drawn, with a notice in its place', () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const broken = { output_type: 'display_data', metadata: {} } as unknown as NotebookDoc['cells'][0]['outputs'][0];
+    const doc: NotebookDoc = {
+      path: 'bad.ipynb',
+      cells: [
+        { id: 'a', cellType: 'code', source: 'show(x)', outputs: [broken], executionCount: 1 },
+        { id: 'b', cellType: 'markdown', source: '# After', outputs: [], executionCount: null },
+        {
+          id: 'c',
+          cellType: 'code',
+          source: '1+1',
+          outputs: [{ output_type: 'execute_result', execution_count: 2, data: { 'text/plain': '2' }, metadata: {} }],
+          executionCount: 2,
+        },
+      ],
+    };
+    open(doc);
+    const [first, second, third] = cells();
+    expect(cells()).toHaveLength(3);
+    expect(first.querySelector('[data-testid="output-failed"]')).not.toBeNull();
+    expect(second.querySelector('h1')?.textContent).toBe('After');
+    expect(third.querySelector('[data-testid="cell-output"]')?.textContent).toContain('2');
+    expect(logged).toHaveBeenCalledOnce();
+    logged.mockRestore();
+  });
+
   it('runs a cell from its button: busy marker, outputs as they come, then its count', async () => {
     const { shell } = open(oneCell());
     const [cell] = cells();
