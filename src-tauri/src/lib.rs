@@ -5,14 +5,16 @@
 //! kernels and notebooks: each command in [`commands`] takes its input,
 //! calls the desk and maps the error ([`Error`]); the desk's events reach
 //! the window through [`events`]. Untrusted HTML outputs get a page of
-//! their own ([`frames`]). The UI's TypeScript types for all of it are
-//! generated from the Rust types ([`bindings`]).
+//! their own ([`frames`]), and neither the window nor a frame may leave the
+//! app's own pages ([`navigation`]). The UI's TypeScript types for all of
+//! it are generated from the Rust types ([`bindings`]).
 
 pub mod bindings;
 pub mod commands;
 mod error;
 pub mod events;
 pub mod frames;
+pub mod navigation;
 pub mod state;
 
 use std::time::Duration;
@@ -40,6 +42,7 @@ pub fn run() -> tauri::Result<()> {
             frames::respond(&request, |rest| desk.as_ref()?.nbextension(rest))
         })
         .setup(|app| {
+            navigation::open_windows(app)?;
             let desk = state::desk(app.handle());
             app.manage(desk.clone());
             tauri::async_runtime::spawn({
