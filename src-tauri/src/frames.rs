@@ -3,9 +3,11 @@
 //! own context: each output is a sandboxed frame (opaque origin: no access
 //! to the window, its storage or the app's commands) loading this page, which
 //! has a policy of its own: its scripts run (Sage's 3D viewer is one), but
-//! nothing is fetched from anywhere (no network, no IPC), and the page may
-//! only be a sandboxed frame. The window hands the page the output's
-//! document with `postMessage`; the page writes it over itself once.
+//! nothing is fetched from anywhere (no network, no IPC, no frames but
+//! `srcdoc` ones), and the page may only be a sandboxed frame. The window
+//! hands the page the output's document with `postMessage`, once; the page
+//! writes it over itself. The frame cannot navigate anywhere else
+//! ([`crate::navigation`]).
 //!
 //! The scheme also serves `/nbextensions/…`, the image's Jupyter notebook
 //! extensions, which the desk copies out of a kernel's container into the
@@ -22,15 +24,17 @@ pub const SCHEME: &str = "sagedesk-frame";
 
 /// The page's Content-Security-Policy. Scripts and styles inline only;
 /// images, fonts and media from `data:` and `blob:` only; no connections,
-/// frames of other origins, forms or base changes. `sandbox` keeps it an
-/// opaque origin even if something loaded it outside a sandboxed frame.
+/// frames that load anything (a `srcdoc` frame loads nothing: Sage's 3D
+/// viewer is one, and keeps this policy), forms or base changes. `sandbox`
+/// keeps it an opaque origin even if something loaded it outside a
+/// sandboxed frame.
 pub const CSP: &str = "default-src 'none'; \
      script-src 'unsafe-inline' 'unsafe-eval' sagedesk-frame: http://sagedesk-frame.localhost; \
      style-src 'unsafe-inline' sagedesk-frame: http://sagedesk-frame.localhost; \
      img-src data: blob:; \
      font-src data:; \
      media-src data: blob:; \
-     frame-src 'self' data: blob:; \
+     frame-src 'none'; \
      connect-src 'none'; \
      form-action 'none'; \
      base-uri 'none'; \
@@ -100,6 +104,7 @@ mod tests {
             .unwrap();
         assert!(csp.contains("default-src 'none'"));
         assert!(csp.contains("connect-src 'none'"));
+        assert!(csp.contains("frame-src 'none'"));
         assert!(csp.contains("sandbox allow-scripts"));
         assert!(!csp.contains("allow-same-origin"));
         // No source of scripts but the page's inline ones and this scheme
