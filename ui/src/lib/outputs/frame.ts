@@ -2,9 +2,12 @@
 // same-origin, so no access to the window, its storage or the app's IPC;
 // no popups, forms or navigation of the window) loading the shell's
 // `sagedesk-frame` page, whose own policy lets its scripts run and fetch
-// nothing (src-tauri/src/frames.rs). The window posts the page the output's
-// document once the page says it is ready. A small script in the document
-// reports the content's height, so the frame fits what it shows.
+// nothing (src-tauri/src/frames.rs); the shell lets the frame go nowhere
+// else (src-tauri/src/navigation.rs). The window posts the page the
+// output's document the first time the page says it is ready, and never
+// again. A small script in the document reports the content's height, so
+// the frame fits what it shows; what a frame posts is bounded
+// (framePosts.ts).
 
 import { convertFileSrc } from '@tauri-apps/api/core';
 

@@ -76,6 +76,9 @@ describe('rich outputs', () => {
     expect(posted).toEqual([]);
     window.dispatchEvent(new MessageEvent('message', { data: { sagedeskFrameReady: true }, source: frame.contentWindow }));
     expect(posted).toEqual([{ sagedeskFrameDocument: frameDocument(html) }]);
+    // Once per frame: a page that loads again gets nothing.
+    window.dispatchEvent(new MessageEvent('message', { data: { sagedeskFrameReady: true }, source: frame.contentWindow }));
+    expect(posted).toHaveLength(1);
   });
 
   it('sizes a frame from its own height messages only, within bounds', () => {
