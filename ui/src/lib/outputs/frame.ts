@@ -1,13 +1,13 @@
 // The document an HTML output is shown in: a sandboxed frame (scripts, but no
-// same-origin, so no access to the window, its storage or the app's IPC;
-// no popups, forms or navigation of the window) loading the shell's
-// `sagedesk-frame` page, whose own policy lets its scripts run and fetch
-// nothing (src-tauri/src/frames.rs); the shell lets the frame go nowhere
-// else (src-tauri/src/navigation.rs). The window posts the page the
-// output's document the first time the page says it is ready, and never
-// again. A small script in the document reports the content's height, so
-// the frame fits what it shows; what a frame posts is bounded
-// (framePosts.ts).
+// same-origin, so no access to the window, its storage or the app's IPC; no
+// popups, forms or navigation of the window; links that leave it do
+// nothing) loading the shell's `sagedesk-frame` page, whose own policy lets
+// its scripts run and fetch nothing (src-tauri/src/frames.rs); the shell
+// lets the frame go nowhere else (src-tauri/src/navigation.rs). The window
+// posts the page the output's document the first time the page says it is
+// ready, and never again. A small script in the document reports the
+// content's height, so the frame fits what it shows; what a frame posts is
+// bounded (framePosts.ts).
 
 import { convertFileSrc } from '@tauri-apps/api/core';
 
@@ -44,6 +44,18 @@ const FRAME_CSS =
   'html{color-scheme:light dark}body{margin:0;padding:2px 0;font:14px/1.45 system-ui,sans-serif;overflow-x:auto}' +
   'table{border-collapse:collapse}td,th{padding:2px 8px}';
 
+/**
+ * Runs first in the frame's document: a click on a link that leaves the
+ * document does nothing. Such a link could only navigate the frame, which
+ * the shell refuses, or open a window, which the sandbox refuses, but the
+ * webview connects to a new window's address before it refuses it.
+ * Links within the document (`#…`) still work.
+ */
+const LINK_GUARD =
+  'addEventListener("click",function(e){var a=e.target&&e.target.closest&&e.target.closest("a[href],area[href]");' +
+  'if(a&&a.getAttribute("href").charAt(0)!=="#")e.preventDefault()},true);' +
+  'addEventListener("auxclick",function(e){e.preventDefault()},true);';
+
 const HEIGHT_SCRIPT =
   '(function(){var last=0;function post(){var h=Math.ceil(document.documentElement.getBoundingClientRect().height);' +
   'if(h!==last){last=h;parent.postMessage({sagedeskFrameHeight:h},"*")}}' +
@@ -53,8 +65,8 @@ const HEIGHT_SCRIPT =
 /** The document of the frame showing `html`. */
 export function frameDocument(html: string): string {
   return (
-    '<!doctype html><html><head><meta charset="utf-8"><meta name="color-scheme" content="light dark"><base target="_blank">' +
-    `<style>${FRAME_CSS}</style></head><body>${html}<script>${HEIGHT_SCRIPT}</script></body></html>`
+    '<!doctype html><html><head><meta charset="utf-8"><meta name="color-scheme" content="light dark">' +
+    `<script>${LINK_GUARD}</script><style>${FRAME_CSS}</style></head><body>${html}<script>${HEIGHT_SCRIPT}</script></body></html>`
   );
 }
 
