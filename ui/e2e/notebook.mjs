@@ -160,6 +160,13 @@ async function main() {
       return seen && seen.three === 'object' && seen.canvases > 0 ? seen : undefined;
     });
     console.log(`plot3d: three.js loaded, ${viewer.canvases} canvas`);
+    if (screenshotPath) {
+      const drawn = screenshotPath.replace(/(\.png)?$/, '-3d.png');
+      await inWindow(session, 'document.querySelectorAll(\'[data-testid="cell"]\')[8].scrollIntoView({ block: "end" })');
+      await sleep(1000);
+      await screenshot(session, drawn);
+      console.log(`screenshot: ${drawn}`);
+    }
 
     // The app saved the notebook with its outputs, as Jupyter would read them.
     const saved = await waitFor('the notebook saved with its outputs', 30_000, async () => {
