@@ -231,12 +231,15 @@ async fn exceeding_the_memory_limit_is_reported_as_out_of_memory() {
 #[tokio::test]
 async fn files_written_in_the_workspace_belong_to_its_owner() {
     let (engine, image) = engine_and_image().await;
-    let workspace = tempfile::tempdir().unwrap();
-    // A folder owned by an ordinary user, as on a laptop.
+    let parent = tempfile::tempdir().unwrap();
+    // A folder owned by an ordinary user, as on a laptop, with a name that
+    // would split a `Binds` string.
+    let workspace = parent.path().join("maths: week 1");
+    std::fs::create_dir(&workspace).unwrap();
     let (uid, gid) = (4321u32, 4321u32);
-    std::os::unix::fs::chown(workspace.path(), Some(uid), Some(gid)).unwrap();
+    std::os::unix::fs::chown(&workspace, Some(uid), Some(gid)).unwrap();
     let mut spec = kernel_spec(&image.tag, &unique_name("workspace"));
-    spec.workspace = Some(workspace.path().to_path_buf());
+    spec.workspace = Some(workspace.clone());
     spec.kernel_argv = vec![
         "sh".into(),
         "-c".into(),
@@ -245,7 +248,7 @@ async fn files_written_in_the_workspace_belong_to_its_owner() {
     let c = engine.start_kernel_container(&spec).await.unwrap();
     // The kernel comes up as that user, with a home it can write.
     wait_until_listening(&c.id, KernelPorts::IN_CONTAINER.shell);
-    let made = workspace.path().join("made-in-sage.txt");
+    let made = workspace.join("made-in-sage.txt");
     let meta = std::fs::metadata(&made).unwrap();
     use std::os::unix::fs::MetadataExt;
     assert_eq!((meta.uid(), meta.gid()), (uid, gid));
@@ -253,7 +256,7 @@ async fn files_written_in_the_workspace_belong_to_its_owner() {
     assert_eq!(info["Config"]["User"], format!("{uid}:{gid}"));
     assert_eq!(
         info["Config"]["Labels"]["org.sagedesk.workspace"],
-        workspace.path().display().to_string()
+        workspace.display().to_string()
     );
     cleanup(&engine, &c).await;
     // The folder is the user's: nothing of the container stays in it but
@@ -310,4 +313,31 @@ async fn orphans_of_a_dead_owner_are_collected_and_others_kept() {
         "a live owner's container stays"
     );
     cleanup(&engine, &mine).await;
+}
+
+#[tokio::test]
+async fn a_missing_workspace_folder_is_refused_not_made() {
+    let (engine, image) = engine_and_image().await;
+    let parent = tempfile::tempdir().unwrap();
+    let missing = parent.path().join("moved away");
+    let mut spec = kernel_spec(&image.tag, &unique_name("missing"));
+    spec.workspace = Some(missing.clone());
+    let _cleanup = Removed(spec.name.clone());
+    let err = engine.start_kernel_container(&spec).await.unwrap_err();
+    assert!(
+        err.to_string().contains("moved away"),
+        "the error names the folder: {err}"
+    );
+    // Nothing was made in its place (the engine would have made it as root).
+    assert!(!missing.exists());
+    assert!(!docker(&["container", "inspect", &spec.name]).0);
+}
+
+/// Removes the container of this name when dropped, whatever the test did.
+struct Removed(String);
+
+impl Drop for Removed {
+    fn drop(&mut self) {
+        support::docker_quietly(&["rm", "-f", &self.0]);
+    }
 }

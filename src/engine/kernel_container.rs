@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use bollard::models::{ContainerCreateBody, HostConfig, PortBinding};
+use bollard::models::{ContainerCreateBody, HostConfig, Mount, MountType, PortBinding};
 use bollard::query_parameters::{
     CreateContainerOptionsBuilder, InspectContainerOptions, KillContainerOptionsBuilder,
     StopContainerOptionsBuilder, UploadToContainerOptionsBuilder,
@@ -61,7 +61,8 @@ pub struct KernelContainerSpec {
     /// connection file): each is published on the host's 127.0.0.1, on a
     /// free port the engine picks.
     pub ports: Vec<u16>,
-    /// The folder mounted at [`WORKSPACE_MOUNT`], if any.
+    /// The folder mounted at [`WORKSPACE_MOUNT`], if any. It must exist:
+    /// the engine refuses a missing one rather than make it (as root).
     pub workspace: Option<PathBuf>,
     /// The notebook the kernel serves (a label only: not part of the
     /// configuration hash).
@@ -187,10 +188,18 @@ impl KernelContainerSpec {
             labels: Some(labels),
             host_config: Some(HostConfig {
                 port_bindings: Some(bindings),
-                binds: self
-                    .workspace
-                    .as_ref()
-                    .map(|w| vec![format!("{}:{WORKSPACE_MOUNT}", w.display())]),
+                // A mount, not a `Binds` string: a `:` in the folder's name
+                // would split that string, and the engine creates a missing
+                // `Binds` source (as root) where it refuses a missing mount.
+                mounts: self.workspace.as_ref().map(|w| {
+                    vec![Mount {
+                        typ: Some(MountType::BIND),
+                        source: Some(w.to_string_lossy().into_owned()),
+                        target: Some(WORKSPACE_MOUNT.into()),
+                        read_only: Some(false),
+                        ..Default::default()
+                    }]
+                }),
                 ..hardened_host_config(&self.limits)
             }),
             ..Default::default()
@@ -495,5 +504,19 @@ mod tests {
             body.cmd.unwrap(),
             ["python", "-f", "/run/sagedesk/kernel.json"]
         );
+    }
+
+    #[test]
+    fn the_workspace_is_a_mount() {
+        let with_colon = KernelContainerSpec {
+            workspace: Some("/home/ann/maths: week 1".into()),
+            ..spec()
+        };
+        let host = with_colon.create_body().host_config.unwrap();
+        assert_eq!(host.binds, None);
+        let mount = &host.mounts.unwrap()[0];
+        assert_eq!(mount.typ, Some(MountType::BIND));
+        assert_eq!(mount.source.as_deref(), Some("/home/ann/maths: week 1"));
+        assert_eq!(mount.target.as_deref(), Some(WORKSPACE_MOUNT));
     }
 }
