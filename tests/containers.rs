@@ -8,7 +8,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use sagedesk::engine::{Engine, ExitKind, KernelContainer, KernelContainerSpec, Limits, Owner};
+use sagedesk::engine::{
+    Engine, ExitKind, KernelContainer, KernelContainerSpec, KernelNetwork, Limits, Owner,
+};
 use sagedesk::kernel::KernelPorts;
 use serde_json::Value;
 use support::{docker, engine_and_image, unique_name};
@@ -37,6 +39,7 @@ fn kernel_spec(engine_tag: &str, name: &str) -> KernelContainerSpec {
         connection_file: connection_file(&format!("secret-{name}")),
         ports: KernelPorts::IN_CONTAINER.to_array().to_vec(),
         workspace: None,
+        network: KernelNetwork::Outbound,
         notebook: None,
         limits: Limits::default(),
         owner: Owner::current(),
@@ -93,6 +96,12 @@ async fn a_kernel_container_is_locked_down_and_reachable_on_loopback_only() {
     assert_eq!(host["RestartPolicy"]["Name"], "no");
     assert_eq!(host["Privileged"], false);
     assert_eq!(info["Config"]["User"], "1000:1000");
+    let networks = info["NetworkSettings"]["Networks"].as_object().unwrap();
+    assert_eq!(
+        networks.keys().collect::<Vec<_>>(),
+        [KernelNetwork::Outbound.name()],
+        "SageDesk's network only, never the default bridge"
+    );
     let mounts = info["Mounts"].as_array().unwrap();
     assert!(
         mounts
@@ -331,6 +340,49 @@ async fn a_missing_workspace_folder_is_refused_not_made() {
     // Nothing was made in its place (the engine would have made it as root).
     assert!(!missing.exists());
     assert!(!docker(&["container", "inspect", &spec.name]).0);
+}
+
+#[tokio::test]
+async fn gc_removes_a_kernels_network_only_once_no_container_uses_it() {
+    let engine = support::engine().await;
+    // The offline network: no other test of this binary starts a kernel on it.
+    let network = KernelNetwork::Offline;
+    engine.kernel_network(network).await.unwrap();
+    // A container that was made and never started still needs it.
+    let name = unique_name("on-network");
+    let (ok, said) = docker(&[
+        "create",
+        "--name",
+        &name,
+        "--network",
+        network.name(),
+        support::BASE_IMAGE,
+        "true",
+    ]);
+    assert!(ok, "{said}");
+    let container = Removed(name);
+    let gc = || {
+        let out = Command::new(env!("CARGO_BIN_EXE_sagedesk"))
+            .arg("gc")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(out.status.success(), "{text}");
+        text
+    };
+    let text = gc();
+    assert!(
+        text.contains(&format!("kept the network {}", network.name())),
+        "{text}"
+    );
+    assert!(docker(&["network", "inspect", network.name()]).0);
+    drop(container);
+    let text = gc();
+    assert!(
+        text.contains(&format!("removed the network {}", network.name())),
+        "{text}"
+    );
+    assert!(!docker(&["network", "inspect", network.name()]).0);
 }
 
 /// Removes the container of this name when dropped, whatever the test did.

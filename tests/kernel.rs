@@ -5,7 +5,9 @@ mod support;
 use std::time::Duration;
 
 use jupyter_protocol::messaging::{JupyterMessageContent, ReplyStatus};
-use sagedesk::engine::{Engine, KernelContainer, KernelContainerSpec, Limits, Owner};
+use sagedesk::engine::{
+    Engine, KernelContainer, KernelContainerSpec, KernelNetwork, Limits, Owner,
+};
 use sagedesk::kernel::{
     ExecutionEvent, KernelClient, KernelPorts, container_connection_file, host_connection_info,
     new_key,
@@ -29,6 +31,7 @@ impl Kernel {
             connection_file: container_connection_file(&key),
             ports: KernelPorts::IN_CONTAINER.to_array().to_vec(),
             workspace: None,
+            network: KernelNetwork::Outbound,
             notebook: None,
             limits: Limits::default(),
             owner: Owner::current(),

@@ -346,6 +346,7 @@ async fn kernel_container(
         connection_file: container_connection_file(&key),
         ports: KernelPorts::IN_CONTAINER.to_array().to_vec(),
         workspace: None,
+        network: Default::default(),
         notebook: None,
         limits: Default::default(),
         owner: Owner::current(),

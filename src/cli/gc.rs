@@ -1,4 +1,5 @@
-//! `sagedesk gc`: removes the containers whose SageDesk process is gone.
+//! `sagedesk gc`: removes the containers whose SageDesk process is gone,
+//! then the kernels' networks no container uses.
 
 use std::process::ExitCode;
 
@@ -15,5 +16,20 @@ pub async fn run(engine_setting: Option<&str>) -> anyhow::Result<ExitCode> {
         println!("removed {} ({}, {})", c.name, c.state, c.status);
     }
     println!("{} orphaned container(s) removed", removed.len());
-    Ok(ExitCode::SUCCESS)
+    let networks = engine.remove_unused_kernel_networks().await?;
+    for name in &networks.removed {
+        println!("removed the network {name} (no container uses it)");
+    }
+    for (name, users) in &networks.kept {
+        println!("kept the network {name}: {users} container(s) use it");
+    }
+    for (name, err) in &networks.failed {
+        println!("could not remove the network {name}: {err}");
+    }
+    let failed = !networks.failed.is_empty();
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -63,6 +63,11 @@ pub enum EngineError {
     #[error("the Docker engine is not running any more ({message})")]
     Unreachable { message: String },
 
+    /// A network of the name SageDesk gives its kernels' network exists
+    /// but cannot keep kernels apart.
+    #[error("the network {name} cannot hold kernels: {problem}")]
+    NetworkUnfit { name: String, problem: String },
+
     /// The engine refused or failed a request.
     #[error("the Docker engine failed to {what}: {message}")]
     Api { what: String, message: String },
@@ -84,6 +89,7 @@ impl EngineError {
             EngineError::BuildFailed { .. } => ErrorCode::ImageBuildFailed,
             EngineError::Lost { .. } => ErrorCode::EngineLost,
             EngineError::Unreachable { .. } => ErrorCode::EngineNotRunning,
+            EngineError::NetworkUnfit { .. } => ErrorCode::EngineError,
             EngineError::Api { .. } => ErrorCode::EngineError,
         }
     }
@@ -157,6 +163,9 @@ impl EngineError {
             EngineError::Lost { .. } | EngineError::Unreachable { .. } => {
                 "Docker stopped or restarted. Start it again; SageDesk reconnects by itself.".into()
             }
+            EngineError::NetworkUnfit { name, .. } => format!(
+                "Remove that network with `docker network rm {name}` (SageDesk makes its own again), then try again."
+            ),
             EngineError::Api { .. } => "Check that Docker is healthy (`docker info`), then try again.".into(),
         }
     }

@@ -1,5 +1,6 @@
-//! The container that holds one Sage kernel: created locked down, the
-//! kernel's ports published on 127.0.0.1 only (host ports chosen by the
+//! The container that holds one Sage kernel: created locked down, on one of
+//! SageDesk's networks where no other container reaches it (`network.rs`),
+//! the kernel's ports published on 127.0.0.1 only (host ports chosen by the
 //! engine and read back after every start), the workspace bind-mounted, and
 //! the connection file put in by archive upload before the kernel starts.
 //!
@@ -21,6 +22,7 @@ use sha2::{Digest, Sha256};
 use super::Engine;
 use super::container::{LABEL_MANAGED, Limits, hardened_host_config, short};
 use super::error::{self, EngineError};
+use super::network::KernelNetwork;
 use super::owner::Owner;
 use super::request::{REQUEST_TIMEOUT, within};
 
@@ -64,6 +66,9 @@ pub struct KernelContainerSpec {
     /// The folder mounted at [`WORKSPACE_MOUNT`], if any. It must exist:
     /// the engine refuses a missing one rather than make it (as root).
     pub workspace: Option<PathBuf>,
+    /// The network the container joins: never the default bridge, where
+    /// other containers could reach the kernel.
+    pub network: KernelNetwork,
     /// The notebook the kernel serves (a label only: not part of the
     /// configuration hash).
     pub notebook: Option<String>,
@@ -123,6 +128,7 @@ impl KernelContainerSpec {
             serde_json::to_string(&self.limits).unwrap_or_default(),
             format!("{uid}:{gid}"),
             serde_json::to_string(&self.ports).unwrap_or_default(),
+            self.network.name().to_string(),
         ];
         for field in fields {
             h.update((field.len() as u64).to_le_bytes());
@@ -140,7 +146,9 @@ impl KernelContainerSpec {
             .collect()
     }
 
-    fn create_body(&self) -> ContainerCreateBody {
+    /// The container's configuration, on the network whose id is
+    /// `network_id`.
+    fn create_body(&self, network_id: &str) -> ContainerCreateBody {
         let (uid, gid) = self.user();
         let tcp = |p: u16| format!("{p}/tcp");
         let exposed = self.ports.iter().map(|&p| tcp(p)).collect();
@@ -188,6 +196,7 @@ impl KernelContainerSpec {
             labels: Some(labels),
             host_config: Some(HostConfig {
                 port_bindings: Some(bindings),
+                network_mode: Some(network_id.to_string()),
                 // A mount, not a `Binds` string: a `:` in the folder's name
                 // would split that string, and the engine creates a missing
                 // `Binds` source (as root) where it refuses a missing mount.
@@ -261,49 +270,44 @@ pub struct KernelContainer {
     pub adopted: bool,
 }
 
+/// What creating a kernel container came to.
+enum Created {
+    Made(String),
+    /// A container of that name exists.
+    NameTaken,
+}
+
 /// Time allowed past a stop's grace period before the stop is a timeout.
 const STOP_MARGIN: Duration = Duration::from_secs(15);
 
 impl Engine {
-    /// Creates and starts the kernel container, or adopts the one with the
-    /// same name when its configuration hash matches (replacing it when it
-    /// does not). The host ports are read back after the start.
+    /// Creates and starts the kernel container on its network (made if
+    /// missing), or adopts the one with the same name when its
+    /// configuration hash matches (replacing it when it does not: a
+    /// container made by an earlier SageDesk on the default bridge has
+    /// another hash, so it is replaced, never reattached). The host ports
+    /// are read back after the start.
     pub async fn start_kernel_container(
         &self,
         spec: &KernelContainerSpec,
     ) -> Result<KernelContainer, EngineError> {
-        let options = CreateContainerOptionsBuilder::default()
-            .name(&spec.name)
-            .build();
-        let create = tokio::time::timeout(
-            REQUEST_TIMEOUT,
-            self.docker()
-                .create_container(Some(options.clone()), spec.create_body()),
-        )
-        .await
-        .map_err(|_| EngineError::Timeout {
-            what: "creating the kernel container".into(),
-            after: REQUEST_TIMEOUT,
-        })?;
-        let id = match create {
-            Ok(created) => created.id,
-            Err(bollard::errors::Error::DockerResponseServerError {
-                status_code: 409, ..
-            }) => {
+        let id = match self.create_kernel_container(spec).await? {
+            Created::Made(id) => id,
+            Created::NameTaken => {
                 if let Some(adopted) = self.adopt(spec).await? {
                     return Ok(adopted);
                 }
                 self.remove_container(&spec.name).await?;
-                within(
-                    "create the kernel container",
-                    REQUEST_TIMEOUT,
-                    self.docker()
-                        .create_container(Some(options), spec.create_body()),
-                )
-                .await?
-                .id
+                match self.create_kernel_container(spec).await? {
+                    Created::Made(id) => id,
+                    Created::NameTaken => {
+                        return Err(EngineError::Api {
+                            what: "create the kernel container".into(),
+                            message: format!("the name {} is still taken", spec.name),
+                        });
+                    }
+                }
             }
-            Err(e) => return Err(error::api("create the kernel container", e)),
         };
         match self.upload_and_start(&id, spec).await {
             Ok(ports) => Ok(KernelContainer {
@@ -316,6 +320,44 @@ impl Engine {
                 // A container that never started holds nothing worth keeping.
                 let _ = self.remove_container(&id).await;
                 Err(err)
+            }
+        }
+    }
+
+    /// Creates the container on its network. A network removed between
+    /// finding it and creating the container (`sagedesk gc` in another
+    /// process) is made again, once.
+    async fn create_kernel_container(
+        &self,
+        spec: &KernelContainerSpec,
+    ) -> Result<Created, EngineError> {
+        let what = "create the kernel container";
+        let options = CreateContainerOptionsBuilder::default()
+            .name(&spec.name)
+            .build();
+        let mut retried = false;
+        loop {
+            let network = self.kernel_network(spec.network).await?;
+            let create = tokio::time::timeout(
+                REQUEST_TIMEOUT,
+                self.docker()
+                    .create_container(Some(options.clone()), spec.create_body(&network)),
+            )
+            .await
+            .map_err(|_| EngineError::Timeout {
+                what: "creating the kernel container".into(),
+                after: REQUEST_TIMEOUT,
+            })?;
+            match create {
+                Ok(created) => return Ok(Created::Made(created.id)),
+                Err(bollard::errors::Error::DockerResponseServerError {
+                    status_code: 409, ..
+                }) => return Ok(Created::NameTaken),
+                Err(bollard::errors::Error::DockerResponseServerError {
+                    status_code: 404,
+                    message,
+                }) if !retried && message.contains("network") => retried = true,
+                Err(e) => return Err(error::api(what, e)),
             }
         }
     }
@@ -350,7 +392,8 @@ impl Engine {
     }
 
     /// Takes over the container named in `spec` if its configuration hash
-    /// matches, starting it if it is stopped. `None` when it does not match.
+    /// matches, starting it if it is stopped. `None` when it does not
+    /// match, or is stopped and cannot start.
     async fn adopt(
         &self,
         spec: &KernelContainerSpec,
@@ -372,13 +415,18 @@ impl Engine {
         }
         let id = inspect.id.unwrap_or_default();
         let running = inspect.state.and_then(|s| s.running).unwrap_or(false);
-        if !running {
-            within(
+        // A stopped one that cannot start (its network was removed since)
+        // is replaced: a restart loses its variables anyway.
+        if !running
+            && within(
                 "start the existing kernel container",
                 REQUEST_TIMEOUT,
                 self.docker().start_container(&id, None),
             )
-            .await?;
+            .await
+            .is_err()
+        {
+            return Ok(None);
         }
         let ports = self.host_ports(&id, &spec.ports).await?;
         Ok(Some(KernelContainer {
@@ -466,6 +514,7 @@ mod tests {
             connection_file: br#"{"key":"k1"}"#.to_vec(),
             ports: vec![50001, 50002, 50003, 50004, 50005],
             workspace: None,
+            network: KernelNetwork::Outbound,
             notebook: None,
             limits: Limits::default(),
             owner: Owner::current(),
@@ -484,11 +533,18 @@ mod tests {
         let mut other_limits = spec();
         other_limits.limits.memory_bytes = 512 << 20;
         assert_ne!(a.config_hash(), other_limits.config_hash());
+        // A kernel on another network is another kernel: one made for the
+        // other setting is replaced, not adopted.
+        let offline = KernelContainerSpec {
+            network: KernelNetwork::Offline,
+            ..spec()
+        };
+        assert_ne!(a.config_hash(), offline.config_hash());
     }
 
     #[test]
     fn ports_are_published_on_loopback_only_and_the_key_stays_out_of_the_config() {
-        let body = spec().create_body();
+        let body = spec().create_body("net-id");
         let json = serde_json::to_string(&body).unwrap();
         assert!(
             !json.contains("k1"),
@@ -507,12 +563,13 @@ mod tests {
     }
 
     #[test]
-    fn the_workspace_is_a_mount() {
+    fn the_workspace_is_a_mount_and_the_network_is_sagedesks() {
         let with_colon = KernelContainerSpec {
             workspace: Some("/home/ann/maths: week 1".into()),
             ..spec()
         };
-        let host = with_colon.create_body().host_config.unwrap();
+        let host = with_colon.create_body("net-id").host_config.unwrap();
+        assert_eq!(host.network_mode.as_deref(), Some("net-id"));
         assert_eq!(host.binds, None);
         let mount = &host.mounts.unwrap()[0];
         assert_eq!(mount.typ, Some(MountType::BIND));

@@ -13,6 +13,7 @@ mod error;
 mod image;
 mod kernel_container;
 mod managed;
+mod network;
 mod owner;
 mod pull;
 mod request;
@@ -31,6 +32,7 @@ pub use kernel_container::{
     RUNTIME_DIR, WORKSPACE_MOUNT,
 };
 pub use managed::ManagedContainer;
+pub use network::{KernelNetwork, LABEL_NETWORK, NetworkCollection};
 pub use owner::Owner;
 pub use pull::PullProgress;
 pub use watch::{ContainerExit, ExitKind, classify};

@@ -464,6 +464,7 @@ impl Actor {
             kernel_argv: self.config.kernel_argv.clone(),
             workspace: self.config.workspace.clone(),
             notebook: self.config.notebook.clone(),
+            network: self.config.network,
             limits: self.config.limits.clone(),
             attached_by: None,
         })
@@ -538,6 +539,7 @@ async fn start_kernel(
         connection_file: container_connection_file(&key),
         ports: KernelPorts::IN_CONTAINER.to_array().to_vec(),
         workspace: config.workspace.clone(),
+        network: config.network,
         notebook: config.notebook.clone(),
         limits: config.limits.clone(),
         owner: Owner::current(),

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::error::SessionError;
-use crate::engine::{Engine, Limits};
+use crate::engine::{Engine, KernelNetwork, Limits};
 
 /// Settings every session gives its kernel after the image's argv:
 /// IPython's input history in memory (its SQLite file would live in the
@@ -30,6 +30,9 @@ pub struct SessionConfig {
     /// The notebook the kernel serves, as the workspace names it: labelled
     /// on its container, so that `sagedesk ls` can tell its state.
     pub notebook: Option<String>,
+    /// The network the kernel's container joins (isolated from other
+    /// containers either way).
+    pub network: KernelNetwork,
     pub limits: Limits,
     /// How long the kernel may take to answer after its container starts.
     pub start_timeout: Duration,
@@ -55,6 +58,7 @@ impl SessionConfig {
             kernel_argv,
             workspace: None,
             notebook: None,
+            network: KernelNetwork::default(),
             limits: Limits::default(),
             start_timeout: Duration::from_secs(120),
             auto_restart: true,

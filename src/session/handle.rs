@@ -78,6 +78,7 @@ impl Session {
             kernel_argv: record.kernel_argv,
             workspace: record.workspace,
             notebook: record.notebook,
+            network: record.network,
             limits: record.limits,
             start_timeout: Duration::from_secs(120),
             auto_restart: true,

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{Limits, Owner};
+use crate::engine::{KernelNetwork, Limits, Owner};
 
 /// A kernel left running for the next launch.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -24,6 +24,10 @@ pub struct SessionRecord {
     /// The notebook the kernel served, as the workspace names it.
     #[serde(default)]
     pub notebook: Option<String>,
+    /// The network its container is on (records of versions before there
+    /// was a choice read as the outbound one).
+    #[serde(default)]
+    pub network: KernelNetwork,
     pub limits: Limits,
     /// The process using the kernel again, once a launch has reattached to
     /// it (the container's owner label still names the process that made
@@ -199,6 +203,7 @@ mod tests {
             kernel_argv: vec!["python".into()],
             workspace: None,
             notebook: None,
+            network: KernelNetwork::Outbound,
             limits: Limits::default(),
             attached_by: None,
         }
