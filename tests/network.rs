@@ -1,19 +1,23 @@
 //! Kernels on the network, against the real engine and image: no other
 //! container reaches a kernel by its address (on the kernels' network, as
 //! another notebook's kernel would, or on Docker's default bridge), while
-//! the app reaches it through the host's 127.0.0.1. A kernel an earlier
-//! SageDesk left running on the default bridge is replaced, not taken back.
+//! the app reaches it through the host's 127.0.0.1. With the setting for
+//! kernels without network, a kernel the desk starts reaches nothing
+//! outside, and the app still runs its cells. A kernel an earlier SageDesk
+//! left running on the default bridge is replaced, not taken back.
 
 mod support;
 
 use std::io::Read;
-use std::net::TcpStream;
+use std::net::{TcpStream, ToSocketAddrs};
 use std::process::Command;
 use std::time::Duration;
 
+use sagedesk::desk::{Desk, DeskOptions};
 use sagedesk::engine::{KernelNetwork, Limits, Owner};
 use sagedesk::kernel::{KernelPorts, container_connection_file, new_key};
-use sagedesk::session::{Session, SessionRecord};
+use sagedesk::notebook::NotebookFile;
+use sagedesk::session::{RecordStore, Session, SessionRecord};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use support::{BASE_IMAGE, docker, docker_quietly, engine, result, run, session, unique_name};
@@ -259,4 +263,70 @@ async fn a_kernel_an_earlier_version_left_on_the_default_bridge_is_replaced() {
     );
     assert_eq!(result(&run(&again, "2^10").await).as_deref(), Some("1024"));
     again.shutdown().await;
+}
+
+/// Runs `code` as the only cell of a new notebook `name` of the desk's
+/// workspace `dir`, and returns the text of its saved outputs.
+async fn run_in_notebook(desk: &Desk, dir: &std::path::Path, name: &str, code: &str) -> String {
+    let item = desk.create_notebook(name).await.unwrap();
+    let doc = desk.open_notebook(&item.path).await.unwrap();
+    let id = doc.cells[0].id.clone();
+    let done = desk
+        .execute_cell(&item.path, &id, code, |_| {})
+        .await
+        .expect("the cell is queued");
+    let end = tokio::time::timeout(Duration::from_secs(180), done.wait())
+        .await
+        .expect("the cell ends");
+    assert_eq!(end.death, None, "{end:?}");
+    let file = NotebookFile::open(dir.join(&item.path)).unwrap();
+    let cell = file.notebook().cell_views().remove(0);
+    serde_json::to_string(&cell.outputs).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_the_setting_a_kernel_reaches_no_network_and_the_app_still_talks_to_it() {
+    // The Debian mirror, resolved here: a kernel without network cannot
+    // even ask for the name.
+    let mirror = ("deb.debian.org", 80)
+        .to_socket_addrs()
+        .expect("this machine resolves the Debian mirror")
+        .find(|a| a.is_ipv4())
+        .unwrap();
+    // Nothing answering is a time-out, or no route; a refusal would be an
+    // answer. (Sage reads `80` as its own Integer: `int()` makes it Python's.)
+    let probe = format!(
+        "import socket\n\
+         try:\n    socket.create_connection(('{}', int({})), timeout=5).close(); print('reached')\n\
+         except TimeoutError:\n    print('no answer')\n\
+         except OSError as e:\n    print('no route' if e.errno in (101, 113) else repr(e))",
+        mirror.ip(),
+        mirror.port()
+    );
+    let workspace = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let desk = Desk::new(DeskOptions {
+        records: RecordStore::new(data.path()),
+        ..DeskOptions::default()
+    });
+    desk.open_workspace(&workspace.path().display().to_string())
+        .await
+        .unwrap();
+
+    // By default a kernel reaches the mirror (students `%pip install`): the
+    // probe can tell.
+    let outputs = run_in_notebook(&desk, workspace.path(), "online", &probe).await;
+    assert!(outputs.contains("reached"), "{outputs}");
+
+    let mut settings = desk.settings();
+    settings.kernels_offline = true;
+    desk.set_settings(settings).unwrap();
+    let outputs = run_in_notebook(&desk, workspace.path(), "offline", &probe).await;
+    assert!(
+        outputs.contains("no answer") || outputs.contains("no route"),
+        "{outputs}"
+    );
+    eprintln!("the offline kernel, connecting to {mirror}: {outputs}");
+    // The app still talks to it: the cell ran and its output came back.
+    desk.quit().await;
 }

@@ -95,7 +95,9 @@ impl Desk {
                 let mut config = SessionConfig::for_image(&engine, &self.image_tag()).await?;
                 config.workspace = Some(workspace.root().to_path_buf());
                 config.notebook = Some(path.to_string());
-                config.limits = self.settings().limits();
+                let settings = self.settings();
+                config.limits = settings.limits();
+                config.network = settings.kernel_network();
                 config.auto_restart = supervised;
                 Start::Fresh(config)
             }

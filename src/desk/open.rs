@@ -204,10 +204,10 @@ impl Desk {
         }
     }
 
-    /// Takes and stores new settings: new kernels get the image and limits,
-    /// the quit policy applies at quit. What the desk remembers by itself
-    /// (recent workspaces, the last notebook) stays as the desk has it: the
-    /// caller's copy may be older.
+    /// Takes and stores new settings: new kernels get the image, limits
+    /// and network, the quit policy applies at quit. What the desk
+    /// remembers by itself (recent workspaces, the last notebook) stays as
+    /// the desk has it: the caller's copy may be older.
     ///
     /// # Errors
     ///

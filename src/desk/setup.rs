@@ -82,13 +82,15 @@ impl Desk {
     }
 
     /// Tries the image's kernel once, as a notebook would start it (the
-    /// settings' limits): starts it, asks it for Sage's version, and stops
+    /// settings' limits and network): starts it, asks it for Sage's version, and stops
     /// it. The setup's last step, so that a kernel that cannot start is
     /// known before the first notebook needs one.
     pub async fn check_kernel(&self) -> Result<KernelCheck, DeskError> {
         let engine = self.engine().await?;
         let mut config = SessionConfig::for_image(&engine, &self.image_tag()).await?;
-        config.limits = self.settings().limits();
+        let settings = self.settings();
+        config.limits = settings.limits();
+        config.network = settings.kernel_network();
         config.auto_restart = false;
         let started = Instant::now();
         let session = Session::start(engine, config);

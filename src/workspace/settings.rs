@@ -15,7 +15,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::engine::Limits;
+use crate::engine::{KernelNetwork, Limits};
 use crate::notebook::atomic::{Replace, write_atomic};
 
 /// How many recent workspaces are remembered.
@@ -56,6 +56,10 @@ pub struct Settings {
     pub memory_bytes: i64,
     /// CPU limit of a kernel's container, in cores.
     pub cpus: f64,
+    /// Kernels reach no network beyond SageDesk (no `%pip install`, no
+    /// downloads). Off by default. Either way no other container reaches a
+    /// kernel.
+    pub kernels_offline: bool,
     /// Save this long after the last edit, in milliseconds (a notebook is
     /// also saved after every finished cell).
     pub autosave_delay_ms: u64,
@@ -81,6 +85,7 @@ impl Default for Settings {
             image: None,
             memory_bytes: limits.memory_bytes,
             cpus: limits.cpus,
+            kernels_offline: false,
             autosave_delay_ms: 2_000,
             kernels_on_quit: KernelsOnQuit::Stop,
             theme: Theme::System,
@@ -204,6 +209,15 @@ impl Settings {
         self.recent_workspaces.truncate(RECENT_WORKSPACES);
     }
 
+    /// The network these settings put kernels on.
+    pub fn kernel_network(&self) -> KernelNetwork {
+        if self.kernels_offline {
+            KernelNetwork::Offline
+        } else {
+            KernelNetwork::Outbound
+        }
+    }
+
     /// The container limits these settings ask for.
     pub fn limits(&self) -> Limits {
         Limits {
@@ -298,11 +312,14 @@ mod tests {
         assert_eq!(settings.theme, Theme::Dark);
         assert_eq!(settings.kernels_on_quit, KernelsOnQuit::Stop);
         assert_eq!(settings.memory_bytes, 2 << 30);
+        assert_eq!(settings.kernel_network(), KernelNetwork::Outbound);
         let back = serde_json::to_value(&settings).unwrap();
         assert_eq!(back["future"], serde_json::json!({"x": 1}));
         assert_eq!(back["kernelsOnQuit"], "stop");
         let leave = Settings::from_json(br#"{"kernelsOnQuit": "leaveRunning"}"#).unwrap();
         assert_eq!(leave.kernels_on_quit, KernelsOnQuit::LeaveRunning);
+        let offline = Settings::from_json(br#"{"kernelsOffline": true}"#).unwrap();
+        assert_eq!(offline.kernel_network(), KernelNetwork::Offline);
         assert!(Settings::from_json(br#"{"theme": "purple"}"#).is_err());
         assert!(Settings::from_json(br#"{"cpus": 0}"#).is_err());
         assert!(Settings::from_json(b"[]").is_err());

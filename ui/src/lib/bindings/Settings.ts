@@ -20,6 +20,12 @@ memoryBytes: number,
  */
 cpus: number, 
 /**
+ * Kernels reach no network beyond SageDesk (no `%pip install`, no
+ * downloads). Off by default. Either way no other container reaches a
+ * kernel.
+ */
+kernelsOffline: boolean, 
+/**
  * Save this long after the last edit, in milliseconds (a notebook is
  * also saved after every finished cell).
  */

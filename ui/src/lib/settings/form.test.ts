@@ -6,6 +6,7 @@ const defaults: Settings = {
   image: null,
   memoryBytes: 2 * 1024 ** 3,
   cpus: 1,
+  kernelsOffline: false,
   autosaveDelayMs: 2000,
   kernelsOnQuit: 'stop',
   theme: 'system',
@@ -16,11 +17,19 @@ const defaults: Settings = {
 describe('the settings form', () => {
   it('shows GiB and seconds, and gives back bytes and milliseconds with what it does not show kept', () => {
     const form = toForm(defaults);
-    expect(form).toEqual({ memoryGib: 2, cpus: 1, autosaveSeconds: 2, kernelsOnQuit: 'stop', theme: 'system', image: '' });
-    const changed = fromForm(defaults, { ...form, memoryGib: 3.5, autosaveSeconds: 0.5, kernelsOnQuit: 'leaveRunning', image: ' my/sage:1 ' });
+    expect(form).toEqual({ memoryGib: 2, cpus: 1, offline: false, autosaveSeconds: 2, kernelsOnQuit: 'stop', theme: 'system', image: '' });
+    const changed = fromForm(defaults, {
+      ...form,
+      memoryGib: 3.5,
+      offline: true,
+      autosaveSeconds: 0.5,
+      kernelsOnQuit: 'leaveRunning',
+      image: ' my/sage:1 ',
+    });
     expect(changed).toEqual({
       ...defaults,
       memoryBytes: 3.5 * 1024 ** 3,
+      kernelsOffline: true,
       autosaveDelayMs: 500,
       kernelsOnQuit: 'leaveRunning',
       image: 'my/sage:1',

@@ -9,6 +9,8 @@ export interface SettingsForm {
   /** Memory limit of a kernel, in GiB. */
   memoryGib: number;
   cpus: number;
+  /** Kernels reach no network beyond SageDesk. */
+  offline: boolean;
   /** Autosave delay after the last edit, in seconds. */
   autosaveSeconds: number;
   kernelsOnQuit: KernelsOnQuit;
@@ -21,6 +23,7 @@ export function toForm(settings: Settings): SettingsForm {
   return {
     memoryGib: Math.round((settings.memoryBytes / GIB) * 100) / 100,
     cpus: settings.cpus,
+    offline: settings.kernelsOffline,
     autosaveSeconds: settings.autosaveDelayMs / 1000,
     kernelsOnQuit: settings.kernelsOnQuit,
     theme: settings.theme,
@@ -44,6 +47,7 @@ export function fromForm(base: Settings, form: SettingsForm): Settings {
     ...base,
     memoryBytes: Math.round(form.memoryGib * GIB),
     cpus: form.cpus,
+    kernelsOffline: form.offline,
     autosaveDelayMs: Math.round(form.autosaveSeconds * 1000),
     kernelsOnQuit: form.kernelsOnQuit,
     theme: form.theme,

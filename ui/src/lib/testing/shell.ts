@@ -27,6 +27,7 @@ export const defaultSettings: Settings = {
   image: null,
   memoryBytes: 2 * 1024 ** 3,
   cpus: 1,
+  kernelsOffline: false,
   autosaveDelayMs: 2000,
   kernelsOnQuit: 'stop',
   theme: 'system',
