@@ -69,6 +69,9 @@ error_codes! {
     InvalidName = "invalid_name",
     OutsideWorkspace = "outside_workspace",
     WorkspaceMissing = "workspace_missing",
+    /// The folder may not be a workspace: the whole disk, or SageDesk's
+    /// own data folder.
+    WorkspaceNotAllowed = "workspace_not_allowed",
     Io = "io",
     // The desk.
     NoWorkspace = "no_workspace",

@@ -426,3 +426,44 @@ async fn a_notebook_a_kernel_swaps_for_a_link_out_is_kept_aside() {
     assert_eq!(std::fs::read(&outside).unwrap(), before);
     bench.desk.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_whole_disk_and_the_apps_data_folder_are_refused_as_workspaces() {
+    let bench = Bench::over(
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        false,
+    );
+    let data = bench.data.path();
+    std::fs::create_dir_all(data.join("sessions")).unwrap();
+    let not_made = data.join("notebooks");
+    for path in [
+        std::path::PathBuf::from("/"),
+        data.to_path_buf(),
+        data.join("sessions"),
+        not_made.clone(),
+    ] {
+        let err = bench
+            .desk
+            .open_workspace(&path.display().to_string())
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err.code(),
+            ErrorCode::WorkspaceNotAllowed,
+            "{path:?}: {err}"
+        );
+        assert!(err.to_string().contains("cannot be a workspace"), "{err}");
+    }
+    assert!(!not_made.exists(), "nothing is made in the data folder");
+    assert!(matches!(
+        bench.desk.workspace(),
+        Err(sagedesk::desk::DeskError::NoWorkspace)
+    ));
+    // A folder beside them is a workspace as any other.
+    bench
+        .desk
+        .open_workspace(&bench.workspace.path().display().to_string())
+        .await
+        .unwrap();
+}

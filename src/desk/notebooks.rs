@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::notebook::{CellEdit, NotebookFile, SaveOutcome};
-use crate::session::Session;
-use crate::workspace::Workspace;
+use crate::session::{Session, data_dir};
+use crate::workspace::{Workspace, check_allowed};
 
 use super::error::DeskError;
 use super::events::DeskEvent;
@@ -83,7 +83,8 @@ impl Desk {
     ///
     /// # Errors
     ///
-    /// [`DeskError::Workspace`] when the folder cannot be made or read.
+    /// [`DeskError::Workspace`] when the folder cannot be made or read, or
+    /// may not be a workspace (the whole disk, SageDesk's data folder).
     pub async fn open_workspace(&self, path: &str) -> Result<WorkspaceInfo, DeskError> {
         let workspace = self.set_workspace(path).await?;
         let root = workspace.root().display().to_string();
@@ -96,9 +97,24 @@ impl Desk {
 
     /// [`Desk::open_workspace`] without listing the notebooks (a command
     /// running one notebook of a large folder need not walk all of it).
+    ///
+    /// # Errors
+    ///
+    /// `workspace_not_allowed` for the whole disk or SageDesk's own data
+    /// folder (its records hold the keys of kernels left running), before
+    /// anything is made.
     pub async fn set_workspace(&self, path: &str) -> Result<Arc<Workspace>, DeskError> {
         let root = expand_home(path);
-        let workspace = Arc::new(blocking(move || Ok(Workspace::open_or_create(&root)?)).await?);
+        let data = [data_dir(), self.inner.records.data_folder().to_path_buf()];
+        let workspace = Arc::new(
+            blocking(move || {
+                for data in &data {
+                    check_allowed(&root, data)?;
+                }
+                Ok(Workspace::open_or_create(&root)?)
+            })
+            .await?,
+        );
         self.remember(|s| s.note_recent_workspace(workspace.root()));
         *self.inner.workspace.lock().expect("workspace lock") = Some(workspace.clone());
         let closed: Vec<_> = self

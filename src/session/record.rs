@@ -89,6 +89,11 @@ impl RecordStore {
         RecordStore::new(&data_dir())
     }
 
+    /// The data folder the store is in (the one given to [`RecordStore::new`]).
+    pub fn data_folder(&self) -> &Path {
+        self.dir.parent().unwrap_or(&self.dir)
+    }
+
     fn path(&self, name: &str) -> PathBuf {
         // Container names are ours (`sagedesk-<hex>`): no separators in them.
         self.dir

@@ -12,6 +12,10 @@ pub enum WorkspaceError {
     /// The workspace folder is missing or is not a folder.
     #[error("{} does not exist or is not a folder", path.display())]
     NotAFolder { path: PathBuf },
+    /// The folder must never be mounted into a kernel (the whole disk,
+    /// SageDesk's data folder); nothing was done.
+    #[error("{} cannot be a workspace: {reason}; choose a folder of your notebooks", path.display())]
+    NotAllowed { path: PathBuf, reason: &'static str },
     /// The name cannot be a notebook's name in a workspace; nothing was done.
     #[error("\"{name}\" is not a valid notebook name: {reason}")]
     InvalidName { name: String, reason: &'static str },
@@ -43,6 +47,7 @@ impl WorkspaceError {
     pub fn code(&self) -> ErrorCode {
         match self {
             WorkspaceError::NotAFolder { .. } => ErrorCode::WorkspaceMissing,
+            WorkspaceError::NotAllowed { .. } => ErrorCode::WorkspaceNotAllowed,
             WorkspaceError::InvalidName { .. } => ErrorCode::InvalidName,
             WorkspaceError::OutsideWorkspace { .. } => ErrorCode::OutsideWorkspace,
             WorkspaceError::NotFound { .. } => ErrorCode::NotFound,

@@ -9,6 +9,7 @@ use std::time::UNIX_EPOCH;
 
 use serde::Serialize;
 
+use super::allowed::check_not_root;
 use super::error::WorkspaceError;
 use super::names::{EXTENSION, Folders, Resolved, has_notebook_extension, notebook_name, resolve};
 use crate::notebook::folder::{Folder, is_escape};
@@ -43,8 +44,9 @@ pub struct NotebookEntry {
 }
 
 impl Workspace {
-    /// The workspace in the existing folder `dir`. Temporary files that
-    /// crashed saves left at its top are removed.
+    /// The workspace in the existing folder `dir`, which must not be the
+    /// file system's root. Temporary files that crashed saves left at its
+    /// top are removed.
     pub fn open(dir: &Path) -> Result<Self, WorkspaceError> {
         let not_a_folder = || WorkspaceError::NotAFolder {
             path: dir.to_owned(),
@@ -53,6 +55,7 @@ impl Workspace {
         if !root.is_dir() {
             return Err(not_a_folder());
         }
+        check_not_root(dir, &root)?;
         let folder = Folder::open(&root).map_err(|err| WorkspaceError::io("open", &root, err))?;
         let _ = folder.remove_stale_temp_files(Path::new(""));
         Ok(Workspace {
