@@ -126,3 +126,14 @@ fn orphans_of_a_killed_process_are_collected_by_gc_and_at_start_up() {
         );
     }
 }
+
+#[test]
+fn a_cpu_limit_that_would_be_no_limit_is_refused() {
+    // 1e-10 cores rounds to 0 ns of CPU a second: the engine's "no limit".
+    let (out, pid) = eval(&["--cpus", "0.0000000001", "1"]);
+    assert!(!out.status.success(), "{}", text(&out.stdout));
+    let said = text(&out.stderr);
+    assert!(said.contains("below 0.1 CPU"), "{said}");
+    assert!(said.contains("What to do:"), "{said}");
+    assert!(containers_owned_by(pid).is_empty());
+}

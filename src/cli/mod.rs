@@ -11,7 +11,7 @@ pub mod new;
 pub mod ps;
 pub mod run;
 
-use sagedesk::engine::{BuildContext, Engine};
+use sagedesk::engine::{BuildContext, Engine, EngineError};
 use sagedesk::session::{RecordStore, Session, SessionConfig};
 
 /// A fresh session for a command: the containers of SageDesk processes that
@@ -30,5 +30,10 @@ pub async fn fresh_session(
     let mut config = SessionConfig::for_image(&engine, &image).await?;
     config.auto_restart = false;
     configure(&mut config);
+    // Refused here, not as a kernel that died at start.
+    config
+        .limits
+        .check()
+        .map_err(|problem| EngineError::InvalidLimits { problem })?;
     Ok(Session::start(engine, config))
 }

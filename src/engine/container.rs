@@ -46,6 +46,36 @@ impl Default for Limits {
     }
 }
 
+impl Limits {
+    /// The least memory a container may be given.
+    pub const MIN_MEMORY_BYTES: i64 = 64 << 20;
+    /// The least CPU a container may be given. The engine reads a CPU
+    /// limit of 0 (what 1e-10 cores rounds to) as no limit at all.
+    pub const MIN_CPUS: f64 = 0.1;
+
+    /// Whether each limit is one: the problem, for a person, when not.
+    pub fn check(&self) -> Result<(), String> {
+        if self.memory_bytes < Self::MIN_MEMORY_BYTES {
+            return Err(format!(
+                "a memory limit of {} bytes is below 64 MiB",
+                self.memory_bytes
+            ));
+        }
+        if !(self.cpus.is_finite() && self.cpus >= Self::MIN_CPUS) {
+            return Err(format!(
+                "a CPU limit of {} is below {} CPU",
+                self.cpus,
+                Self::MIN_CPUS
+            ));
+        }
+        // 0 and -1 mean no limit to the engine.
+        if self.pids < 1 {
+            return Err(format!("a process limit of {} is no limit", self.pids));
+        }
+        Ok(())
+    }
+}
+
 /// How long a one-shot command may run before it is killed, by default.
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -101,6 +131,9 @@ impl Engine {
         limits: &Limits,
         timeout: Duration,
     ) -> Result<RunOutput, EngineError> {
+        limits
+            .check()
+            .map_err(|problem| EngineError::InvalidLimits { problem })?;
         let config = ContainerCreateBody {
             image: Some(image.to_string()),
             cmd: Some(argv.iter().map(|s| s.to_string()).collect()),
@@ -304,4 +337,36 @@ impl Engine {
 
 pub(crate) fn short(id: &str) -> &str {
     &id[..id.len().min(12)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_limit_is_a_limit() {
+        assert_eq!(Limits::default().check(), Ok(()));
+        let with = |change: fn(&mut Limits)| {
+            let mut limits = Limits::default();
+            change(&mut limits);
+            limits.check()
+        };
+        // 1e-12 cores is 0 ns of CPU a second: the engine's "no limit".
+        assert_eq!(
+            hardened_host_config(&Limits {
+                cpus: 1e-12,
+                ..Limits::default()
+            })
+            .nano_cpus,
+            Some(0)
+        );
+        assert!(with(|l| l.cpus = 1e-12).unwrap_err().contains("0.1 CPU"));
+        assert!(with(|l| l.cpus = 0.0).is_err());
+        assert!(with(|l| l.cpus = f64::NAN).is_err());
+        assert!(with(|l| l.cpus = f64::INFINITY).is_err());
+        assert_eq!(with(|l| l.cpus = 0.1), Ok(()));
+        assert!(with(|l| l.memory_bytes = 0).is_err());
+        assert!(with(|l| l.pids = 0).is_err());
+        assert!(with(|l| l.pids = -1).is_err());
+    }
 }

@@ -68,6 +68,10 @@ pub enum EngineError {
     #[error("the network {name} cannot hold kernels: {problem}")]
     NetworkUnfit { name: String, problem: String },
 
+    /// The limits asked for a container are not limits ([`Limits::check`](super::Limits::check)).
+    #[error("these container limits cannot be used: {problem}")]
+    InvalidLimits { problem: String },
+
     /// The engine refused or failed a request.
     #[error("the Docker engine failed to {what}: {message}")]
     Api { what: String, message: String },
@@ -90,6 +94,7 @@ impl EngineError {
             EngineError::Lost { .. } => ErrorCode::EngineLost,
             EngineError::Unreachable { .. } => ErrorCode::EngineNotRunning,
             EngineError::NetworkUnfit { .. } => ErrorCode::EngineError,
+            EngineError::InvalidLimits { .. } => ErrorCode::InvalidSettings,
             EngineError::Api { .. } => ErrorCode::EngineError,
         }
     }
@@ -166,6 +171,10 @@ impl EngineError {
             EngineError::NetworkUnfit { name, .. } => format!(
                 "Remove that network with `docker network rm {name}` (SageDesk makes its own again), then try again."
             ),
+            EngineError::InvalidLimits { .. } => {
+                "Give a kernel at least 64 MiB of memory and 0.1 CPU (Settings, or --memory and --cpus), then try again."
+                    .into()
+            }
             EngineError::Api { .. } => "Check that Docker is healthy (`docker info`), then try again.".into(),
         }
     }

@@ -291,6 +291,9 @@ impl Engine {
         &self,
         spec: &KernelContainerSpec,
     ) -> Result<KernelContainer, EngineError> {
+        spec.limits
+            .check()
+            .map_err(|problem| EngineError::InvalidLimits { problem })?;
         let id = match self.create_kernel_container(spec).await? {
             Created::Made(id) => id,
             Created::NameTaken => {

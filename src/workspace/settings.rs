@@ -147,13 +147,7 @@ impl Settings {
 
     /// Whether the settings can be used; the error names the problem.
     pub fn check(&self) -> Result<(), String> {
-        if self.memory_bytes < 64 << 20 {
-            return Err(format!("memoryBytes {} is below 64 MiB", self.memory_bytes));
-        }
-        if !(self.cpus.is_finite() && self.cpus > 0.0) {
-            return Err(format!("cpus {} is not a positive number", self.cpus));
-        }
-        Ok(())
+        self.limits().check()
     }
 
     /// Reads the settings at `path`: the defaults when there is no file; the
@@ -322,6 +316,10 @@ mod tests {
         assert_eq!(offline.kernel_network(), KernelNetwork::Offline);
         assert!(Settings::from_json(br#"{"theme": "purple"}"#).is_err());
         assert!(Settings::from_json(br#"{"cpus": 0}"#).is_err());
+        // Rounded to 0 ns of CPU a second, it would be no limit at all.
+        assert!(Settings::from_json(br#"{"cpus": 1e-12}"#).is_err());
+        assert!(Settings::from_json(br#"{"cpus": 0.05}"#).is_err());
+        assert!(Settings::from_json(br#"{"cpus": 0.1}"#).is_ok());
         assert!(Settings::from_json(b"[]").is_err());
     }
 

@@ -41,8 +41,10 @@ describe('the settings form', () => {
     const form = toForm(defaults);
     expect(formProblem(form)).toBeNull();
     expect(formProblem({ ...form, memoryGib: 0.25 })).toMatch(/0.5 GiB/);
-    expect(formProblem({ ...form, cpus: 0 })).toMatch(/CPUs/);
-    expect(formProblem({ ...form, cpus: Number.NaN })).toMatch(/CPUs/);
+    expect(formProblem({ ...form, cpus: 0 })).toMatch(/0.1 CPU/);
+    expect(formProblem({ ...form, cpus: 0.05 })).toMatch(/0.1 CPU/);
+    expect(formProblem({ ...form, cpus: Number.NaN })).toMatch(/0.1 CPU/);
+    expect(formProblem({ ...form, cpus: 0.1 })).toBeNull();
     expect(formProblem({ ...form, autosaveSeconds: 0 })).toMatch(/Autosave/);
     expect(formProblem({ ...form, image: 'my sage' })).toMatch(/spaces/);
   });

@@ -34,7 +34,7 @@ export function toForm(settings: Settings): SettingsForm {
 /** What is wrong with the form, for people; null when it can be saved. */
 export function formProblem(form: SettingsForm): string | null {
   if (!(form.memoryGib >= 0.5)) return 'A kernel needs at least 0.5 GiB of memory.';
-  if (!(form.cpus > 0)) return 'A kernel needs more than 0 CPUs.';
+  if (!(form.cpus >= 0.1)) return 'A kernel needs at least 0.1 CPU.';
   if (!(form.autosaveSeconds >= 0.5 && form.autosaveSeconds <= 600)) return 'Autosave waits between 0.5 and 600 seconds.';
   if (/\s/.test(form.image.trim())) return 'An image name has no spaces.';
   return null;
