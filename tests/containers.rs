@@ -312,7 +312,18 @@ async fn orphans_of_a_dead_owner_are_collected_and_others_kept() {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");
-    assert!(text.contains(&orphan_spec.name), "{text}");
+    assert!(
+        text.contains(&format!("removed {} ", orphan_spec.name)),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "kept {} (running): its SageDesk process (pid {}) is running",
+            mine.name,
+            std::process::id()
+        )),
+        "{text}"
+    );
     assert!(
         !docker(&["container", "inspect", &orphan.id]).0,
         "the orphan is gone"

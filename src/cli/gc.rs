@@ -1,21 +1,34 @@
 //! `sagedesk gc`: removes the containers whose SageDesk process is gone,
-//! then the kernels' networks no container uses.
+//! then the kernels' networks no container uses, and says what it kept and
+//! why. One that cannot be removed does not stop the others.
 
 use std::process::ExitCode;
 
 use sagedesk::engine::Engine;
 use sagedesk::session::RecordStore;
 
-/// Runs `sagedesk gc`, saying what it removed.
+/// Runs `sagedesk gc`; fails (after doing what it could) when something
+/// could not be removed.
 pub async fn run(engine_setting: Option<&str>) -> anyhow::Result<ExitCode> {
     let engine = Engine::connect(engine_setting).await?;
     // Kernels left running on purpose for the next launch are kept.
     let records = RecordStore::default_location();
-    let removed = engine.remove_orphans(|c| records.keeps(&c.name)).await?;
-    for c in &removed {
+    let containers = engine.remove_orphans(|c| records.keeps(&c.name)).await?;
+    for c in &containers.removed {
         println!("removed {} ({}, {})", c.name, c.state, c.status);
     }
-    println!("{} orphaned container(s) removed", removed.len());
+    for (c, why) in &containers.kept {
+        println!("kept {} ({}): {why}", c.name, c.state);
+    }
+    for (c, err) in &containers.failed {
+        println!("could not remove {}: {err}", c.name);
+    }
+    println!(
+        "{} orphaned container(s) removed, {} kept, {} could not be removed",
+        containers.removed.len(),
+        containers.kept.len(),
+        containers.failed.len()
+    );
     let networks = engine.remove_unused_kernel_networks().await?;
     for name in &networks.removed {
         println!("removed the network {name} (no container uses it)");
@@ -26,7 +39,7 @@ pub async fn run(engine_setting: Option<&str>) -> anyhow::Result<ExitCode> {
     for (name, err) in &networks.failed {
         println!("could not remove the network {name}: {err}");
     }
-    let failed = !networks.failed.is_empty();
+    let failed = !containers.failed.is_empty() || !networks.failed.is_empty();
     Ok(if failed {
         ExitCode::FAILURE
     } else {

@@ -83,7 +83,7 @@ pub fn kernel_state(
         best.state.clone()
     } else if record.as_ref().is_some_and(SessionRecord::waiting) {
         "left running".into()
-    } else if best.orphan && !records.keeps(&best.name) {
+    } else if best.orphan && records.keeps(&best.name).is_none() {
         "orphaned".into()
     } else {
         "running".into()

@@ -25,7 +25,13 @@ pub async fn fresh_session(
 ) -> anyhow::Result<Session> {
     let engine = Engine::connect(engine_setting).await?;
     let records = RecordStore::default_location();
-    engine.remove_orphans(|c| records.keeps(&c.name)).await?;
+    let collected = engine.remove_orphans(|c| records.keeps(&c.name)).await?;
+    for (container, err) in collected.failed {
+        eprintln!(
+            "sagedesk: could not remove the orphaned container {}: {err}",
+            container.name
+        );
+    }
     let image = image.unwrap_or_else(|| BuildContext::embedded().tag());
     let mut config = SessionConfig::for_image(&engine, &image).await?;
     config.auto_restart = false;

@@ -163,8 +163,16 @@ impl Desk {
             return;
         };
         let records = &self.inner.records;
-        if let Err(err) = engine.remove_orphans(|c| records.keeps(&c.name)).await {
-            eprintln!("sagedesk: could not remove orphaned containers: {err}");
+        match engine.remove_orphans(|c| records.keeps(&c.name)).await {
+            Ok(collection) => {
+                for (container, err) in collection.failed {
+                    eprintln!(
+                        "sagedesk: could not remove the orphaned container {}: {err}",
+                        container.name
+                    );
+                }
+            }
+            Err(err) => eprintln!("sagedesk: could not list orphaned containers: {err}"),
         }
     }
 

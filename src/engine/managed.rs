@@ -1,6 +1,7 @@
 //! The containers SageDesk created (labelled `org.sagedesk.managed`), for
 //! `sagedesk ps`, and the orphans among them: containers whose owning
-//! process is gone, removed at start-up and by `sagedesk gc`.
+//! process is gone, removed at start-up and by `sagedesk gc`, which says
+//! what it kept and why.
 
 use std::collections::HashMap;
 
@@ -75,20 +76,47 @@ impl Engine {
             .collect())
     }
 
-    /// Removes the orphans, except those `keep` claims (a kernel the user
-    /// chose to leave running for the next launch). Returns what was
-    /// removed.
+    /// Removes the orphans, except those `keep` claims, saying why (a
+    /// kernel the user chose to leave running for the next launch). One
+    /// that cannot be removed does not stop the others; the error is only
+    /// for the list itself.
     pub async fn remove_orphans(
         &self,
-        keep: impl Fn(&ManagedContainer) -> bool,
-    ) -> Result<Vec<ManagedContainer>, EngineError> {
-        let mut removed = Vec::new();
+        keep: impl Fn(&ManagedContainer) -> Option<String>,
+    ) -> Result<Collection, EngineError> {
+        let here = Owner::current().host;
+        let mut collection = Collection::default();
         for container in self.managed_containers().await? {
-            if container.orphan && !keep(&container) {
-                self.remove_container(&container.id).await?;
-                removed.push(container);
+            let kept = match (&container.owner, container.orphan) {
+                (Some(owner), false) if owner.host != here => Some(format!(
+                    "its SageDesk process is on {}, which this machine cannot check",
+                    owner.host
+                )),
+                (Some(owner), false) => Some(format!(
+                    "its SageDesk process (pid {}) is running",
+                    owner.pid
+                )),
+                _ => keep(&container),
+            };
+            if let Some(why) = kept {
+                collection.kept.push((container, why));
+                continue;
+            }
+            match self.remove_container(&container.id).await {
+                Ok(()) => collection.removed.push(container),
+                Err(err) => collection.failed.push((container, err)),
             }
         }
-        Ok(removed)
+        Ok(collection)
     }
+}
+
+/// What [`Engine::remove_orphans`] did with each of SageDesk's containers.
+#[derive(Debug, Default)]
+pub struct Collection {
+    pub removed: Vec<ManagedContainer>,
+    /// Left in place, with why, for a person.
+    pub kept: Vec<(ManagedContainer, String)>,
+    /// Orphans that could not be removed, with the engine's error.
+    pub failed: Vec<(ManagedContainer, EngineError)>,
 }

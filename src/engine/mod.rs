@@ -31,7 +31,7 @@ pub use kernel_container::{
     KernelContainer, KernelContainerSpec, LABEL_CONFIG_HASH, LABEL_OWNER, LABEL_WORKSPACE,
     RUNTIME_DIR, WORKSPACE_MOUNT,
 };
-pub use managed::ManagedContainer;
+pub use managed::{Collection, ManagedContainer};
 pub use network::{KernelNetwork, LABEL_NETWORK, NetworkCollection};
 pub use owner::Owner;
 pub use pull::PullProgress;

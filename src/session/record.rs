@@ -148,13 +148,19 @@ impl RecordStore {
         })
     }
 
-    /// Whether a record keeps the container of this name from orphan
-    /// collection: it waits for a launch (left running, or taken by a
-    /// process that is gone: the next launch takes it again), or a live
-    /// process reattached to it. A kernel left running goes when it is
-    /// stopped or its notebook deleted, not by collection.
-    pub fn keeps(&self, name: &str) -> bool {
-        self.load(name).is_some()
+    /// Why a record keeps the container of this name from orphan
+    /// collection, if it does: it waits for a launch (left running, or
+    /// taken by a process that is gone: the next launch takes it again), or
+    /// a live process reattached to it. A kernel left running goes when it
+    /// is stopped or its notebook deleted, not by collection.
+    pub fn keeps(&self, name: &str) -> Option<String> {
+        let record = self.load(name)?;
+        Some(match &record.attached_by {
+            Some(owner) if !record.waiting() => {
+                format!("SageDesk process {} took it back", owner.pid)
+            }
+            _ => "left running for the next launch of SageDesk".into(),
+        })
     }
 
     pub fn remove(&self, name: &str) -> std::io::Result<()> {
@@ -219,8 +225,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = RecordStore::new(dir.path());
         store.save(&record("sagedesk-a")).unwrap();
-        assert!(store.keeps("sagedesk-a"));
-        assert!(!store.keeps("sagedesk-b"));
+        assert!(store.keeps("sagedesk-a").is_some());
+        assert!(store.keeps("sagedesk-b").is_none());
         assert_eq!(store.load_all(), vec![record("sagedesk-a")]);
         #[cfg(unix)]
         {
@@ -229,9 +235,16 @@ mod tests {
             assert_eq!(mode(&dir.path().join("sessions")), 0o700);
             assert_eq!(mode(&dir.path().join("sessions/sagedesk-a.json")), 0o600);
         }
+        assert_eq!(
+            store.keeps("sagedesk-a").unwrap(),
+            "left running for the next launch of SageDesk"
+        );
         // Taken by this (live) process: still kept, no longer waiting.
         store.attach(&record("sagedesk-a")).unwrap();
-        assert!(store.keeps("sagedesk-a"));
+        assert_eq!(
+            store.keeps("sagedesk-a").unwrap(),
+            format!("SageDesk process {} took it back", std::process::id())
+        );
         assert!(!store.load("sagedesk-a").unwrap().waiting());
         // Taken by a process that is gone: waiting for the next launch
         // again, and kept until then.
@@ -246,7 +259,7 @@ mod tests {
                 ..record("sagedesk-a")
             })
             .unwrap();
-        assert!(store.keeps("sagedesk-a"));
+        assert!(store.keeps("sagedesk-a").is_some());
         assert!(store.load("sagedesk-a").unwrap().waiting());
         store.remove("sagedesk-a").unwrap();
         store.remove("sagedesk-a").unwrap();
