@@ -467,3 +467,78 @@ async fn the_whole_disk_and_the_apps_data_folder_are_refused_as_workspaces() {
         .await
         .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn forged_messages_are_counted_in_the_kernel_status_and_in_sagedesk_ps() {
+    let bench = Bench::new().await;
+    // Code in the kernel publishes on its iopub socket with a key that is
+    // not the session's: what any process that got onto the socket could
+    // send.
+    let forge = "from jupyter_client.session import Session as Forger\n\
+                 k = get_ipython().kernel\n\
+                 forger = Forger(key=b'not-the-key')\n\
+                 for _ in range(3):\n    \
+                 forger.send(k.iopub_socket, 'stream', {'name': 'stdout', 'text': 'forged'}, parent=k.get_parent())\n\
+                 print('sent')";
+    let id = bench.notebook("forged", forge).await;
+    let updates = bench.run("forged.ipynb", &id, forge).await;
+    assert!(finished(&updates), "{updates:?}");
+    let (_, outputs) = cell_on_disk(&bench.file("forged.ipynb"), &id);
+    assert!(outputs.contains("sent"), "{outputs}");
+    assert!(
+        !outputs.contains("forged"),
+        "a forged output was shown: {outputs}"
+    );
+
+    // The window hears the count with the kernel's state.
+    let counted = || {
+        bench
+            .events
+            .lock()
+            .unwrap()
+            .iter()
+            .rev()
+            .find_map(|e| match e {
+                DeskEvent::KernelStatus {
+                    path,
+                    dropped_messages,
+                    ..
+                } if path == "forged.ipynb" => Some(*dropped_messages),
+                _ => None,
+            })
+    };
+    for _ in 0..50 {
+        if counted() == Some(3) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(counted(), Some(3));
+
+    // `sagedesk ps`, another process, shows it too.
+    let kernel = bench.kernels_of("forged.ipynb").await.pop().unwrap();
+    let ps = || {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_sagedesk"))
+            .args(["ps", "--json"])
+            .env("SAGEDESK_DATA_DIR", bench.data.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|row| row["name"] == kernel.as_str())
+            .map(|row| row["droppedMessages"].clone())
+    };
+    let mut shown = None;
+    for _ in 0..20 {
+        shown = ps();
+        if shown == Some(3.into()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(shown, Some(3.into()));
+    bench.desk.quit().await;
+}

@@ -173,7 +173,7 @@ fn kernel_events() -> serde_json::Value {
         samples
             .into_iter()
             .map(|(name, state)| {
-                let event = DeskEvent::kernel("a.ipynb".into(), state);
+                let event = DeskEvent::kernel("a.ipynb".into(), state, 0);
                 (name.to_string(), serde_json::to_value(event).unwrap())
             })
             .collect(),

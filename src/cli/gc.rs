@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 
 use sagedesk::engine::Engine;
-use sagedesk::session::RecordStore;
+use sagedesk::session::{DroppedCounts, RecordStore};
 
 /// Runs `sagedesk gc`; fails (after doing what it could) when something
 /// could not be removed.
@@ -29,6 +29,11 @@ pub async fn run(engine_setting: Option<&str>) -> anyhow::Result<ExitCode> {
         containers.kept.len(),
         containers.failed.len()
     );
+    // The dropped-message counts of containers that are gone (their
+    // process was killed before it could remove them).
+    let existing = engine.managed_containers().await?;
+    let names: Vec<&str> = existing.iter().map(|c| c.name.as_str()).collect();
+    DroppedCounts::default_location().prune(&names);
     let networks = engine.remove_unused_kernel_networks().await?;
     for name in &networks.removed {
         println!("removed the network {name} (no container uses it)");

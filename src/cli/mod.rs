@@ -12,7 +12,7 @@ pub mod ps;
 pub mod run;
 
 use sagedesk::engine::{BuildContext, Engine, EngineError};
-use sagedesk::session::{RecordStore, Session, SessionConfig};
+use sagedesk::session::{DroppedCounts, RecordStore, Session, SessionConfig};
 
 /// A fresh session for a command: the containers of SageDesk processes that
 /// are gone are collected first, the kernel comes from the image's label,
@@ -41,5 +41,11 @@ pub async fn fresh_session(
         .limits
         .check()
         .map_err(|problem| EngineError::InvalidLimits { problem })?;
-    Ok(Session::start(engine, config))
+    let session = Session::start(engine, config);
+    // The count goes where `sagedesk ps` reads it.
+    tokio::spawn(
+        DroppedCounts::default_location()
+            .publish(session.container_name(), session.watch_dropped()),
+    );
+    Ok(session)
 }

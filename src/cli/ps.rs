@@ -1,32 +1,58 @@
-//! `sagedesk ps`: SageDesk's containers, their state, limits and owners.
+//! `sagedesk ps`: SageDesk's containers, their state, limits and owners,
+//! and the messages each kernel's client dropped (forged or malformed:
+//! published by the process that talks to the kernel).
 
 use std::process::ExitCode;
 
 use sagedesk::engine::{Engine, ManagedContainer};
+use sagedesk::session::DroppedCounts;
 use sagedesk::size;
+use serde::Serialize;
+
+/// One line of `sagedesk ps`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Row {
+    #[serde(flatten)]
+    container: ManagedContainer,
+    dropped_messages: u64,
+}
 
 /// Runs `sagedesk ps [--json]`.
 pub async fn run(engine_setting: Option<&str>, json: bool) -> anyhow::Result<ExitCode> {
     let engine = Engine::connect(engine_setting).await?;
-    let containers = engine.managed_containers().await?;
+    let counts = DroppedCounts::default_location();
+    let rows: Vec<Row> = engine
+        .managed_containers()
+        .await?
+        .into_iter()
+        .map(|container| Row {
+            dropped_messages: counts.load(&container.name),
+            container,
+        })
+        .collect();
     if json {
-        println!("{}", serde_json::to_string_pretty(&containers)?);
+        println!("{}", serde_json::to_string_pretty(&rows)?);
     } else {
-        print_containers(&containers);
+        print_rows(&rows);
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_containers(containers: &[ManagedContainer]) {
-    if containers.is_empty() {
+fn print_rows(rows: &[Row]) {
+    if rows.is_empty() {
         println!("no SageDesk containers");
         return;
     }
     println!(
-        "{:<40} {:<9} {:<8} {:<5} {:<7} {:<26} WORKSPACE",
-        "NAME", "STATE", "MEMORY", "CPUS", "OWNER", "STATUS"
+        "{:<40} {:<9} {:<8} {:<5} {:<7} {:<7} {:<26} WORKSPACE",
+        "NAME", "STATE", "MEMORY", "CPUS", "OWNER", "DROPPED", "STATUS"
     );
-    for c in containers {
+    for Row {
+        container: c,
+        dropped_messages,
+    } in rows
+    {
         let (memory, cpus) = match &c.limits {
             Some(l) => (size::memory_limit(l.memory_bytes), format!("{}", l.cpus)),
             None => ("?".into(), "?".into()),
@@ -37,12 +63,13 @@ fn print_containers(containers: &[ManagedContainer]) {
             (None, false) => "?".into(),
         };
         println!(
-            "{:<40} {:<9} {:<8} {:<5} {:<7} {:<26} {}",
+            "{:<40} {:<9} {:<8} {:<5} {:<7} {:<7} {:<26} {}",
             c.name,
             c.state,
             memory,
             cpus,
             owner,
+            dropped_messages,
             c.status,
             c.workspace.as_deref().unwrap_or("-")
         );

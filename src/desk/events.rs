@@ -25,6 +25,10 @@ pub enum DeskEvent {
         status: KernelStatus,
         /// The line beside it, derived from `state`.
         detail: String,
+        /// Messages on the kernel's sockets dropped and never acted on,
+        /// their signature or framing bad (forged by something that is not
+        /// the kernel, or corrupt), since the notebook's kernel started.
+        dropped_messages: u64,
     },
     /// The desk moved an open notebook by itself: its name had become a link
     /// leading out of the workspace, so its work was saved beside it, under
@@ -48,14 +52,15 @@ pub enum DeskEvent {
 }
 
 impl DeskEvent {
-    /// The kernel of the notebook `path` is in `state`: with the word and the
-    /// line a window shows for it.
-    pub fn kernel(path: String, state: SessionState) -> DeskEvent {
+    /// The kernel of the notebook `path` is in `state`, and has dropped
+    /// `dropped_messages`: with the word and the line a window shows for it.
+    pub fn kernel(path: String, state: SessionState, dropped_messages: u64) -> DeskEvent {
         DeskEvent::KernelStatus {
             path,
             status: state.status(),
             detail: state.detail(),
             state,
+            dropped_messages,
         }
     }
 
@@ -123,12 +128,13 @@ mod tests {
 
     #[test]
     fn events_are_tagged_by_kind() {
-        let event = DeskEvent::kernel("a.ipynb".into(), SessionState::Idle);
+        let event = DeskEvent::kernel("a.ipynb".into(), SessionState::Idle, 2);
         let json = serde_json::to_value(&event).unwrap();
         assert_eq!(json["kind"], event.name());
         assert_eq!(json["path"], "a.ipynb");
         assert_eq!(json["status"], "idle");
         assert_eq!(json["detail"], "Ready");
+        assert_eq!(json["dropped_messages"], 2);
         let event = DeskEvent::Setup {
             event: BuildEvent::Output { line: "x".into() },
         };

@@ -12,8 +12,8 @@ use crate::id::new_id;
 use crate::kernel::outputs::OutputLimits;
 use crate::notebook::Output;
 use crate::session::{
-    CellStatus, CellUpdate, DeathReason, InterruptOutcome, Session, SessionConfig, SessionRecord,
-    SessionState, forward_keeping,
+    CellStatus, CellUpdate, DeathReason, DroppedCounts, InterruptOutcome, Session, SessionConfig,
+    SessionRecord, SessionState, forward_keeping,
 };
 use crate::workspace::KernelsOnQuit;
 
@@ -25,6 +25,9 @@ use super::views::{Completions, Help};
 
 /// The longest [`Desk::quit`] waits for the kernels to stop or be recorded.
 pub const QUIT_BUDGET: Duration = Duration::from_secs(15);
+
+/// At most one kernel event a while for a changing dropped-message count.
+const DROPPED_PACE: Duration = Duration::from_secs(1);
 
 /// A cell sent to run: [`CellDone::wait`] waits for its end, with its
 /// outputs saved into its notebook. Dropping it lets the cell go on.
@@ -126,16 +129,36 @@ impl Desk {
             let session = session.clone();
             async move { desk.ensure_nbextensions(&session, &image).await }
         });
+        // The count goes where `sagedesk ps` reads it.
+        tokio::spawn(
+            DroppedCounts::new(self.inner.records.data_folder())
+                .publish(session.container_name(), session.watch_dropped()),
+        );
         let mut states = session.watch_state();
+        let mut dropped = session.watch_dropped();
         let desk = self.clone();
         let name = open.name.clone();
         tokio::spawn(async move {
             loop {
                 let state = states.borrow_and_update().clone();
+                let count = *dropped.borrow_and_update();
                 let path = name.lock().expect("name lock").clone();
-                desk.emit(DeskEvent::kernel(path, state));
-                if states.changed().await.is_err() {
-                    return;
+                desk.emit(DeskEvent::kernel(path, state, count));
+                tokio::select! {
+                    changed = states.changed() => if changed.is_err() {
+                        return;
+                    },
+                    changed = dropped.changed() => {
+                        if changed.is_err() {
+                            return;
+                        }
+                        // A flood of forged messages makes an event a
+                        // second, not one each; a new state still goes at
+                        // once.
+                        if let Ok(Err(_)) = tokio::time::timeout(DROPPED_PACE, states.changed()).await {
+                            return;
+                        }
+                    },
                 }
             }
         });
@@ -145,7 +168,11 @@ impl Desk {
     /// Tells the subscriber the kernel state of the notebook `path` again
     /// (after a rename, under its new name).
     pub(crate) fn announce_kernel(&self, path: &str, session: &Session) {
-        self.emit(DeskEvent::kernel(path.to_string(), session.state()));
+        self.emit(DeskEvent::kernel(
+            path.to_string(),
+            session.state(),
+            session.dropped_messages(),
+        ));
     }
 
     /// The state of the kernel of the open notebook `path`; `None` when it

@@ -7,8 +7,6 @@
 //! sockets share one identity, or the kernel's `input()` requests would
 //! never reach us.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use jupyter_protocol::connection_info::ConnectionInfo;
@@ -18,7 +16,7 @@ use jupyter_protocol::messaging::{
     ShutdownRequest,
 };
 use jupyter_zmq_client::RuntimeError;
-use tokio::sync::{Mutex, mpsc, oneshot};
+use tokio::sync::{Mutex, mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
 use super::error::KernelError;
@@ -50,8 +48,8 @@ pub struct Execution {
 pub struct KernelClient {
     commands: mpsc::UnboundedSender<Command>,
     heartbeat: Mutex<jupyter_zmq_client::ClientHeartbeatConnection>,
-    dropped: Arc<AtomicU64>,
-    iopub_seen: tokio::sync::watch::Receiver<bool>,
+    dropped: watch::Sender<u64>,
+    iopub_seen: watch::Receiver<bool>,
     tasks: Vec<JoinHandle<()>>,
     session_id: String,
 }
@@ -104,7 +102,7 @@ fn spawn_reader<S>(
     channel: Channel,
     mut conn: jupyter_zmq_client::Connection<S>,
     incoming: mpsc::UnboundedSender<Incoming>,
-    dropped: Arc<AtomicU64>,
+    dropped: watch::Sender<u64>,
 ) -> JoinHandle<()>
 where
     S: zeromq::SocketRecv + Send + 'static,
@@ -122,7 +120,7 @@ where
                 }
                 Err(err) if is_bad_message(&err) => {
                     // A forged or corrupt message: never acted on.
-                    dropped.fetch_add(1, Ordering::Relaxed);
+                    dropped.send_modify(|n| *n += 1);
                 }
                 Err(_) => {
                     let _ = incoming.send(Incoming::Closed);
@@ -174,13 +172,13 @@ impl KernelClient {
             control,
             heartbeat,
         } = sockets;
-        let dropped = Arc::new(AtomicU64::new(0));
+        let (dropped, _) = watch::channel(0);
         let (incoming_tx, incoming_rx) = mpsc::unbounded_channel();
         let (shell_send, shell_recv) = shell.split();
         let (stdin_send, stdin_recv) = stdin.split();
         let (control_send, control_recv) = control.split();
         let (commands_tx, commands_rx) = mpsc::unbounded_channel();
-        let (seen_tx, seen_rx) = tokio::sync::watch::channel(false);
+        let (seen_tx, seen_rx) = watch::channel(false);
         let tasks = vec![
             spawn_reader(Channel::Iopub, iopub, incoming_tx.clone(), dropped.clone()),
             spawn_reader(
@@ -402,7 +400,13 @@ impl KernelClient {
 
     /// How many messages were dropped for a bad signature or bad framing.
     pub fn dropped_messages(&self) -> u64 {
-        self.dropped.load(Ordering::Relaxed)
+        *self.dropped.borrow()
+    }
+
+    /// The count of [`KernelClient::dropped_messages`], as it changes; it
+    /// closes when the client goes.
+    pub fn watch_dropped(&self) -> watch::Receiver<u64> {
+        self.dropped.subscribe()
     }
 }
 

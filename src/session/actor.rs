@@ -75,6 +75,9 @@ pub(crate) struct Actor {
     /// reattaching to a kernel left running.
     resume_key: Option<String>,
     resumed: Arc<AtomicBool>,
+    /// Messages the session's kernels' clients dropped (forged or
+    /// malformed), across restarts.
+    dropped: watch::Sender<u64>,
 }
 
 impl Actor {
@@ -85,6 +88,7 @@ impl Actor {
         resume_key: Option<String>,
         resumed: Arc<AtomicBool>,
         state: watch::Sender<SessionState>,
+        dropped: watch::Sender<u64>,
     ) -> Actor {
         Actor {
             engine,
@@ -93,6 +97,7 @@ impl Actor {
             name,
             resume_key,
             resumed,
+            dropped,
             live: None,
             starting: None,
             queue: VecDeque::new(),
@@ -128,6 +133,7 @@ impl Actor {
                     match started {
                         Ok(Ok(live)) => {
                             self.resumed.store(live.container.adopted, Ordering::Relaxed);
+                            tokio::spawn(super::dropped::count_dropped(live.client.watch_dropped(), self.dropped.clone()));
                             self.live = Some(live);
                             self.set(SessionState::Idle);
                             self.next_cell();

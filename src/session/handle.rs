@@ -57,6 +57,7 @@ pub struct Session {
     resumed: Arc<AtomicBool>,
     commands: mpsc::UnboundedSender<Command>,
     state: watch::Receiver<SessionState>,
+    dropped: watch::Receiver<u64>,
     task: Option<JoinHandle<()>>,
 }
 
@@ -89,14 +90,24 @@ impl Session {
     fn spawn(engine: Engine, config: SessionConfig, name: String, key: Option<String>) -> Session {
         let (commands, commands_rx) = mpsc::unbounded_channel();
         let (state_tx, state) = watch::channel(SessionState::Starting);
+        let (dropped_tx, dropped) = watch::channel(0);
         let resumed = Arc::new(AtomicBool::new(false));
-        let actor = actor::Actor::new(engine, config, name.clone(), key, resumed.clone(), state_tx);
+        let actor = actor::Actor::new(
+            engine,
+            config,
+            name.clone(),
+            key,
+            resumed.clone(),
+            state_tx,
+            dropped_tx,
+        );
         let task = tokio::spawn(actor.run(commands_rx));
         Session {
             name,
             resumed,
             commands,
             state,
+            dropped,
             task: Some(task),
         }
     }
@@ -128,6 +139,19 @@ impl Session {
     /// A receiver that sees every change of state.
     pub fn watch_state(&self) -> watch::Receiver<SessionState> {
         self.state.clone()
+    }
+
+    /// How many messages on the kernel's sockets were dropped, never acted
+    /// on, for a signature that does not verify or a bad framing: forged by
+    /// something other than the kernel, or corrupt. Counted across restarts.
+    pub fn dropped_messages(&self) -> u64 {
+        *self.dropped.borrow()
+    }
+
+    /// A receiver that sees [`Session::dropped_messages`] change; it closes
+    /// when the session ends.
+    pub fn watch_dropped(&self) -> watch::Receiver<u64> {
+        self.dropped.clone()
     }
 
     /// Waits until the kernel is ready for a first cell (or is dead).

@@ -7,6 +7,7 @@
 mod actor;
 mod cell;
 mod config;
+mod dropped;
 mod error;
 mod handle;
 mod record;
@@ -15,6 +16,7 @@ mod stream;
 
 pub use cell::{CellEvent, CellRun, CellStatus, InterruptOutcome};
 pub use config::{KERNEL_SETTINGS, SessionConfig};
+pub use dropped::DroppedCounts;
 pub use error::SessionError;
 pub use handle::Session;
 pub use record::{RecordStore, SessionRecord, data_dir};

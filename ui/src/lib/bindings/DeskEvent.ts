@@ -20,7 +20,13 @@ status: KernelStatus,
 /**
  * The line beside it, derived from `state`.
  */
-detail: string, } | { "kind": "notebookMoved", from: string, to: string, 
+detail: string, 
+/**
+ * Messages on the kernel's sockets dropped and never acted on,
+ * their signature or framing bad (forged by something that is not
+ * the kernel, or corrupt), since the notebook's kernel started.
+ */
+dropped_messages: number, } | { "kind": "notebookMoved", from: string, to: string, 
 /**
  * What happened, for the person.
  */

@@ -32,11 +32,17 @@ export function run(name: string): RunFixture {
  * `dead-out-of-memory`, …): written and checked by
  * src-tauri/tests/ipc_contract.rs, so the word and the line are the core's.
  */
-const kernelEvents: Record<string, { state: unknown; status: string; detail: string }> = kernelEventsJson;
+const kernelEvents: Record<string, { state: unknown; status: string; detail: string; dropped_messages: number }> =
+  kernelEventsJson;
 
 /** The kernel view of a sample event; throws when there is none of that name. */
 export function kernelView(name: string): KernelView {
   const event = kernelEvents[name];
   if (!event) throw new Error(`no kernel event ${name} in lib/kernel/fixtures/kernel-events.json`);
-  return { state: event.state as SessionState, status: event.status as KernelStatus, detail: event.detail };
+  return {
+    state: event.state as SessionState,
+    status: event.status as KernelStatus,
+    detail: event.detail,
+    dropped_messages: event.dropped_messages,
+  };
 }

@@ -14,8 +14,8 @@ export class KernelStates {
     return this.#kernels.get(path) ?? null;
   }
 
-  update({ path, state, status, detail }: KernelStatusEvent): void {
-    this.#kernels.set(path, { state, status, detail });
+  update({ path, state, status, detail, dropped_messages }: KernelStatusEvent): void {
+    this.#kernels.set(path, { state, status, detail, dropped_messages });
   }
 
   /** Follows the shell's kernel-status events; resolves to the way to stop. */

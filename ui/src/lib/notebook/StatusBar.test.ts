@@ -12,6 +12,17 @@ describe('StatusBar', () => {
     expect(screen.getByText('The Sage kernel ran out of memory (limit 2 GiB).')).toBeTruthy();
   });
 
+  it('says in the tooltip how many messages the kernel client dropped', () => {
+    const idle = kernelView('idle');
+    render(StatusBar, { kernel: idle, save: { kind: 'saved', at: null } });
+    expect(screen.getByTestId('kernel-tooltip').title).toBe('Ready');
+    cleanup();
+    render(StatusBar, { kernel: { ...idle, dropped_messages: 3 }, save: { kind: 'saved', at: null } });
+    expect(screen.getByTestId('kernel-tooltip').title).toBe(
+      "Ready\n3 forged or malformed messages on the kernel's ports dropped, never run",
+    );
+  });
+
   it('reads as starting until the shell reports the kernel', () => {
     render(StatusBar, { kernel: null, save: { kind: 'saved', at: null } });
     expect(screen.getByTestId('kernel-status').textContent).toBe('starting');
