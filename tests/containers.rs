@@ -353,49 +353,6 @@ async fn a_missing_workspace_folder_is_refused_not_made() {
     assert!(!docker(&["container", "inspect", &spec.name]).0);
 }
 
-#[tokio::test]
-async fn gc_removes_a_kernels_network_only_once_no_container_uses_it() {
-    let engine = support::engine().await;
-    // The offline network: no other test of this binary starts a kernel on it.
-    let network = KernelNetwork::Offline;
-    engine.kernel_network(network).await.unwrap();
-    // A container that was made and never started still needs it.
-    let name = unique_name("on-network");
-    let (ok, said) = docker(&[
-        "create",
-        "--name",
-        &name,
-        "--network",
-        network.name(),
-        support::BASE_IMAGE,
-        "true",
-    ]);
-    assert!(ok, "{said}");
-    let container = Removed(name);
-    let gc = || {
-        let out = Command::new(env!("CARGO_BIN_EXE_sagedesk"))
-            .arg("gc")
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        assert!(out.status.success(), "{text}");
-        text
-    };
-    let text = gc();
-    assert!(
-        text.contains(&format!("kept the network {}", network.name())),
-        "{text}"
-    );
-    assert!(docker(&["network", "inspect", network.name()]).0);
-    drop(container);
-    let text = gc();
-    assert!(
-        text.contains(&format!("removed the network {}", network.name())),
-        "{text}"
-    );
-    assert!(!docker(&["network", "inspect", network.name()]).0);
-}
-
 /// Removes the container of this name when dropped, whatever the test did.
 struct Removed(String);
 

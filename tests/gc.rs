@@ -1,13 +1,13 @@
-//! `sagedesk gc` on a private engine (a container that cannot be removed
-//! there would stop other runs' collections on the main one): it goes on
-//! past a container the engine fails to remove, and says what it kept and
-//! why.
+//! `sagedesk gc` on a private engine (its removals would race with other
+//! tests and runs on the main one): it goes on past a container the engine
+//! fails to remove, says what it kept and why, and removes a kernels'
+//! network only once no container uses it.
 
 mod support;
 
 use std::process::Command;
 
-use sagedesk::engine::{KernelNetwork, Limits, Owner};
+use sagedesk::engine::{Engine, KernelNetwork, Limits, Owner};
 use sagedesk::session::{RecordStore, SessionRecord};
 use support::{BASE_IMAGE, PrivateDaemon, unique_name};
 
@@ -76,6 +76,19 @@ impl Drop for Stuck {
     }
 }
 
+/// `sagedesk gc` on the private engine, with its own data folder; its exit
+/// status and what it printed.
+fn gc(daemon: &PrivateDaemon, data: &std::path::Path) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_sagedesk"))
+        .args(["--engine", &daemon.uri(), "gc"])
+        .env("SAGEDESK_DATA_DIR", data)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    eprintln!("{text}");
+    (out.status.success(), text)
+}
+
 #[test]
 fn gc_goes_on_past_a_container_it_cannot_remove_and_says_what_it_kept_and_why() {
     let daemon = PrivateDaemon::start(&[BASE_IMAGE]);
@@ -106,17 +119,8 @@ fn gc_goes_on_past_a_container_it_cannot_remove_and_says_what_it_kept_and_why() 
         })
         .unwrap();
 
-    let out = Command::new(env!("CARGO_BIN_EXE_sagedesk"))
-        .args(["--engine", &daemon.uri(), "gc"])
-        .env("SAGEDESK_DATA_DIR", data.path())
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    eprintln!("{text}");
-    assert!(
-        !out.status.success(),
-        "a failed removal is a failure: {text}"
-    );
+    let (ok, text) = gc(&daemon, data.path());
+    assert!(!ok, "a failed removal is a failure: {text}");
     assert!(
         text.contains(&format!("could not remove {stuck}:")),
         "{text}"
@@ -144,4 +148,43 @@ fn gc_goes_on_past_a_container_it_cannot_remove_and_says_what_it_kept_and_why() 
     for name in [&stuck, &left_running, &mine] {
         daemon.docker(&["rm", "-f", name]);
     }
+}
+
+#[tokio::test]
+async fn gc_removes_a_kernels_network_only_once_no_container_uses_it() {
+    let daemon = PrivateDaemon::start(&[BASE_IMAGE]);
+    let data = tempfile::tempdir().unwrap();
+    let engine = Engine::connect(Some(&daemon.uri())).await.unwrap();
+    let network = KernelNetwork::Offline;
+    engine.kernel_network(network).await.unwrap();
+    // A container that was made and never started still needs it.
+    let name = unique_name("on-network");
+    let (ok, said) = daemon.docker(&[
+        "create",
+        "--name",
+        &name,
+        "--network",
+        network.name(),
+        BASE_IMAGE,
+        "true",
+    ]);
+    assert!(ok, "{said}");
+    let (ok, text) = gc(&daemon, data.path());
+    assert!(ok, "{text}");
+    assert!(
+        text.contains(&format!(
+            "kept the network {}: 1 container(s) use it",
+            network.name()
+        )),
+        "{text}"
+    );
+    assert!(daemon.docker(&["network", "inspect", network.name()]).0);
+    assert!(daemon.docker(&["rm", &name]).0);
+    let (ok, text) = gc(&daemon, data.path());
+    assert!(ok, "{text}");
+    assert!(
+        text.contains(&format!("removed the network {}", network.name())),
+        "{text}"
+    );
+    assert!(!daemon.docker(&["network", "inspect", network.name()]).0);
 }
