@@ -271,6 +271,9 @@ impl Actor {
             Some(ExecutionEvent::Output(content)) => {
                 let _ = current.events.send(CellEvent::Output(content));
             }
+            Some(ExecutionEvent::NotKept(what)) => {
+                let _ = current.events.send(CellEvent::Output(what.to_output()));
+            }
             Some(ExecutionEvent::InputRequest { prompt, password }) => {
                 let _ = current
                     .events
