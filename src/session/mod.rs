@@ -9,6 +9,7 @@ mod cell;
 mod config;
 mod error;
 mod handle;
+mod live;
 mod record;
 mod state;
 mod stream;

@@ -1,0 +1,101 @@
+//! A kernel that is up, as its session's actor holds it, and how one is
+//! started: the container created, the kernel connected to, its exit
+//! watched.
+
+use std::sync::Arc;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use super::{DeathReason, SessionConfig};
+use crate::engine::{
+    ContainerExit, Engine, EngineError, KernelContainer, KernelContainerSpec, Owner,
+};
+use crate::kernel::{
+    KernelClient, KernelPorts, container_connection_file, host_connection_info, new_key,
+};
+
+/// A kernel that is up: its container and the client talking to it.
+pub(super) struct Live {
+    pub(super) container: KernelContainer,
+    /// The key in the container's connection file.
+    pub(super) key: String,
+    pub(super) client: Arc<KernelClient>,
+    /// Reports the container's exit (or the engine's loss).
+    pub(super) exit: oneshot::Receiver<Result<ContainerExit, EngineError>>,
+    pub(super) watcher: JoinHandle<()>,
+}
+
+pub(super) type StartResult = Result<Live, DeathReason>;
+
+/// Creates the container, connects to the kernel, and starts watching the
+/// container's exit. Everything within the configured deadline.
+/// With the `key` of a kernel left running under the same name, the
+/// container is adopted as it is (its configuration hash covers the key).
+pub(super) async fn start_kernel(
+    engine: Engine,
+    config: SessionConfig,
+    name: String,
+    key: Option<String>,
+) -> StartResult {
+    let key = key.unwrap_or_else(new_key);
+    let spec = KernelContainerSpec {
+        name,
+        image: config.image.clone(),
+        kernel_argv: config.kernel_argv.clone(),
+        connection_file: container_connection_file(&key),
+        ports: KernelPorts::IN_CONTAINER.to_array().to_vec(),
+        workspace: config.workspace.clone(),
+        notebook: config.notebook.clone(),
+        limits: config.limits.clone(),
+        owner: Owner::current(),
+    };
+    let container =
+        engine
+            .start_kernel_container(&spec)
+            .await
+            .map_err(|e| DeathReason::StartFailed {
+                message: e.to_string(),
+            })?;
+    // The engine reads back one host port for each port it was given, in
+    // the same order; anything else is refused rather than guessed at.
+    let Ok(host_ports) = KernelPorts::try_from(container.ports.as_slice()) else {
+        let _ = engine.remove_container(&container.id).await;
+        return Err(DeathReason::StartFailed {
+            message: format!(
+                "the engine read back {} ports for the kernel's 5",
+                container.ports.len()
+            ),
+        });
+    };
+    let (exit_tx, exit) = oneshot::channel();
+    let watcher = {
+        let engine = engine.clone();
+        let id = container.id.clone();
+        tokio::spawn(async move {
+            let _ = exit_tx.send(engine.wait_exit(&id).await);
+        })
+    };
+    let info = host_connection_info(&key, host_ports);
+    match KernelClient::connect(&info, config.start_timeout).await {
+        Ok((client, _info)) => Ok(Live {
+            container,
+            key,
+            client: Arc::new(client),
+            exit,
+            watcher,
+        }),
+        Err(err) => {
+            watcher.abort();
+            let _ = engine.remove_container(&container.id).await;
+            Err(match err {
+                crate::kernel::KernelError::Timeout { .. } => {
+                    DeathReason::start_timed_out(config.start_timeout)
+                }
+                other => DeathReason::StartFailed {
+                    message: other.to_string(),
+                },
+            })
+        }
+    }
+}
