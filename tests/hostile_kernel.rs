@@ -7,7 +7,9 @@
 //!   a budget, and each cell's output names the cut;
 //! - a fake kernel in this process whose control socket is a raw TCP peer
 //!   sending a frame header that claims 2^62 bytes: the running cell is
-//!   told, and the process neither aborts nor spins.
+//!   told, and the process neither aborts nor spins;
+//! - the real Sage kernel closing one of its own sockets under a cell: the
+//!   cell ends saying so, a new kernel comes, and the app idles.
 
 #![cfg(unix)]
 
@@ -16,15 +18,19 @@ mod support;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::Path;
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use jupyter_protocol::connection_info::{ConnectionInfo, Transport};
 use jupyter_protocol::messaging::{
     ExecuteReply, JupyterMessage, JupyterMessageContent, KernelInfoReply, Status,
 };
 use sagedesk::kernel::{ExecutionEvent, KernelClient, MAX_FRAME, NotKept};
+use sagedesk::session::{CellEvent, DeathReason};
 use serde_json::Value;
-use support::{accept_handshaken, cpu_over, long_frame_header, output_and_peak_memory};
+use support::{
+    accept_handshaken, cpu_over, death, long_frame_header, output_and_peak_memory, result, run,
+    session,
+};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -268,4 +274,54 @@ async fn a_frame_header_claiming_two_to_the_62_bytes_neither_aborts_nor_spins() 
     );
     attacker.abort();
     kernel.abort();
+}
+
+/// The Sage kernel closes its own stdin socket under a running cell: ZeroMQ
+/// would reconnect quietly, forever, and the cell would never learn that
+/// `input()` can no longer work. The cell ends saying what happened, a new
+/// kernel takes the next cells, and nothing is left spinning.
+#[tokio::test]
+async fn a_socket_the_kernel_closes_ends_the_cell_and_brings_a_new_kernel() {
+    let s = session(|_| {}).await;
+    s.ready().await.unwrap();
+    run(&s, "kept = 1").await;
+
+    let started = Instant::now();
+    let events = run(
+        &s,
+        "get_ipython().kernel.stdin_socket.close(linger=0)\nimport time; time.sleep(60)",
+    )
+    .await;
+    let (reason, message) = death(&events);
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "the cell ended after {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        reason,
+        DeathReason::Disconnected {
+            what: "closed its stdin socket".into()
+        }
+    );
+    assert_eq!(
+        message,
+        "The Sage kernel closed its stdin socket and was restarted; variables from earlier cells are gone."
+    );
+
+    let events = run(&s, "1 + 1").await;
+    assert_eq!(result(&events).as_deref(), Some("2"));
+    let events = run(&s, "kept").await;
+    assert!(
+        events.iter().any(|e| matches!(e,
+            CellEvent::Output(JupyterMessageContent::ErrorOutput(err)) if err.ename == "NameError")),
+        "a new kernel: {events:?}"
+    );
+    let used = cpu_over(IDLE_WINDOW).await;
+    eprintln!("{used:?} of CPU in {IDLE_WINDOW:?} with the new kernel idle");
+    assert!(
+        used < IDLE_CPU,
+        "{used:?} of CPU in {IDLE_WINDOW:?} with the new kernel idle"
+    );
+    s.shutdown().await;
 }

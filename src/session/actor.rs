@@ -11,7 +11,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
 use super::handle::Command;
-use super::live::{Live, StartResult, start_kernel};
+use super::live::{Live, News, StartResult, start_kernel};
 use super::record::SessionRecord;
 use super::{
     CellEvent, CellStatus, DeathReason, InterruptOutcome, SessionConfig, SessionError, SessionState,
@@ -40,6 +40,9 @@ struct Current {
     events: mpsc::UnboundedSender<CellEvent>,
     status: Option<CellStatus>,
     execution_count: Option<usize>,
+    /// Its events still come: false once the kernel's connection broke
+    /// (the kernel's news then ends the cell).
+    open: bool,
 }
 
 pub(crate) struct Actor {
@@ -119,16 +122,19 @@ impl Actor {
                         Err(_) => self.died(DeathReason::StartFailed { message: "the start-up task failed".into() }, false).await,
                     }
                 },
-                event = async { self.current.as_mut().expect("guarded").execution.events.recv().await }, if self.current.is_some() => {
+                event = async { self.current.as_mut().expect("guarded").execution.events.recv().await },
+                    if self.current.as_ref().is_some_and(|c| c.open) => {
                     self.cell_event(event);
                 },
-                exit = async { (&mut self.live.as_mut().expect("guarded").exit).await }, if self.live.is_some() => {
-                    let reason = match exit {
-                        Ok(Ok(exit)) => DeathReason::from_exit(&exit),
-                        Ok(Err(err)) => DeathReason::EngineGone { message: err.to_string() },
-                        Err(_) => DeathReason::EngineGone { message: "the container watch ended".into() },
-                    };
-                    self.died(reason, true).await;
+                news = async { self.live.as_mut().expect("guarded").news().await }, if self.live.is_some() => {
+                    match news {
+                        News::Exited(reason) => self.died(reason, true).await,
+                        News::Lost(what) => {
+                            let live = self.live.as_mut().expect("guarded");
+                            let reason = live.lost(&self.engine, what).await;
+                            self.died(reason, true).await;
+                        }
+                    }
                 },
             }
         }
@@ -220,28 +226,26 @@ impl Actor {
             return;
         }
         let Some(live) = &self.live else { return };
+        let Some(cell) = self.queue.pop_front() else {
+            return;
+        };
         // A cell whose listener went away still runs: the code was sent,
         // and later cells may rely on what it defines.
-        while let Some(cell) = self.queue.pop_front() {
-            match live.client.execute(&cell.code, true) {
-                Ok(execution) => {
-                    let _ = cell.events.send(CellEvent::Started);
-                    self.current = Some(Current {
-                        execution,
-                        events: cell.events,
-                        status: None,
-                        execution_count: None,
-                    });
-                    self.set(SessionState::Busy);
-                    return;
-                }
-                Err(err) => {
-                    let _ = cell.events.send(CellEvent::KernelDied {
-                        reason: DeathReason::Crashed { exit_code: -1 },
-                        message: format!("The cell could not be sent to the kernel: {err}"),
-                    });
-                }
+        match live.client.execute(&cell.code, true) {
+            Ok(execution) => {
+                let _ = cell.events.send(CellEvent::Started);
+                self.current = Some(Current {
+                    execution,
+                    events: cell.events,
+                    status: None,
+                    execution_count: None,
+                    open: true,
+                });
+                self.set(SessionState::Busy);
             }
+            // The connection broke: the kernel's news says how, and the
+            // cell runs in the kernel that replaces it, or is told.
+            Err(_) => self.queue.push_front(cell),
         }
     }
 
@@ -289,8 +293,9 @@ impl Actor {
                 self.set(SessionState::Idle);
                 self.next_cell();
             }
-            // The client's connection closed: the exit watch says why.
-            None => {}
+            // The connection broke: not polled again (it would answer at
+            // once, forever); the kernel's news says how, and ends the cell.
+            None => current.open = false,
         }
     }
 

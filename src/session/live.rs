@@ -3,6 +3,7 @@
 //! watched.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -27,6 +28,70 @@ pub(super) struct Live {
 }
 
 pub(super) type StartResult = Result<Live, DeathReason>;
+
+/// What a live kernel reports by itself.
+pub(super) enum News {
+    /// The container exited (or its watch failed): why.
+    Exited(DeathReason),
+    /// The connection to the kernel broke: how, as a phrase that follows
+    /// "The Sage kernel".
+    Lost(String),
+}
+
+impl Live {
+    /// Waits for the next thing the kernel reports. Not to be called again
+    /// after [`News::Exited`].
+    pub(super) async fn news(&mut self) -> News {
+        tokio::select! {
+            exit = &mut self.exit => News::Exited(exit_reason(exit)),
+            why = self.client.lost() => News::Lost(why),
+        }
+    }
+
+    /// Why the kernel is gone, once its connection broke: the container's
+    /// exit when it ended too (killed, out of memory: the watch reports
+    /// that within moments of the sockets closing), the engine's loss when
+    /// it went with it, or else the broken connection itself, with the
+    /// kernel still running behind it.
+    pub(super) async fn lost(&mut self, engine: &Engine, what: String) -> DeathReason {
+        if let Ok(exit) = tokio::time::timeout(EXIT_GRACE, &mut self.exit).await {
+            return exit_reason(exit);
+        }
+        match engine.container_exit(&self.container.id, false).await {
+            Ok(None) => DeathReason::Disconnected { what },
+            Ok(Some(exit)) => DeathReason::from_exit(&exit),
+            // The engine does not answer: its watch gives up on it soon,
+            // naming it, as it would have without the broken connection.
+            Err(err) => tokio::time::timeout(ENGINE_GRACE, &mut self.exit)
+                .await
+                .map(exit_reason)
+                .unwrap_or(DeathReason::EngineGone {
+                    message: err.to_string(),
+                }),
+        }
+    }
+}
+
+/// How long an exit may follow the kernel's sockets closing and still be
+/// why they closed.
+const EXIT_GRACE: Duration = Duration::from_secs(2);
+/// How long the exit watch may take to give up on an engine that stopped
+/// answering (it tries three polls, three seconds apart).
+const ENGINE_GRACE: Duration = Duration::from_secs(30);
+
+fn exit_reason(
+    exit: Result<Result<ContainerExit, EngineError>, oneshot::error::RecvError>,
+) -> DeathReason {
+    match exit {
+        Ok(Ok(exit)) => DeathReason::from_exit(&exit),
+        Ok(Err(err)) => DeathReason::EngineGone {
+            message: err.to_string(),
+        },
+        Err(_) => DeathReason::EngineGone {
+            message: "the container watch ended".into(),
+        },
+    }
+}
 
 /// Creates the container, connects to the kernel, and starts watching the
 /// container's exit. Everything within the configured deadline.

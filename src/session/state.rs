@@ -23,6 +23,10 @@ pub enum DeathReason {
     StartTimedOut { after_secs: u64 },
     /// The container could not be created or started.
     StartFailed { message: String },
+    /// The connection to the kernel broke while its container ran (it
+    /// closed a socket, or broke the protocol): `what` says how, as a
+    /// phrase that follows "The Sage kernel".
+    Disconnected { what: String },
     /// Restarted too often in a short time: SageDesk stopped trying.
     GaveUp { restarts: u32 },
     /// Stopped on purpose.
@@ -71,6 +75,7 @@ impl DeathReason {
             DeathReason::StartFailed { message } => {
                 format!("The Sage kernel could not be started: {message}")
             }
+            DeathReason::Disconnected { what } => format!("The Sage kernel {what}."),
             DeathReason::GaveUp { restarts } => format!(
                 "The Sage kernel died {restarts} times in a short while; SageDesk stopped restarting it."
             ),
@@ -187,6 +192,12 @@ mod tests {
                     limit_bytes: 512 << 20,
                 },
                 "The Sage kernel ran out of memory (limit 512 MiB).",
+            ),
+            (
+                DeathReason::Disconnected {
+                    what: "closed its stdin socket".into(),
+                },
+                "The Sage kernel closed its stdin socket.",
             ),
             (
                 DeathReason::GaveUp { restarts: 5 },
