@@ -13,7 +13,7 @@ use crate::kernel::outputs::OutputLimits;
 use crate::notebook::Output;
 use crate::session::{
     CellStatus, CellUpdate, DeathReason, InterruptOutcome, Session, SessionConfig, SessionRecord,
-    SessionState, forward_keeping,
+    SessionState, UNATTENDED_PATIENCE, forward_keeping,
 };
 use crate::workspace::KernelsOnQuit;
 
@@ -97,6 +97,8 @@ impl Desk {
                 config.notebook = Some(path.to_string());
                 config.limits = self.settings().limits();
                 config.auto_restart = supervised;
+                // Nobody is there to restart a frozen kernel.
+                config.give_up_silent_after = (!supervised).then_some(UNATTENDED_PATIENCE);
                 Start::Fresh(config)
             }
         };

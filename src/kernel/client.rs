@@ -21,7 +21,7 @@ use jupyter_protocol::messaging::{
 use jupyter_zmq_client::RuntimeError;
 use tokio::sync::{Mutex, mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
-use zeromq::SocketRecv;
+use zeromq::{SocketRecv, SocketSend};
 
 use super::error::KernelError;
 use super::guard::Guard;
@@ -56,7 +56,7 @@ pub struct Execution {
 /// A connected kernel. Dropping it stops its tasks and closes its sockets.
 pub struct KernelClient {
     commands: mpsc::UnboundedSender<Command>,
-    heartbeat: Mutex<jupyter_zmq_client::ClientHeartbeatConnection>,
+    heartbeat: Mutex<Heartbeat>,
     dropped: Arc<AtomicU64>,
     iopub_seen: watch::Receiver<bool>,
     /// Set, with why, when the router stops: the connection broke.
@@ -64,6 +64,14 @@ pub struct KernelClient {
     tasks: Vec<JoinHandle<()>>,
     _guards: Vec<Guard>,
     session_id: String,
+}
+
+/// The heartbeat socket, a REQ socket: it takes a new ping only once the
+/// last one is answered, so a ping still unanswered is waited for again
+/// rather than sent anew.
+struct Heartbeat {
+    connection: jupyter_zmq_client::ClientHeartbeatConnection,
+    waiting: bool,
 }
 
 impl Drop for KernelClient {
@@ -280,7 +288,10 @@ impl KernelClient {
         ];
         let client = KernelClient {
             commands: commands_tx,
-            heartbeat: Mutex::new(heartbeat),
+            heartbeat: Mutex::new(Heartbeat {
+                connection: heartbeat,
+                waiting: false,
+            }),
             dropped,
             iopub_seen: seen_rx,
             lost: lost_rx,
@@ -468,15 +479,28 @@ impl KernelClient {
     }
 
     /// One heartbeat round trip: the kernel process is alive and not frozen.
+    /// After a timeout the ping stays sent, and the next call waits on for
+    /// its answer: a frozen kernel answers it when it thaws.
     pub async fn heartbeat(&self, timeout: Duration) -> Result<(), KernelError> {
         let mut hb = self.heartbeat.lock().await;
-        tokio::time::timeout(timeout, hb.single_heartbeat())
+        if !hb.waiting {
+            let ping = zeromq::ZmqMessage::from(b"ping".to_vec());
+            hb.connection
+                .socket
+                .send(ping)
+                .await
+                .map_err(|_| KernelError::Closed)?;
+            hb.waiting = true;
+        }
+        // Cancel-safe: a reply not yet read stays in the socket.
+        let answer = tokio::time::timeout(timeout, hb.connection.socket.recv())
             .await
             .map_err(|_| KernelError::Timeout {
                 what: "a heartbeat".into(),
                 after: timeout,
-            })?
-            .map_err(|_| KernelError::Closed)
+            })?;
+        hb.waiting = false;
+        answer.map(|_| ()).map_err(|_| KernelError::Closed)
     }
 
     /// Waits until the connection to the kernel breaks (a socket the

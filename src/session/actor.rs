@@ -11,6 +11,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
 use super::handle::Command;
+use super::heartbeat::Beat;
 use super::live::{Live, News, StartResult, start_kernel};
 use super::record::SessionRecord;
 use super::{
@@ -115,7 +116,7 @@ impl Actor {
                         Ok(Ok(live)) => {
                             self.resumed.store(live.container.adopted, Ordering::Relaxed);
                             self.live = Some(live);
-                            self.set(SessionState::Idle);
+                            self.settle();
                             self.next_cell();
                         }
                         Ok(Err(reason)) => self.died(reason, false).await,
@@ -134,6 +135,7 @@ impl Actor {
                             let reason = live.lost(&self.engine, what).await;
                             self.died(reason, true).await;
                         }
+                        News::Beat(beat) => self.beat(beat).await,
                     }
                 },
             }
@@ -142,6 +144,41 @@ impl Actor {
 
     fn set(&self, state: SessionState) {
         self.state.send_replace(state);
+    }
+
+    /// The state of a live kernel: busy while a cell runs, idle otherwise,
+    /// unless it has stopped answering its heartbeat.
+    fn settle(&self) {
+        let silent = self.live.as_ref().and_then(|live| live.silent);
+        self.set(match (silent, &self.current) {
+            (Some(silent), _) => SessionState::NotResponding {
+                silent_secs: silent.as_secs(),
+            },
+            (None, Some(_)) => SessionState::Busy,
+            (None, None) => SessionState::Idle,
+        });
+    }
+
+    /// What the heartbeat says: not responding (given up on, for sessions
+    /// that do after a while), or answering again.
+    async fn beat(&mut self, beat: Beat) {
+        let Some(live) = self.live.as_mut() else {
+            return;
+        };
+        live.silent = match beat {
+            Beat::Silent(silent) => Some(silent),
+            Beat::Answering => None,
+        };
+        if let (Some(silent), Some(limit)) = (live.silent, self.config.give_up_silent_after)
+            && silent >= limit
+        {
+            let reason = DeathReason::NotResponding {
+                after_secs: limit.as_secs(),
+            };
+            self.died(reason, true).await;
+            return;
+        }
+        self.settle();
     }
 
     async fn command(&mut self, command: Command) {
@@ -241,7 +278,7 @@ impl Actor {
                     execution_count: None,
                     open: true,
                 });
-                self.set(SessionState::Busy);
+                self.settle();
             }
             // The connection broke: the kernel's news says how, and the
             // cell runs in the kernel that replaces it, or is told.
@@ -290,7 +327,7 @@ impl Actor {
                         });
                     }
                 }
-                self.set(SessionState::Idle);
+                self.settle();
                 self.next_cell();
             }
             // The connection broke: not polled again (it would answer at
@@ -326,7 +363,10 @@ impl Actor {
                 async move {
                     tokio::time::timeout(
                         INTERRUPT_STEP,
-                        state.wait_for(|s| !matches!(s, SessionState::Busy)),
+                        // Ended: a cell runs on while its kernel is silent.
+                        state.wait_for(|s| {
+                            !matches!(s, SessionState::Busy | SessionState::NotResponding { .. })
+                        }),
                     )
                     .await
                     .is_ok()

@@ -81,6 +81,7 @@ impl Session {
             limits: record.limits,
             start_timeout: Duration::from_secs(120),
             auto_restart: true,
+            give_up_silent_after: None,
         };
         Session::spawn(engine, config, record.name, Some(record.key))
     }
@@ -136,7 +137,10 @@ impl Session {
             .wait_for(|s| {
                 matches!(
                     s,
-                    SessionState::Idle | SessionState::Busy | SessionState::Dead { .. }
+                    SessionState::Idle
+                        | SessionState::Busy
+                        | SessionState::NotResponding { .. }
+                        | SessionState::Dead { .. }
                 )
             })
             .await

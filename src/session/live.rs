@@ -8,6 +8,7 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use super::heartbeat::{Beat, Heartbeat};
 use super::{DeathReason, SessionConfig};
 use crate::engine::{
     ContainerExit, Engine, EngineError, KernelContainer, KernelContainerSpec, Owner,
@@ -25,6 +26,10 @@ pub(super) struct Live {
     /// Reports the container's exit (or the engine's loss).
     pub(super) exit: oneshot::Receiver<Result<ContainerExit, EngineError>>,
     pub(super) watcher: JoinHandle<()>,
+    heartbeat: Heartbeat,
+    /// How long the kernel has not answered its heartbeat, once that is
+    /// a few beats; `None` while it answers.
+    pub(super) silent: Option<Duration>,
 }
 
 pub(super) type StartResult = Result<Live, DeathReason>;
@@ -36,6 +41,8 @@ pub(super) enum News {
     /// The connection to the kernel broke: how, as a phrase that follows
     /// "The Sage kernel".
     Lost(String),
+    /// The kernel stopped answering its heartbeat, or answers again.
+    Beat(Beat),
 }
 
 impl Live {
@@ -45,6 +52,7 @@ impl Live {
         tokio::select! {
             exit = &mut self.exit => News::Exited(exit_reason(exit)),
             why = self.client.lost() => News::Lost(why),
+            Some(beat) = self.heartbeat.beats.recv() => News::Beat(beat),
         }
     }
 
@@ -143,13 +151,18 @@ pub(super) async fn start_kernel(
     };
     let info = host_connection_info(&key, host_ports);
     match KernelClient::connect(&info, config.start_timeout).await {
-        Ok((client, _info)) => Ok(Live {
-            container,
-            key,
-            client: Arc::new(client),
-            exit,
-            watcher,
-        }),
+        Ok((client, _info)) => {
+            let client = Arc::new(client);
+            Ok(Live {
+                container,
+                key,
+                heartbeat: Heartbeat::watch(client.clone()),
+                client,
+                exit,
+                watcher,
+                silent: None,
+            })
+        }
         Err(err) => {
             watcher.abort();
             let _ = engine.remove_container(&container.id).await;

@@ -30,7 +30,8 @@ pub use daemon::PrivateDaemon;
 pub use desk::{Bench, cell_on_disk, finished};
 #[allow(unused_imports)]
 pub use engine::{
-    BASE_IMAGE, container_exists, docker, docker_quietly, engine, engine_and_image, unique_name,
+    BASE_IMAGE, container_exists, containers_owned_by, docker, docker_quietly, engine,
+    engine_and_image, unique_name,
 };
 #[allow(unused_imports)]
 pub use listeners::{Listener, listeners};

@@ -1,5 +1,5 @@
-import { cleanup, render, screen } from '@testing-library/svelte';
-import { afterEach, describe, expect, it } from 'vitest';
+import { cleanup, fireEvent, render, screen } from '@testing-library/svelte';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { kernelView } from '../kernel/fixtures';
 import StatusBar from './StatusBar.svelte';
 
@@ -10,6 +10,20 @@ describe('StatusBar', () => {
     render(StatusBar, { kernel: kernelView('dead-out-of-memory'), save: { kind: 'saved', at: null } });
     expect(screen.getByTestId('kernel-status').textContent).toBe('dead');
     expect(screen.getByText('The Sage kernel ran out of memory (limit 2 GiB).')).toBeTruthy();
+  });
+
+  it('offers a restart when the kernel does not respond, and only then', async () => {
+    const onrestart = vi.fn();
+    render(StatusBar, { kernel: kernelView('not-responding'), save: { kind: 'saved', at: null }, onrestart });
+    expect(screen.getByTestId('kernel-status').textContent).toBe('not responding');
+    expect(
+      screen.getByText('The Sage kernel has not answered for 8 s. Wait for it, or restart it (its variables are lost).'),
+    ).toBeTruthy();
+    await fireEvent.click(screen.getByTestId('restart-not-responding'));
+    expect(onrestart).toHaveBeenCalledOnce();
+    cleanup();
+    render(StatusBar, { kernel: kernelView('busy'), save: { kind: 'saved', at: null }, onrestart });
+    expect(screen.queryByTestId('restart-not-responding')).toBeNull();
   });
 
   it('reads as starting until the shell reports the kernel', () => {
