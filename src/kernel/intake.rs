@@ -21,7 +21,8 @@ pub struct MessageLimits {
 }
 
 /// The default longest frame: 256 MiB, five times what a cell keeps of
-/// all its outputs, and far below what a laptop can hold a few times over.
+/// all its outputs, and far below what a laptop can hold a few times over
+/// (the user's settings may set another, `maxMessageBytes`).
 pub const MAX_FRAME: u64 = 256 << 20;
 
 impl Default for MessageLimits {

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::error::SessionError;
 use crate::engine::{Engine, Limits};
+use crate::kernel::MessageLimits;
 
 /// Settings every session gives its kernel after the image's argv:
 /// IPython's input history in memory (its SQLite file would live in the
@@ -41,6 +42,8 @@ pub struct SessionConfig {
     /// `None` (the window's sessions): the state says the kernel is not
     /// responding, and a restart is the user's call.
     pub give_up_silent_after: Option<Duration>,
+    /// What the session's client takes from the kernel.
+    pub messages: MessageLimits,
 }
 
 /// How long a command-line run waits for a kernel that stopped answering
@@ -69,6 +72,7 @@ impl SessionConfig {
             start_timeout: Duration::from_secs(120),
             auto_restart: true,
             give_up_silent_after: None,
+            messages: MessageLimits::default(),
         })
     }
 }

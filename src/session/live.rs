@@ -150,7 +150,7 @@ pub(super) async fn start_kernel(
         })
     };
     let info = host_connection_info(&key, host_ports);
-    match KernelClient::connect(&info, config.start_timeout).await {
+    match KernelClient::connect_with(&info, config.start_timeout, config.messages).await {
         Ok((client, _info)) => {
             let client = Arc::new(client);
             Ok(Live {

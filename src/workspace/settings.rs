@@ -21,6 +21,14 @@ use crate::notebook::atomic::{Replace, write_atomic};
 /// How many recent workspaces are remembered.
 pub const RECENT_WORKSPACES: usize = 10;
 
+/// The default of [`Settings::max_message_bytes`]: the kernel client's own
+/// default, `kernel::MAX_FRAME` (the desk's tests hold them equal; this
+/// layer may not use the kernel's).
+const MAX_MESSAGE_BYTES: u64 = 256 << 20;
+/// Below this, a kernel's ordinary replies (help pages, a plot) would be
+/// refused.
+const MIN_MESSAGE_BYTES: u64 = 1 << 20;
+
 /// What SageDesk does with running kernels when it quits.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -56,6 +64,9 @@ pub struct Settings {
     pub memory_bytes: i64,
     /// CPU limit of a kernel's container, in cores.
     pub cpus: f64,
+    /// The longest part of a message SageDesk takes from a kernel: a longer
+    /// one is refused before it is held, and the cell says so.
+    pub max_message_bytes: u64,
     /// Save this long after the last edit, in milliseconds (a notebook is
     /// also saved after every finished cell).
     pub autosave_delay_ms: u64,
@@ -81,6 +92,7 @@ impl Default for Settings {
             image: None,
             memory_bytes: limits.memory_bytes,
             cpus: limits.cpus,
+            max_message_bytes: MAX_MESSAGE_BYTES,
             autosave_delay_ms: 2_000,
             kernels_on_quit: KernelsOnQuit::Stop,
             theme: Theme::System,
@@ -147,6 +159,12 @@ impl Settings {
         }
         if !(self.cpus.is_finite() && self.cpus > 0.0) {
             return Err(format!("cpus {} is not a positive number", self.cpus));
+        }
+        if self.max_message_bytes < MIN_MESSAGE_BYTES {
+            return Err(format!(
+                "maxMessageBytes {} is below 1 MiB",
+                self.max_message_bytes
+            ));
         }
         Ok(())
     }
@@ -305,6 +323,8 @@ mod tests {
         assert_eq!(leave.kernels_on_quit, KernelsOnQuit::LeaveRunning);
         assert!(Settings::from_json(br#"{"theme": "purple"}"#).is_err());
         assert!(Settings::from_json(br#"{"cpus": 0}"#).is_err());
+        assert_eq!(settings.max_message_bytes, 256 << 20);
+        assert!(Settings::from_json(br#"{"maxMessageBytes": 1000}"#).is_err());
         assert!(Settings::from_json(b"[]").is_err());
     }
 

@@ -20,6 +20,11 @@ memoryBytes: number,
  */
 cpus: number, 
 /**
+ * The longest part of a message SageDesk takes from a kernel: a longer
+ * one is refused before it is held, and the cell says so.
+ */
+maxMessageBytes: number, 
+/**
  * Save this long after the last edit, in milliseconds (a notebook is
  * also saved after every finished cell).
  */

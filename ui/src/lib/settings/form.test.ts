@@ -6,6 +6,7 @@ const defaults: Settings = {
   image: null,
   memoryBytes: 2 * 1024 ** 3,
   cpus: 1,
+  maxMessageBytes: 256 * 1024 ** 2,
   autosaveDelayMs: 2000,
   kernelsOnQuit: 'stop',
   theme: 'system',
@@ -16,11 +17,27 @@ const defaults: Settings = {
 describe('the settings form', () => {
   it('shows GiB and seconds, and gives back bytes and milliseconds with what it does not show kept', () => {
     const form = toForm(defaults);
-    expect(form).toEqual({ memoryGib: 2, cpus: 1, autosaveSeconds: 2, kernelsOnQuit: 'stop', theme: 'system', image: '' });
-    const changed = fromForm(defaults, { ...form, memoryGib: 3.5, autosaveSeconds: 0.5, kernelsOnQuit: 'leaveRunning', image: ' my/sage:1 ' });
+    expect(form).toEqual({
+      memoryGib: 2,
+      cpus: 1,
+      maxMessageMib: 256,
+      autosaveSeconds: 2,
+      kernelsOnQuit: 'stop',
+      theme: 'system',
+      image: '',
+    });
+    const changed = fromForm(defaults, {
+      ...form,
+      memoryGib: 3.5,
+      maxMessageMib: 1024,
+      autosaveSeconds: 0.5,
+      kernelsOnQuit: 'leaveRunning',
+      image: ' my/sage:1 ',
+    });
     expect(changed).toEqual({
       ...defaults,
       memoryBytes: 3.5 * 1024 ** 3,
+      maxMessageBytes: 1024 ** 3,
       autosaveDelayMs: 500,
       kernelsOnQuit: 'leaveRunning',
       image: 'my/sage:1',
@@ -34,6 +51,7 @@ describe('the settings form', () => {
     expect(formProblem({ ...form, memoryGib: 0.25 })).toMatch(/0.5 GiB/);
     expect(formProblem({ ...form, cpus: 0 })).toMatch(/CPUs/);
     expect(formProblem({ ...form, cpus: Number.NaN })).toMatch(/CPUs/);
+    expect(formProblem({ ...form, maxMessageMib: 0.5 })).toMatch(/1 MiB/);
     expect(formProblem({ ...form, autosaveSeconds: 0 })).toMatch(/Autosave/);
     expect(formProblem({ ...form, image: 'my sage' })).toMatch(/spaces/);
   });

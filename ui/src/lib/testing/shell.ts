@@ -27,6 +27,7 @@ export const defaultSettings: Settings = {
   image: null,
   memoryBytes: 2 * 1024 ** 3,
   cpus: 1,
+  maxMessageBytes: 256 * 1024 ** 2,
   autosaveDelayMs: 2000,
   kernelsOnQuit: 'stop',
   theme: 'system',
