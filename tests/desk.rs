@@ -542,3 +542,33 @@ async fn forged_messages_are_counted_in_the_kernel_status_and_in_sagedesk_ps() {
     assert_eq!(shown, Some(3.into()));
     bench.desk.quit().await;
 }
+
+/// The settings' largest message reaches each new kernel's client: a
+/// display longer than it is refused at its header, and the cell says so
+/// with the limit the user set; the kernel goes on.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_message_over_the_settings_limit_is_refused_and_named() {
+    let bench = Bench::new().await;
+    bench
+        .desk
+        .set_settings(sagedesk::workspace::Settings {
+            max_message_bytes: 1 << 20,
+            ..bench.desk.settings()
+        })
+        .unwrap();
+    let code = "from IPython.display import display\n\
+                display({'text/plain': 'x' * 2_000_000}, raw=True)\n\
+                print('after')";
+    let id = bench.notebook("big", code).await;
+    let updates = bench.run("big.ipynb", &id, code).await;
+    assert!(finished(&updates), "{updates:?}");
+    let (_, outputs) = cell_on_disk(&bench.file("big.ipynb"), &id);
+    assert!(
+        outputs.contains(
+            "the kernel sent a message of 2.0 MB, more than the 1 MiB SageDesk accepts from a kernel"
+        ),
+        "{outputs}"
+    );
+    assert!(outputs.contains("after"), "the cell went on: {outputs}");
+    bench.desk.quit().await;
+}

@@ -6,7 +6,7 @@ mod support;
 
 use std::process::{Command, Output};
 
-use support::docker;
+use support::containers_owned_by;
 
 fn eval(args: &[&str]) -> (Output, u32) {
     let child = Command::new(env!("CARGO_BIN_EXE_sagedesk"))
@@ -18,24 +18,6 @@ fn eval(args: &[&str]) -> (Output, u32) {
         .expect("running sagedesk eval");
     let pid = child.id();
     (child.wait_with_output().unwrap(), pid)
-}
-
-/// Containers whose owner label names this process id.
-fn containers_owned_by(pid: u32) -> Vec<String> {
-    let (ok, listed) = docker(&[
-        "ps",
-        "-a",
-        "--filter",
-        "label=org.sagedesk.managed=true",
-        "--format",
-        "{{.ID}} {{.Label \"org.sagedesk.owner\"}}",
-    ]);
-    assert!(ok, "{listed}");
-    listed
-        .lines()
-        .filter(|l| l.contains(&format!("\"pid\":{pid},")))
-        .map(str::to_string)
-        .collect()
 }
 
 fn text(bytes: &[u8]) -> String {

@@ -141,6 +141,10 @@ fn kernel_events() -> serde_json::Value {
         ("idle", SessionState::Idle),
         ("busy", SessionState::Busy),
         (
+            "not-responding",
+            SessionState::NotResponding { silent_secs: 8 },
+        ),
+        (
             "restarting",
             SessionState::Restarting {
                 reason: DeathReason::Crashed { exit_code: 1 },

@@ -12,12 +12,13 @@ pub mod ps;
 pub mod run;
 
 use sagedesk::engine::{BuildContext, Engine, EngineError};
-use sagedesk::session::{DroppedCounts, RecordStore, Session, SessionConfig};
+use sagedesk::session::{DroppedCounts, RecordStore, Session, SessionConfig, UNATTENDED_PATIENCE};
 
 /// A fresh session for a command: the containers of SageDesk processes that
 /// are gone are collected first, the kernel comes from the image's label,
-/// and it is never restarted by itself (the command reports a dead kernel
-/// instead).
+/// it is never restarted by itself (the command reports a dead kernel
+/// instead), and it is given up on when it stops answering its heartbeat
+/// for [`UNATTENDED_PATIENCE`].
 pub async fn fresh_session(
     engine_setting: Option<&str>,
     image: Option<String>,
@@ -35,6 +36,7 @@ pub async fn fresh_session(
     let image = image.unwrap_or_else(|| BuildContext::embedded().tag());
     let mut config = SessionConfig::for_image(&engine, &image).await?;
     config.auto_restart = false;
+    config.give_up_silent_after = Some(UNATTENDED_PATIENCE);
     configure(&mut config);
     // Refused here, not as a kernel that died at start.
     config

@@ -9,11 +9,12 @@ use std::time::Duration;
 use tokio::task::JoinHandle;
 
 use crate::id::new_id;
+use crate::kernel::MessageLimits;
 use crate::kernel::outputs::OutputLimits;
 use crate::notebook::Output;
 use crate::session::{
     CellStatus, CellUpdate, DeathReason, DroppedCounts, InterruptOutcome, Session, SessionConfig,
-    SessionRecord, SessionState, forward_keeping,
+    SessionRecord, SessionState, UNATTENDED_PATIENCE, forward_keeping,
 };
 use crate::workspace::KernelsOnQuit;
 
@@ -82,6 +83,10 @@ impl Desk {
         let engine = self.engine().await?;
         let records = &self.inner.records;
         let supervised = self.inner.kernels == KernelLife::Supervised;
+        let messages = MessageLimits {
+            max_frame: self.settings().max_message_bytes,
+            ..MessageLimits::default()
+        };
         let left_running = supervised
             .then(|| records.find(workspace.root(), path))
             .flatten();
@@ -101,7 +106,10 @@ impl Desk {
                 let settings = self.settings();
                 config.limits = settings.limits();
                 config.network = settings.kernel_network();
+                config.messages = messages;
                 config.auto_restart = supervised;
+                // Nobody is there to restart a frozen kernel.
+                config.give_up_silent_after = (!supervised).then_some(UNATTENDED_PATIENCE);
                 Start::Fresh(config)
             }
         };
@@ -113,7 +121,7 @@ impl Desk {
         let (session, image) = match start {
             Start::Resume(record) => {
                 let image = record.image.clone();
-                (Session::resume(engine, record), image)
+                (Session::resume_with(engine, record, messages), image)
             }
             Start::Fresh(config) => {
                 let image = config.image.clone();
@@ -372,5 +380,16 @@ impl Desk {
             }
         };
         let _ = tokio::time::timeout(QUIT_BUDGET, all).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_settings_take_the_kernel_clients_message_limit_by_default() {
+        assert_eq!(
+            crate::workspace::Settings::default().max_message_bytes,
+            crate::kernel::MAX_FRAME
+        );
     }
 }

@@ -48,7 +48,9 @@ pub enum KernelLife {
     #[default]
     Supervised,
     /// As a command runs a notebook: a fresh kernel, never restarted (a
-    /// death ends the cell that was running, and the command says so).
+    /// death ends the cell that was running, and the command says so), and
+    /// given up on when it stops answering for
+    /// [`UNATTENDED_PATIENCE`](crate::session::UNATTENDED_PATIENCE).
     OneRun,
 }
 

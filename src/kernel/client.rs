@@ -5,7 +5,8 @@
 //! Messages are signed with the session's key; one whose signature does
 //! not verify is dropped and counted, never acted on. The shell and stdin
 //! sockets share one identity, or the kernel's `input()` requests would
-//! never reach us.
+//! never reach us. Every socket reaches the kernel through a frame guard
+//! (`guard.rs`), which refuses frames over [`MessageLimits::max_frame`].
 
 use std::time::Duration;
 
@@ -18,9 +19,13 @@ use jupyter_protocol::messaging::{
 use jupyter_zmq_client::RuntimeError;
 use tokio::sync::{Mutex, mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
+use zeromq::{SocketRecv, SocketSend};
 
 use super::error::KernelError;
+use super::guard::Guard;
+use super::intake::{MessageLimits, NotKept};
 use super::router::{Channel, Command, Incoming, Router};
+use super::wire::{Received, decode};
 
 /// What one execution produces, in the order the kernel sends it.
 #[derive(Debug, Clone)]
@@ -30,6 +35,8 @@ pub enum ExecutionEvent {
     /// An iopub message for the cell: stream, display data, result, error,
     /// clear_output or update_display_data.
     Output(JupyterMessageContent),
+    /// A message for the cell that did not reach it whole: too large.
+    NotKept(NotKept),
     /// The code called `input()`; answer with [`KernelClient::input_reply`].
     InputRequest { prompt: String, password: bool },
     /// The shell's reply: status and execution count.
@@ -47,11 +54,22 @@ pub struct Execution {
 /// A connected kernel. Dropping it stops its tasks and closes its sockets.
 pub struct KernelClient {
     commands: mpsc::UnboundedSender<Command>,
-    heartbeat: Mutex<jupyter_zmq_client::ClientHeartbeatConnection>,
+    heartbeat: Mutex<Heartbeat>,
     dropped: watch::Sender<u64>,
     iopub_seen: watch::Receiver<bool>,
+    /// Set, with why, when the router stops: the connection broke.
+    lost: watch::Receiver<Option<String>>,
     tasks: Vec<JoinHandle<()>>,
+    _guards: Vec<Guard>,
     session_id: String,
+}
+
+/// The heartbeat socket, a REQ socket: it takes a new ping only once the
+/// last one is answered, so a ping still unanswered is waited for again
+/// rather than sent anew.
+struct Heartbeat {
+    connection: jupyter_zmq_client::ClientHeartbeatConnection,
+    waiting: bool,
 }
 
 impl Drop for KernelClient {
@@ -92,55 +110,106 @@ impl Sockets {
     }
 }
 
-/// Whether a read error is about one bad message (dropped) rather than the
-/// socket (fatal).
-fn is_bad_message(err: &RuntimeError) -> bool {
-    !matches!(err, RuntimeError::ZmqError(_) | RuntimeError::IoError(_))
-}
-
 fn spawn_reader<S>(
     channel: Channel,
-    mut conn: jupyter_zmq_client::Connection<S>,
+    conn: jupyter_zmq_client::Connection<S>,
     incoming: mpsc::UnboundedSender<Incoming>,
     dropped: watch::Sender<u64>,
+    max_output: usize,
 ) -> JoinHandle<()>
 where
-    S: zeromq::SocketRecv + Send + 'static,
+    S: SocketRecv + Send + 'static,
 {
+    let jupyter_zmq_client::Connection {
+        mut socket, mac, ..
+    } = conn;
     tokio::spawn(async move {
         loop {
-            match conn.read().await {
-                Ok(message) => {
-                    if incoming
-                        .send(Incoming::Message(channel, Box::new(message)))
-                        .is_err()
-                    {
-                        return;
-                    }
-                }
-                Err(err) if is_bad_message(&err) => {
-                    // A forged or corrupt message: never acted on.
-                    dropped.send_modify(|n| *n += 1);
-                }
-                Err(_) => {
-                    let _ = incoming.send(Incoming::Closed);
+            let frames = match socket.recv().await {
+                Ok(frames) => frames,
+                // The socket's stream is broken (a protocol error): it
+                // would stay so.
+                Err(err) => {
+                    let why = format!("broke ZeroMQ's protocol on its {channel} socket ({err})");
+                    let _ = incoming.send(Incoming::Closed(why));
                     return;
                 }
+            };
+            let item = match decode(frames, mac.as_ref(), max_output) {
+                Ok(Received::Message(message)) => Incoming::Message(channel, message),
+                Ok(Received::TooLarge {
+                    msg_type,
+                    parent,
+                    bytes,
+                }) => Incoming::TooLarge {
+                    parent,
+                    msg_type,
+                    bytes,
+                    limit: max_output as u64,
+                },
+                // A forged or corrupt message: never acted on.
+                Err(_) => {
+                    dropped.send_modify(|n| *n += 1);
+                    continue;
+                }
+            };
+            if incoming.send(item).is_err() {
+                return;
             }
         }
     })
 }
 
+/// One guard for each of the kernel's ports, and the connection info that
+/// points the client's sockets at them.
+async fn guard(
+    info: &ConnectionInfo,
+    limits: MessageLimits,
+    incoming: &mpsc::UnboundedSender<Incoming>,
+) -> Result<(Vec<Guard>, ConnectionInfo), KernelError> {
+    let mut guarded = info.clone();
+    guarded.ip = "127.0.0.1".into();
+    let mut guards = Vec::new();
+    for (channel, port) in [
+        (Channel::Shell, &mut guarded.shell_port),
+        (Channel::Iopub, &mut guarded.iopub_port),
+        (Channel::Stdin, &mut guarded.stdin_port),
+        (Channel::Control, &mut guarded.control_port),
+        (Channel::Heartbeat, &mut guarded.hb_port),
+    ] {
+        let guard = Guard::start(channel, &info.ip, *port, limits.max_frame, incoming.clone())
+            .await
+            .map_err(|err| KernelError::Guard(err.to_string()))?;
+        *port = guard.port;
+        guards.push(guard);
+    }
+    Ok((guards, guarded))
+}
+
 impl KernelClient {
     /// Connects to the kernel and waits until it answers `kernel_info` and
     /// its iopub subscription is live (messages published before that are
-    /// lost, so nothing may be executed earlier).
+    /// lost, so nothing may be executed earlier). Takes what the default
+    /// [`MessageLimits`] allow.
     pub async fn connect(
         info: &ConnectionInfo,
         deadline: Duration,
     ) -> Result<(KernelClient, KernelInfoReply), KernelError> {
+        KernelClient::connect_with(info, deadline, MessageLimits::default()).await
+    }
+
+    /// [`KernelClient::connect`], taking from the kernel what `limits`
+    /// allow.
+    pub async fn connect_with(
+        info: &ConnectionInfo,
+        deadline: Duration,
+        limits: MessageLimits,
+    ) -> Result<(KernelClient, KernelInfoReply), KernelError> {
         let session_id = super::connection::new_session_id();
         let give_up = tokio::time::Instant::now() + deadline;
+        let (incoming_tx, incoming_rx) = mpsc::unbounded_channel();
+        let (guards, info) = guard(info, limits, &incoming_tx).await?;
+        let info = &info;
         // The published ports accept TCP before the kernel listens behind
         // them (the engine's proxy resets such connections), so opening is
         // retried until the kernel is up or the deadline passes.
@@ -173,38 +242,59 @@ impl KernelClient {
             heartbeat,
         } = sockets;
         let (dropped, _) = watch::channel(0);
-        let (incoming_tx, incoming_rx) = mpsc::unbounded_channel();
         let (shell_send, shell_recv) = shell.split();
         let (stdin_send, stdin_recv) = stdin.split();
         let (control_send, control_recv) = control.split();
         let (commands_tx, commands_rx) = mpsc::unbounded_channel();
         let (seen_tx, seen_rx) = watch::channel(false);
+        let (lost_tx, lost_rx) = watch::channel(None);
+        let max_output = limits.max_output;
+        let router = Router::new(shell_send, stdin_send, control_send, seen_tx);
         let tasks = vec![
-            spawn_reader(Channel::Iopub, iopub, incoming_tx.clone(), dropped.clone()),
+            spawn_reader(
+                Channel::Iopub,
+                iopub,
+                incoming_tx.clone(),
+                dropped.clone(),
+                max_output,
+            ),
             spawn_reader(
                 Channel::Shell,
                 shell_recv,
                 incoming_tx.clone(),
                 dropped.clone(),
+                max_output,
             ),
             spawn_reader(
                 Channel::Stdin,
                 stdin_recv,
                 incoming_tx.clone(),
                 dropped.clone(),
+                max_output,
             ),
-            spawn_reader(Channel::Control, control_recv, incoming_tx, dropped.clone()),
-            tokio::spawn(
-                Router::new(shell_send, stdin_send, control_send, seen_tx)
-                    .run(commands_rx, incoming_rx),
+            spawn_reader(
+                Channel::Control,
+                control_recv,
+                incoming_tx,
+                dropped.clone(),
+                max_output,
             ),
+            tokio::spawn(async move {
+                let why = router.run(commands_rx, incoming_rx).await;
+                lost_tx.send_replace(Some(why));
+            }),
         ];
         let client = KernelClient {
             commands: commands_tx,
-            heartbeat: Mutex::new(heartbeat),
+            heartbeat: Mutex::new(Heartbeat {
+                connection: heartbeat,
+                waiting: false,
+            }),
             dropped,
             iopub_seen: seen_rx,
+            lost: lost_rx,
             tasks,
+            _guards: guards,
             session_id,
         };
         let left = give_up.saturating_duration_since(tokio::time::Instant::now());
@@ -387,15 +477,40 @@ impl KernelClient {
     }
 
     /// One heartbeat round trip: the kernel process is alive and not frozen.
+    /// After a timeout the ping stays sent, and the next call waits on for
+    /// its answer: a frozen kernel answers it when it thaws.
     pub async fn heartbeat(&self, timeout: Duration) -> Result<(), KernelError> {
         let mut hb = self.heartbeat.lock().await;
-        tokio::time::timeout(timeout, hb.single_heartbeat())
+        if !hb.waiting {
+            let ping = zeromq::ZmqMessage::from(b"ping".to_vec());
+            hb.connection
+                .socket
+                .send(ping)
+                .await
+                .map_err(|_| KernelError::Closed)?;
+            hb.waiting = true;
+        }
+        // Cancel-safe: a reply not yet read stays in the socket.
+        let answer = tokio::time::timeout(timeout, hb.connection.socket.recv())
             .await
             .map_err(|_| KernelError::Timeout {
                 what: "a heartbeat".into(),
                 after: timeout,
-            })?
-            .map_err(|_| KernelError::Closed)
+            })?;
+        hb.waiting = false;
+        answer.map(|_| ()).map_err(|_| KernelError::Closed)
+    }
+
+    /// Waits until the connection to the kernel breaks (a socket the
+    /// kernel closed, or broke the protocol on); returns how, as a phrase
+    /// that follows "The Sage kernel". Requests and executions in flight
+    /// then end without their replies.
+    pub async fn lost(&self) -> String {
+        let mut lost = self.lost.clone();
+        match lost.wait_for(Option::is_some).await {
+            Ok(why) => why.clone().unwrap_or_default(),
+            Err(_) => "stopped being read".into(),
+        }
     }
 
     /// How many messages were dropped for a bad signature or bad framing.

@@ -11,4 +11,6 @@ pub enum KernelError {
     Closed,
     #[error("the kernel answered {what} with an error: {message}")]
     Reply { what: String, message: String },
+    #[error("the guard in front of the kernel's ports could not start: {0}")]
+    Guard(String),
 }

@@ -1,6 +1,7 @@
 //! The actor behind a [`KernelClient`](super::KernelClient): it sends
 //! what the client asks and routes every message the kernel sends to the
-//! request or execution it answers (by its parent's message id).
+//! request or execution it answers (by its parent's message id). It runs
+//! until the client is dropped or the connection breaks, and then says why.
 
 use std::collections::HashMap;
 
@@ -11,6 +12,7 @@ use jupyter_zmq_client::RuntimeError;
 use tokio::sync::{mpsc, oneshot};
 
 use super::client::ExecutionEvent;
+use super::intake::NotKept;
 
 /// The socket a message came or goes on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +21,19 @@ pub(super) enum Channel {
     Control,
     Stdin,
     Iopub,
+    Heartbeat,
+}
+
+impl std::fmt::Display for Channel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Channel::Shell => "shell",
+            Channel::Control => "control",
+            Channel::Stdin => "stdin",
+            Channel::Iopub => "iopub",
+            Channel::Heartbeat => "heartbeat",
+        })
+    }
 }
 
 /// What the client asks of the router.
@@ -38,11 +53,25 @@ pub(super) enum Command {
     },
 }
 
-/// What the socket readers hand the router.
+/// What the socket readers and guards hand the router.
 pub(super) enum Incoming {
     Message(Channel, Box<JupyterMessage>),
-    /// A socket failed: the kernel is gone or unreachable.
-    Closed,
+    /// An output too large to parse, for the request `parent`.
+    TooLarge {
+        parent: Option<String>,
+        msg_type: String,
+        bytes: u64,
+        limit: u64,
+    },
+    /// A frame refused at its header by the socket's guard.
+    Refused {
+        channel: Channel,
+        bytes: u64,
+        limit: u64,
+    },
+    /// The connection broke: how, as a phrase that follows "The Sage
+    /// kernel" ("closed its stdin socket").
+    Closed(String),
 }
 
 /// One execution in flight. It is finished when both its shell reply and
@@ -83,33 +112,79 @@ impl Router {
         }
     }
 
-    /// Runs until the client is dropped or a socket fails.
+    /// Runs until the client is dropped or the connection breaks; returns
+    /// why it stopped, as a phrase that follows "The Sage kernel".
     pub(super) async fn run(
         mut self,
         mut commands: mpsc::UnboundedReceiver<Command>,
         mut incoming: mpsc::UnboundedReceiver<Incoming>,
-    ) {
+    ) -> String {
         loop {
             tokio::select! {
                 command = commands.recv() => match command {
                     Some(command) => {
-                        if self.command(command).await.is_err() {
-                            return;
+                        if let Err(why) = self.command(command).await {
+                            return why;
                         }
                     }
-                    None => return,
+                    None => return "was let go of by its client".into(),
                 },
                 message = incoming.recv() => match message {
                     Some(Incoming::Message(channel, message)) => self.incoming(channel, *message),
-                    // A socket died: the session notices through the
-                    // engine or the heartbeat; pending callers see Closed.
-                    Some(Incoming::Closed) | None => return,
+                    Some(Incoming::TooLarge { parent, msg_type, bytes, limit }) => {
+                        self.iopub_seen.send_if_modified(|seen| !std::mem::replace(seen, true));
+                        if let Some(running) = parent.and_then(|p| self.executions.get(&p)) {
+                            let what = NotKept::TooLarge { msg_type, bytes, limit };
+                            let _ = running.events.send(ExecutionEvent::NotKept(what));
+                        }
+                    }
+                    Some(Incoming::Refused { channel, bytes, limit }) => {
+                        self.refused(channel, bytes, limit);
+                    }
+                    // Pending callers see their replies' senders dropped.
+                    Some(Incoming::Closed(why)) => return why,
+                    None => return "stopped being read".into(),
                 },
             }
         }
     }
 
-    async fn command(&mut self, command: Command) -> Result<(), RuntimeError> {
+    /// A frame the guard refused: its message is lost, and whose it was is
+    /// unknown (its header never came), so each running execution is told.
+    /// One refused on shell may have been an execution's reply: it then
+    /// ends at its idle status without one.
+    fn refused(&mut self, channel: Channel, bytes: u64, limit: u64) {
+        let mut done = Vec::new();
+        for (id, running) in &mut self.executions {
+            let what = NotKept::Refused { bytes, limit };
+            let _ = running.events.send(ExecutionEvent::NotKept(what));
+            if channel == Channel::Shell {
+                running.replied = true;
+                if running.idle {
+                    done.push(id.clone());
+                }
+            }
+        }
+        for id in done {
+            self.finish(&id);
+        }
+    }
+
+    /// Ends an execution whose reply and idle status have both come.
+    fn finish(&mut self, id: &str) {
+        if let Some(running) = self.executions.remove(id) {
+            let _ = running.events.send(ExecutionEvent::Done);
+        }
+    }
+
+    /// Sends what the client asks; a message the socket does not take
+    /// breaks the connection (the error says how).
+    async fn command(&mut self, command: Command) -> Result<(), String> {
+        let (channel, sent) = self.send(command).await;
+        sent.map_err(|err| format!("did not take a message on its {channel} socket ({err})"))
+    }
+
+    async fn send(&mut self, command: Command) -> (Channel, Result<(), RuntimeError>) {
         match command {
             Command::Request {
                 channel,
@@ -118,8 +193,8 @@ impl Router {
             } => {
                 self.requests.insert(message.header.msg_id.clone(), reply);
                 match channel {
-                    Channel::Control => self.control.send(message).await,
-                    _ => self.shell.send(message).await,
+                    Channel::Control => (channel, self.control.send(message).await),
+                    _ => (Channel::Shell, self.shell.send(message).await),
                 }
             }
             Command::Execute { message, events } => {
@@ -132,7 +207,7 @@ impl Router {
                         input_request: None,
                     },
                 );
-                self.shell.send(message).await
+                (Channel::Shell, self.shell.send(message).await)
             }
             Command::InputReply { execution, value } => {
                 let Some(request) = self
@@ -140,7 +215,7 @@ impl Router {
                     .get_mut(&execution)
                     .and_then(|r| r.input_request.take())
                 else {
-                    return Ok(());
+                    return (Channel::Stdin, Ok(()));
                 };
                 let reply = JupyterMessage::new(
                     InputReply {
@@ -149,7 +224,7 @@ impl Router {
                     },
                     Some(&request),
                 );
-                self.stdin.send(reply).await
+                (Channel::Stdin, self.stdin.send(reply).await)
             }
         }
     }
@@ -204,8 +279,7 @@ impl Router {
                 let _ = running.events.send(event);
             }
             if running.replied && running.idle {
-                let _ = running.events.send(ExecutionEvent::Done);
-                self.executions.remove(&parent);
+                self.finish(&parent);
             }
         } else if channel != Channel::Iopub
             && let Some(reply) = self.requests.remove(&parent)

@@ -11,17 +11,14 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
 use super::handle::Command;
+use super::heartbeat::Beat;
+use super::live::{Live, News, StartResult, start_kernel};
 use super::record::SessionRecord;
 use super::{
     CellEvent, CellStatus, DeathReason, InterruptOutcome, SessionConfig, SessionError, SessionState,
 };
-use crate::engine::{
-    ContainerExit, Engine, EngineError, KernelContainer, KernelContainerSpec, Owner,
-};
-use crate::kernel::{
-    Execution, ExecutionEvent, KernelClient, KernelPorts, container_connection_file,
-    host_connection_info, new_key,
-};
+use crate::engine::Engine;
+use crate::kernel::{Execution, ExecutionEvent, KernelClient};
 
 /// Restarts allowed within [`RESTART_WINDOW`] before the breaker opens.
 const MAX_RESTARTS: usize = 3;
@@ -32,17 +29,6 @@ const BACKOFF_START: Duration = Duration::from_millis(500);
 const INTERRUPT_STEP: Duration = Duration::from_secs(3);
 /// The kernel's grace period when stopped.
 const STOP_GRACE: Duration = Duration::from_secs(3);
-
-/// A kernel that is up: its container and the client talking to it.
-struct Live {
-    container: KernelContainer,
-    /// The key in the container's connection file.
-    key: String,
-    client: Arc<KernelClient>,
-    /// Reports the container's exit (or the engine's loss).
-    exit: oneshot::Receiver<Result<ContainerExit, EngineError>>,
-    watcher: JoinHandle<()>,
-}
 
 struct Queued {
     code: String,
@@ -55,9 +41,10 @@ struct Current {
     events: mpsc::UnboundedSender<CellEvent>,
     status: Option<CellStatus>,
     execution_count: Option<usize>,
+    /// Its events still come: false once the kernel's connection broke
+    /// (the kernel's news then ends the cell).
+    open: bool,
 }
-
-type StartResult = Result<Live, DeathReason>;
 
 pub(crate) struct Actor {
     engine: Engine,
@@ -135,23 +122,27 @@ impl Actor {
                             self.resumed.store(live.container.adopted, Ordering::Relaxed);
                             tokio::spawn(super::dropped::count_dropped(live.client.watch_dropped(), self.dropped.clone()));
                             self.live = Some(live);
-                            self.set(SessionState::Idle);
+                            self.settle();
                             self.next_cell();
                         }
                         Ok(Err(reason)) => self.died(reason, false).await,
                         Err(_) => self.died(DeathReason::StartFailed { message: "the start-up task failed".into() }, false).await,
                     }
                 },
-                event = async { self.current.as_mut().expect("guarded").execution.events.recv().await }, if self.current.is_some() => {
+                event = async { self.current.as_mut().expect("guarded").execution.events.recv().await },
+                    if self.current.as_ref().is_some_and(|c| c.open) => {
                     self.cell_event(event);
                 },
-                exit = async { (&mut self.live.as_mut().expect("guarded").exit).await }, if self.live.is_some() => {
-                    let reason = match exit {
-                        Ok(Ok(exit)) => DeathReason::from_exit(&exit),
-                        Ok(Err(err)) => DeathReason::EngineGone { message: err.to_string() },
-                        Err(_) => DeathReason::EngineGone { message: "the container watch ended".into() },
-                    };
-                    self.died(reason, true).await;
+                news = async { self.live.as_mut().expect("guarded").news().await }, if self.live.is_some() => {
+                    match news {
+                        News::Exited(reason) => self.died(reason, true).await,
+                        News::Lost(what) => {
+                            let live = self.live.as_mut().expect("guarded");
+                            let reason = live.lost(&self.engine, what).await;
+                            self.died(reason, true).await;
+                        }
+                        News::Beat(beat) => self.beat(beat).await,
+                    }
                 },
             }
         }
@@ -159,6 +150,41 @@ impl Actor {
 
     fn set(&self, state: SessionState) {
         self.state.send_replace(state);
+    }
+
+    /// The state of a live kernel: busy while a cell runs, idle otherwise,
+    /// unless it has stopped answering its heartbeat.
+    fn settle(&self) {
+        let silent = self.live.as_ref().and_then(|live| live.silent);
+        self.set(match (silent, &self.current) {
+            (Some(silent), _) => SessionState::NotResponding {
+                silent_secs: silent.as_secs(),
+            },
+            (None, Some(_)) => SessionState::Busy,
+            (None, None) => SessionState::Idle,
+        });
+    }
+
+    /// What the heartbeat says: not responding (given up on, for sessions
+    /// that do after a while), or answering again.
+    async fn beat(&mut self, beat: Beat) {
+        let Some(live) = self.live.as_mut() else {
+            return;
+        };
+        live.silent = match beat {
+            Beat::Silent(silent) => Some(silent),
+            Beat::Answering => None,
+        };
+        if let (Some(silent), Some(limit)) = (live.silent, self.config.give_up_silent_after)
+            && silent >= limit
+        {
+            let reason = DeathReason::NotResponding {
+                after_secs: limit.as_secs(),
+            };
+            self.died(reason, true).await;
+            return;
+        }
+        self.settle();
     }
 
     async fn command(&mut self, command: Command) {
@@ -243,28 +269,26 @@ impl Actor {
             return;
         }
         let Some(live) = &self.live else { return };
+        let Some(cell) = self.queue.pop_front() else {
+            return;
+        };
         // A cell whose listener went away still runs: the code was sent,
         // and later cells may rely on what it defines.
-        while let Some(cell) = self.queue.pop_front() {
-            match live.client.execute(&cell.code, true) {
-                Ok(execution) => {
-                    let _ = cell.events.send(CellEvent::Started);
-                    self.current = Some(Current {
-                        execution,
-                        events: cell.events,
-                        status: None,
-                        execution_count: None,
-                    });
-                    self.set(SessionState::Busy);
-                    return;
-                }
-                Err(err) => {
-                    let _ = cell.events.send(CellEvent::KernelDied {
-                        reason: DeathReason::Crashed { exit_code: -1 },
-                        message: format!("The cell could not be sent to the kernel: {err}"),
-                    });
-                }
+        match live.client.execute(&cell.code, true) {
+            Ok(execution) => {
+                let _ = cell.events.send(CellEvent::Started);
+                self.current = Some(Current {
+                    execution,
+                    events: cell.events,
+                    status: None,
+                    execution_count: None,
+                    open: true,
+                });
+                self.settle();
             }
+            // The connection broke: the kernel's news says how, and the
+            // cell runs in the kernel that replaces it, or is told.
+            Err(_) => self.queue.push_front(cell),
         }
     }
 
@@ -276,6 +300,9 @@ impl Actor {
             Some(ExecutionEvent::Busy) => {}
             Some(ExecutionEvent::Output(content)) => {
                 let _ = current.events.send(CellEvent::Output(content));
+            }
+            Some(ExecutionEvent::NotKept(what)) => {
+                let _ = current.events.send(CellEvent::Output(what.to_output()));
             }
             Some(ExecutionEvent::InputRequest { prompt, password }) => {
                 let _ = current
@@ -306,11 +333,12 @@ impl Actor {
                         });
                     }
                 }
-                self.set(SessionState::Idle);
+                self.settle();
                 self.next_cell();
             }
-            // The client's connection closed: the exit watch says why.
-            None => {}
+            // The connection broke: not polled again (it would answer at
+            // once, forever); the kernel's news says how, and ends the cell.
+            None => current.open = false,
         }
     }
 
@@ -341,7 +369,10 @@ impl Actor {
                 async move {
                     tokio::time::timeout(
                         INTERRUPT_STEP,
-                        state.wait_for(|s| !matches!(s, SessionState::Busy)),
+                        // Ended: a cell runs on while its kernel is silent.
+                        state.wait_for(|s| {
+                            !matches!(s, SessionState::Busy | SessionState::NotResponding { .. })
+                        }),
                     )
                     .await
                     .is_ok()
@@ -524,78 +555,5 @@ impl Actor {
             tokio::time::sleep(after).await;
             start_kernel(engine, config, name, key).await
         }));
-    }
-}
-
-/// Creates the container, connects to the kernel, and starts watching the
-/// container's exit. Everything within the configured deadline.
-/// With the `key` of a kernel left running under the same name, the
-/// container is adopted as it is (its configuration hash covers the key).
-async fn start_kernel(
-    engine: Engine,
-    config: SessionConfig,
-    name: String,
-    key: Option<String>,
-) -> StartResult {
-    let key = key.unwrap_or_else(new_key);
-    let spec = KernelContainerSpec {
-        name,
-        image: config.image.clone(),
-        kernel_argv: config.kernel_argv.clone(),
-        connection_file: container_connection_file(&key),
-        ports: KernelPorts::IN_CONTAINER.to_array().to_vec(),
-        workspace: config.workspace.clone(),
-        network: config.network,
-        notebook: config.notebook.clone(),
-        limits: config.limits.clone(),
-        owner: Owner::current(),
-    };
-    let container =
-        engine
-            .start_kernel_container(&spec)
-            .await
-            .map_err(|e| DeathReason::StartFailed {
-                message: e.to_string(),
-            })?;
-    // The engine reads back one host port for each port it was given, in
-    // the same order; anything else is refused rather than guessed at.
-    let Ok(host_ports) = KernelPorts::try_from(container.ports.as_slice()) else {
-        let _ = engine.remove_container(&container.id).await;
-        return Err(DeathReason::StartFailed {
-            message: format!(
-                "the engine read back {} ports for the kernel's 5",
-                container.ports.len()
-            ),
-        });
-    };
-    let (exit_tx, exit) = oneshot::channel();
-    let watcher = {
-        let engine = engine.clone();
-        let id = container.id.clone();
-        tokio::spawn(async move {
-            let _ = exit_tx.send(engine.wait_exit(&id).await);
-        })
-    };
-    let info = host_connection_info(&key, host_ports);
-    match KernelClient::connect(&info, config.start_timeout).await {
-        Ok((client, _info)) => Ok(Live {
-            container,
-            key,
-            client: Arc::new(client),
-            exit,
-            watcher,
-        }),
-        Err(err) => {
-            watcher.abort();
-            let _ = engine.remove_container(&container.id).await;
-            Err(match err {
-                crate::kernel::KernelError::Timeout { .. } => {
-                    DeathReason::start_timed_out(config.start_timeout)
-                }
-                other => DeathReason::StartFailed {
-                    message: other.to_string(),
-                },
-            })
-        }
     }
 }

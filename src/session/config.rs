@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::error::SessionError;
 use crate::engine::{Engine, KernelNetwork, Limits};
+use crate::kernel::MessageLimits;
 
 /// Settings every session gives its kernel after the image's argv:
 /// IPython's input history in memory (its SQLite file would live in the
@@ -38,7 +39,19 @@ pub struct SessionConfig {
     pub start_timeout: Duration,
     /// Restart the kernel by itself when it dies.
     pub auto_restart: bool,
+    /// Give up on a kernel that has not answered its heartbeat for this
+    /// long: it is removed, and its cells end with
+    /// [`DeathReason::NotResponding`](super::DeathReason::NotResponding).
+    /// `None` (the window's sessions): the state says the kernel is not
+    /// responding, and a restart is the user's call.
+    pub give_up_silent_after: Option<Duration>,
+    /// What the session's client takes from the kernel.
+    pub messages: MessageLimits,
 }
+
+/// How long a command-line run waits for a kernel that stopped answering
+/// its heartbeat: nobody is there to restart it.
+pub const UNATTENDED_PATIENCE: Duration = Duration::from_secs(30);
 
 impl SessionConfig {
     /// The defaults for an image, reading its kernel from its label.
@@ -62,6 +75,8 @@ impl SessionConfig {
             limits: Limits::default(),
             start_timeout: Duration::from_secs(120),
             auto_restart: true,
+            give_up_silent_after: None,
+            messages: MessageLimits::default(),
         })
     }
 }

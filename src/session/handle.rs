@@ -16,6 +16,7 @@ use super::error::SessionError;
 use super::record::SessionRecord;
 use super::state::SessionState;
 use crate::engine::Engine;
+use crate::kernel::MessageLimits;
 
 pub(crate) enum Command {
     Execute {
@@ -74,6 +75,12 @@ impl Session {
     /// matches, a fresh kernel starts instead; [`Session::resumed`] tells
     /// which happened once the session is ready.
     pub fn resume(engine: Engine, record: SessionRecord) -> Session {
+        Session::resume_with(engine, record, MessageLimits::default())
+    }
+
+    /// [`Session::resume`], the kernel's client taking what `messages`
+    /// allows (the record does not keep it: a setting of this launch).
+    pub fn resume_with(engine: Engine, record: SessionRecord, messages: MessageLimits) -> Session {
         let config = SessionConfig {
             image: record.image,
             kernel_argv: record.kernel_argv,
@@ -83,6 +90,8 @@ impl Session {
             limits: record.limits,
             start_timeout: Duration::from_secs(120),
             auto_restart: true,
+            give_up_silent_after: None,
+            messages,
         };
         Session::spawn(engine, config, record.name, Some(record.key))
     }
@@ -161,7 +170,10 @@ impl Session {
             .wait_for(|s| {
                 matches!(
                     s,
-                    SessionState::Idle | SessionState::Busy | SessionState::Dead { .. }
+                    SessionState::Idle
+                        | SessionState::Busy
+                        | SessionState::NotResponding { .. }
+                        | SessionState::Dead { .. }
                 )
             })
             .await

@@ -1,6 +1,7 @@
 //! One live Sage session: a container and the kernel in it, owned by an
 //! actor that starts it, runs cells one after another, interrupts them,
-//! notices when the kernel dies, restarts it (with back-off and a circuit
+//! notices when the kernel dies, its connection breaks or it stops
+//! answering its heartbeat, restarts it (with back-off and a circuit
 //! breaker), and stops it. Cells sent while the kernel starts are queued,
 //! not lost.
 
@@ -10,12 +11,14 @@ mod config;
 mod dropped;
 mod error;
 mod handle;
+mod heartbeat;
+mod live;
 mod record;
 mod state;
 mod stream;
 
 pub use cell::{CellEvent, CellRun, CellStatus, InterruptOutcome};
-pub use config::{KERNEL_SETTINGS, SessionConfig};
+pub use config::{KERNEL_SETTINGS, SessionConfig, UNATTENDED_PATIENCE};
 pub use dropped::DroppedCounts;
 pub use error::SessionError;
 pub use handle::Session;

@@ -23,6 +23,13 @@ pub enum DeathReason {
     StartTimedOut { after_secs: u64 },
     /// The container could not be created or started.
     StartFailed { message: String },
+    /// The connection to the kernel broke while its container ran (it
+    /// closed a socket, or broke the protocol): `what` says how, as a
+    /// phrase that follows "The Sage kernel".
+    Disconnected { what: String },
+    /// The kernel did not answer its heartbeat for this long, and the
+    /// session was to give up on it then (the command line's sessions).
+    NotResponding { after_secs: u64 },
     /// Restarted too often in a short time: SageDesk stopped trying.
     GaveUp { restarts: u32 },
     /// Stopped on purpose.
@@ -71,6 +78,10 @@ impl DeathReason {
             DeathReason::StartFailed { message } => {
                 format!("The Sage kernel could not be started: {message}")
             }
+            DeathReason::Disconnected { what } => format!("The Sage kernel {what}."),
+            DeathReason::NotResponding { after_secs } => format!(
+                "The Sage kernel stopped responding (no answer to its heartbeat for {after_secs} s)."
+            ),
             DeathReason::GaveUp { restarts } => format!(
                 "The Sage kernel died {restarts} times in a short while; SageDesk stopped restarting it."
             ),
@@ -89,6 +100,12 @@ pub enum SessionState {
     Starting,
     Idle,
     Busy,
+    /// The kernel has not answered its heartbeat for `silent_secs` (a few
+    /// beats at least): frozen or stopped. Whether a cell runs is unknown
+    /// to the kernel's state until it answers again; a restart ends it.
+    NotResponding {
+        silent_secs: u64,
+    },
     /// The kernel died and a new one is starting.
     Restarting {
         reason: DeathReason,
@@ -107,6 +124,9 @@ pub enum KernelStatus {
     Starting,
     Idle,
     Busy,
+    /// Shown as it reads: "Kernel not responding".
+    #[serde(rename = "not responding")]
+    NotResponding,
     Dead,
 }
 
@@ -117,6 +137,7 @@ impl SessionState {
             SessionState::Starting | SessionState::Restarting { .. } => KernelStatus::Starting,
             SessionState::Idle => KernelStatus::Idle,
             SessionState::Busy => KernelStatus::Busy,
+            SessionState::NotResponding { .. } => KernelStatus::NotResponding,
             SessionState::Dead { .. } => KernelStatus::Dead,
         }
     }
@@ -131,6 +152,9 @@ impl SessionState {
             }
             SessionState::Idle => "Ready".into(),
             SessionState::Busy => "Running".into(),
+            SessionState::NotResponding { silent_secs } => format!(
+                "The Sage kernel has not answered for {silent_secs} s. Wait for it, or restart it (its variables are lost)."
+            ),
             SessionState::Dead { reason } => reason.describe(),
         }
     }
@@ -168,6 +192,20 @@ mod tests {
     }
 
     #[test]
+    fn a_silent_kernel_reads_as_not_responding_with_how_long() {
+        let state = SessionState::NotResponding { silent_secs: 8 };
+        assert_eq!(state.status(), KernelStatus::NotResponding);
+        assert_eq!(
+            serde_json::to_value(state.status()).unwrap(),
+            "not responding"
+        );
+        assert_eq!(
+            state.detail(),
+            "The Sage kernel has not answered for 8 s. Wait for it, or restart it (its variables are lost)."
+        );
+    }
+
+    #[test]
     fn every_death_is_said_in_a_sentence() {
         let reasons = [
             (
@@ -187,6 +225,16 @@ mod tests {
                     limit_bytes: 512 << 20,
                 },
                 "The Sage kernel ran out of memory (limit 512 MiB).",
+            ),
+            (
+                DeathReason::Disconnected {
+                    what: "closed its stdin socket".into(),
+                },
+                "The Sage kernel closed its stdin socket.",
+            ),
+            (
+                DeathReason::NotResponding { after_secs: 30 },
+                "The Sage kernel stopped responding (no answer to its heartbeat for 30 s).",
             ),
             (
                 DeathReason::GaveUp { restarts: 5 },

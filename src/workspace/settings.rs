@@ -21,6 +21,14 @@ use crate::notebook::atomic::{Replace, write_atomic};
 /// How many recent workspaces are remembered.
 pub const RECENT_WORKSPACES: usize = 10;
 
+/// The default of [`Settings::max_message_bytes`]: the kernel client's own
+/// default, `kernel::MAX_FRAME` (the desk's tests hold them equal; this
+/// layer may not use the kernel's).
+const MAX_MESSAGE_BYTES: u64 = 256 << 20;
+/// Below this, a kernel's ordinary replies (help pages, a plot) would be
+/// refused.
+const MIN_MESSAGE_BYTES: u64 = 1 << 20;
+
 /// What SageDesk does with running kernels when it quits.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -60,6 +68,9 @@ pub struct Settings {
     /// downloads). Off by default. Either way no other container reaches a
     /// kernel.
     pub kernels_offline: bool,
+    /// The longest part of a message SageDesk takes from a kernel: a longer
+    /// one is refused before it is held, and the cell says so.
+    pub max_message_bytes: u64,
     /// Save this long after the last edit, in milliseconds (a notebook is
     /// also saved after every finished cell).
     pub autosave_delay_ms: u64,
@@ -86,6 +97,7 @@ impl Default for Settings {
             memory_bytes: limits.memory_bytes,
             cpus: limits.cpus,
             kernels_offline: false,
+            max_message_bytes: MAX_MESSAGE_BYTES,
             autosave_delay_ms: 2_000,
             kernels_on_quit: KernelsOnQuit::Stop,
             theme: Theme::System,
@@ -147,7 +159,14 @@ impl Settings {
 
     /// Whether the settings can be used; the error names the problem.
     pub fn check(&self) -> Result<(), String> {
-        self.limits().check()
+        self.limits().check()?;
+        if self.max_message_bytes < MIN_MESSAGE_BYTES {
+            return Err(format!(
+                "maxMessageBytes {} is below 1 MiB",
+                self.max_message_bytes
+            ));
+        }
+        Ok(())
     }
 
     /// Reads the settings at `path`: the defaults when there is no file; the
@@ -320,6 +339,8 @@ mod tests {
         assert!(Settings::from_json(br#"{"cpus": 1e-12}"#).is_err());
         assert!(Settings::from_json(br#"{"cpus": 0.05}"#).is_err());
         assert!(Settings::from_json(br#"{"cpus": 0.1}"#).is_ok());
+        assert_eq!(settings.max_message_bytes, 256 << 20);
+        assert!(Settings::from_json(br#"{"maxMessageBytes": 1000}"#).is_err());
         assert!(Settings::from_json(b"[]").is_err());
     }
 

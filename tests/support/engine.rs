@@ -69,6 +69,25 @@ pub fn docker_quietly(args: &[&str]) {
         .status();
 }
 
+/// The containers (id, then owner label) whose owner label names the
+/// process `pid`: those a run of the `sagedesk` command made.
+pub fn containers_owned_by(pid: u32) -> Vec<String> {
+    let (ok, listed) = docker(&[
+        "ps",
+        "-a",
+        "--filter",
+        "label=org.sagedesk.managed=true",
+        "--format",
+        "{{.ID}} {{.Label \"org.sagedesk.owner\"}}",
+    ]);
+    assert!(ok, "{listed}");
+    listed
+        .lines()
+        .filter(|l| l.contains(&format!("\"pid\":{pid},")))
+        .map(str::to_string)
+        .collect()
+}
+
 /// Whether the engine still has a container of this name or id.
 pub fn container_exists(name: &str) -> bool {
     docker(&["container", "inspect", name]).0

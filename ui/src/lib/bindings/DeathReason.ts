@@ -3,4 +3,4 @@
 /**
  * Why a session's kernel is gone.
  */
-export type DeathReason = { "kind": "crashed", exit_code: number, } | { "kind": "killed", signal: number, } | { "kind": "outOfMemory", limit_bytes: number, } | { "kind": "engineGone", message: string, } | { "kind": "startTimedOut", after_secs: number, } | { "kind": "startFailed", message: string, } | { "kind": "gaveUp", restarts: number, } | { "kind": "stopped" };
+export type DeathReason = { "kind": "crashed", exit_code: number, } | { "kind": "killed", signal: number, } | { "kind": "outOfMemory", limit_bytes: number, } | { "kind": "engineGone", message: string, } | { "kind": "startTimedOut", after_secs: number, } | { "kind": "startFailed", message: string, } | { "kind": "disconnected", what: string, } | { "kind": "notResponding", after_secs: number, } | { "kind": "gaveUp", restarts: number, } | { "kind": "stopped" };

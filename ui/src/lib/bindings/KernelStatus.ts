@@ -4,4 +4,4 @@
  * The short word a window shows for a kernel, derived from its
  * [`SessionState`] ([`SessionState::status`]).
  */
-export type KernelStatus = "starting" | "idle" | "busy" | "dead";
+export type KernelStatus = "starting" | "idle" | "busy" | "not responding" | "dead";

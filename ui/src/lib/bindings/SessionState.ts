@@ -5,4 +5,4 @@ import type { DeathReason } from "./DeathReason";
  * Where a session is in its life. The UI's status is derived from this,
  * never stored beside it.
  */
-export type SessionState = { "state": "starting" } | { "state": "idle" } | { "state": "busy" } | { "state": "restarting", reason: DeathReason, } | { "state": "dead", reason: DeathReason, };
+export type SessionState = { "state": "starting" } | { "state": "idle" } | { "state": "busy" } | { "state": "notResponding", silent_secs: number, } | { "state": "restarting", reason: DeathReason, } | { "state": "dead", reason: DeathReason, };

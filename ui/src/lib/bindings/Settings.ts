@@ -26,6 +26,11 @@ cpus: number,
  */
 kernelsOffline: boolean, 
 /**
+ * The longest part of a message SageDesk takes from a kernel: a longer
+ * one is refused before it is held, and the cell says so.
+ */
+maxMessageBytes: number, 
+/**
  * Save this long after the last edit, in milliseconds (a notebook is
  * also saved after every finished cell).
  */

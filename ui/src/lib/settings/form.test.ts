@@ -7,6 +7,7 @@ const defaults: Settings = {
   memoryBytes: 2 * 1024 ** 3,
   cpus: 1,
   kernelsOffline: false,
+  maxMessageBytes: 256 * 1024 ** 2,
   autosaveDelayMs: 2000,
   kernelsOnQuit: 'stop',
   theme: 'system',
@@ -17,11 +18,21 @@ const defaults: Settings = {
 describe('the settings form', () => {
   it('shows GiB and seconds, and gives back bytes and milliseconds with what it does not show kept', () => {
     const form = toForm(defaults);
-    expect(form).toEqual({ memoryGib: 2, cpus: 1, offline: false, autosaveSeconds: 2, kernelsOnQuit: 'stop', theme: 'system', image: '' });
+    expect(form).toEqual({
+      memoryGib: 2,
+      cpus: 1,
+      offline: false,
+      maxMessageMib: 256,
+      autosaveSeconds: 2,
+      kernelsOnQuit: 'stop',
+      theme: 'system',
+      image: '',
+    });
     const changed = fromForm(defaults, {
       ...form,
       memoryGib: 3.5,
       offline: true,
+      maxMessageMib: 1024,
       autosaveSeconds: 0.5,
       kernelsOnQuit: 'leaveRunning',
       image: ' my/sage:1 ',
@@ -30,6 +41,7 @@ describe('the settings form', () => {
       ...defaults,
       memoryBytes: 3.5 * 1024 ** 3,
       kernelsOffline: true,
+      maxMessageBytes: 1024 ** 3,
       autosaveDelayMs: 500,
       kernelsOnQuit: 'leaveRunning',
       image: 'my/sage:1',
@@ -45,6 +57,7 @@ describe('the settings form', () => {
     expect(formProblem({ ...form, cpus: 0.05 })).toMatch(/0.1 CPU/);
     expect(formProblem({ ...form, cpus: Number.NaN })).toMatch(/0.1 CPU/);
     expect(formProblem({ ...form, cpus: 0.1 })).toBeNull();
+    expect(formProblem({ ...form, maxMessageMib: 0.5 })).toMatch(/1 MiB/);
     expect(formProblem({ ...form, autosaveSeconds: 0 })).toMatch(/Autosave/);
     expect(formProblem({ ...form, image: 'my sage' })).toMatch(/spaces/);
   });

@@ -4,6 +4,7 @@
 import type { KernelsOnQuit, Settings, Theme } from '../types';
 
 const GIB = 1024 ** 3;
+const MIB = 1024 ** 2;
 
 export interface SettingsForm {
   /** Memory limit of a kernel, in GiB. */
@@ -11,6 +12,8 @@ export interface SettingsForm {
   cpus: number;
   /** Kernels reach no network beyond SageDesk. */
   offline: boolean;
+  /** The longest part of a message taken from a kernel, in MiB. */
+  maxMessageMib: number;
   /** Autosave delay after the last edit, in seconds. */
   autosaveSeconds: number;
   kernelsOnQuit: KernelsOnQuit;
@@ -24,6 +27,7 @@ export function toForm(settings: Settings): SettingsForm {
     memoryGib: Math.round((settings.memoryBytes / GIB) * 100) / 100,
     cpus: settings.cpus,
     offline: settings.kernelsOffline,
+    maxMessageMib: Math.round(settings.maxMessageBytes / MIB),
     autosaveSeconds: settings.autosaveDelayMs / 1000,
     kernelsOnQuit: settings.kernelsOnQuit,
     theme: settings.theme,
@@ -35,6 +39,7 @@ export function toForm(settings: Settings): SettingsForm {
 export function formProblem(form: SettingsForm): string | null {
   if (!(form.memoryGib >= 0.5)) return 'A kernel needs at least 0.5 GiB of memory.';
   if (!(form.cpus >= 0.1)) return 'A kernel needs at least 0.1 CPU.';
+  if (!(form.maxMessageMib >= 1)) return 'A kernel may send messages of 1 MiB at least.';
   if (!(form.autosaveSeconds >= 0.5 && form.autosaveSeconds <= 600)) return 'Autosave waits between 0.5 and 600 seconds.';
   if (/\s/.test(form.image.trim())) return 'An image name has no spaces.';
   return null;
@@ -48,6 +53,7 @@ export function fromForm(base: Settings, form: SettingsForm): Settings {
     memoryBytes: Math.round(form.memoryGib * GIB),
     cpus: form.cpus,
     kernelsOffline: form.offline,
+    maxMessageBytes: Math.round(form.maxMessageMib) * MIB,
     autosaveDelayMs: Math.round(form.autosaveSeconds * 1000),
     kernelsOnQuit: form.kernelsOnQuit,
     theme: form.theme,

@@ -28,6 +28,7 @@ export const defaultSettings: Settings = {
   memoryBytes: 2 * 1024 ** 3,
   cpus: 1,
   kernelsOffline: false,
+  maxMessageBytes: 256 * 1024 ** 2,
   autosaveDelayMs: 2000,
   kernelsOnQuit: 'stop',
   theme: 'system',
