@@ -44,10 +44,12 @@ enum Command {
         /// The image (default: the one this build uses).
         #[arg(long)]
         image: Option<String>,
-        /// Memory limit, e.g. 512m or 2g (default 2g).
+        /// Memory limit, e.g. 512m or 2g (default: half the engine's memory,
+        /// at least 2g).
         #[arg(long, value_parser = cli::eval::parse_size)]
         memory: Option<i64>,
-        /// CPU limit in cores (default 1).
+        /// CPU limit in cores (default: every core, at a lower weight than
+        /// other programs').
         #[arg(long)]
         cpus: Option<f64>,
         /// Interrupt the code after this many seconds.

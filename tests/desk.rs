@@ -572,3 +572,49 @@ async fn a_message_over_the_settings_limit_is_refused_and_named() {
     assert!(outputs.contains("after"), "the cell went on: {outputs}");
     bench.desk.quit().await;
 }
+
+/// With nothing chosen in the settings, a notebook's kernel may use every
+/// core of the engine at a lower weight than the desktop's, and half the
+/// engine's memory (at least 2 GiB); a choice in the settings wins.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_kernel_gets_the_machines_defaults_unless_the_settings_choose() {
+    let bench = Bench::new().await;
+    let engine_memory = support::engine().await.info().memory_bytes;
+    assert!(engine_memory > 0, "the engine says how much memory it has");
+    let host = |name: &str, field: &str| -> i64 {
+        let (ok, value) = support::docker(&[
+            "container",
+            "inspect",
+            "-f",
+            &format!("{{{{.HostConfig.{field}}}}}"),
+            name,
+        ]);
+        assert!(ok, "{value}");
+        value.trim().parse().unwrap()
+    };
+    let id = bench.notebook("auto", "1").await;
+    bench.run("auto.ipynb", &id, "1").await;
+    let auto = bench.kernels_of("auto.ipynb").await.remove(0);
+    assert_eq!(host(&auto, "NanoCpus"), 0, "no CPU cap");
+    assert_eq!(host(&auto, "CpuShares"), 512);
+    assert_eq!(host(&auto, "Memory"), (engine_memory / 2).max(2 << 30));
+    let view = bench.desk.settings_view().await;
+    let defaults = view.defaults.expect("the engine answered");
+    assert_eq!(defaults.memory_bytes, (engine_memory / 2).max(2 << 30));
+    assert!(defaults.cores >= 1);
+
+    bench
+        .desk
+        .set_settings(sagedesk::workspace::Settings {
+            memory_bytes: Some(3 << 30),
+            cpus: Some(1.5),
+            ..bench.desk.settings()
+        })
+        .unwrap();
+    let id = bench.notebook("chosen", "1").await;
+    bench.run("chosen.ipynb", &id, "1").await;
+    let chosen = bench.kernels_of("chosen.ipynb").await.remove(0);
+    assert_eq!(host(&chosen, "NanoCpus"), 1_500_000_000);
+    assert_eq!(host(&chosen, "Memory"), 3 << 30);
+    bench.desk.quit().await;
+}

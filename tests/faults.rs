@@ -193,7 +193,7 @@ fn container_id(name: &str) -> String {
 /// container is replaced by a new one, which reads the workspace as it was.
 #[tokio::test(flavor = "multi_thread")]
 async fn out_of_memory_and_a_killed_container_lose_nothing_on_disk() {
-    let bench = user_desk(|s| s.memory_bytes = 512 << 20).await;
+    let bench = user_desk(|s| s.memory_bytes = Some(512 << 20)).await;
     // Flushed and given time to leave the kernel (ipykernel sends what a
     // cell prints every 0.2 s), so that it reached the app before the kill.
     let greedy = "import sys, time; print('before the memory ran out'); sys.stdout.flush(); time.sleep(1); x = bytearray(2 * 1024^3)";

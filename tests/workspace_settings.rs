@@ -58,8 +58,8 @@ fn settings_are_saved_and_loaded_back() {
     let mut settings = Settings {
         theme: Theme::Dark,
         kernels_on_quit: KernelsOnQuit::LeaveRunning,
-        memory_bytes: 4 << 30,
-        cpus: 2.5,
+        memory_bytes: Some(4 << 30),
+        cpus: Some(2.5),
         autosave_delay_ms: 500,
         image: Some("registry.example/sagedesk/sagemath:10.8".into()),
         ..Settings::default()
@@ -69,5 +69,7 @@ fn settings_are_saved_and_loaded_back() {
     let loaded = Settings::load(&path);
     assert!(loaded.warning.is_none());
     assert_eq!(loaded.settings, settings);
-    assert_eq!(settings.limits().memory_bytes, 4 << 30);
+    let machine = sagedesk::engine::Limits::for_machine(24 << 30);
+    assert_eq!(settings.limits(&machine).memory_bytes, 4 << 30);
+    assert_eq!(settings.limits(&machine).cpus, Some(2.5));
 }

@@ -161,8 +161,8 @@ pub async fn inspect(
 }
 
 #[tauri::command]
-pub fn get_settings(desk: State<'_, Desk>) -> SettingsView {
-    desk.settings_view()
+pub async fn get_settings(desk: State<'_, Desk>) -> Answer<SettingsView> {
+    Ok(desk.settings_view().await)
 }
 
 #[tauri::command]

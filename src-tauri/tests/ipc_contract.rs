@@ -32,6 +32,8 @@ fn docker_engine() -> EngineInfo {
         api_version: "1.41".into(),
         os: "linux".into(),
         arch: "amd64".into(),
+        memory_bytes: 16_654_110_720,
+        cpus: 8,
     }
 }
 
@@ -85,6 +87,8 @@ fn samples() -> Vec<(&'static str, Report)> {
             api_version: "1.41".into(),
             os: "linux".into(),
             arch: "arm64".into(),
+            memory_bytes: 8_321_499_136,
+            cpus: 4,
         }),
         problem: Some(Problem {
             code: ErrorCode::ImageMissing,

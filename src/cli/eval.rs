@@ -50,7 +50,7 @@ pub async fn run(engine_setting: Option<&str>, options: EvalOptions) -> anyhow::
             config.limits.memory_bytes = memory;
         }
         if let Some(cpus) = options.cpus {
-            config.limits.cpus = cpus;
+            config.limits.cpus = Some(cpus);
         }
     })
     .await?;

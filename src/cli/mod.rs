@@ -35,6 +35,7 @@ pub async fn fresh_session(
     }
     let image = image.unwrap_or_else(|| BuildContext::embedded().tag());
     let mut config = SessionConfig::for_image(&engine, &image).await?;
+    config.limits = sagedesk::engine::Limits::for_machine(engine.info().memory_bytes);
     config.auto_restart = false;
     config.give_up_silent_after = Some(UNATTENDED_PATIENCE);
     configure(&mut config);

@@ -54,7 +54,10 @@ fn print_rows(rows: &[Row]) {
     } in rows
     {
         let (memory, cpus) = match &c.limits {
-            Some(l) => (size::memory_limit(l.memory_bytes), format!("{}", l.cpus)),
+            Some(l) => (
+                size::memory_limit(l.memory_bytes),
+                l.cpus.map_or_else(|| "all".to_string(), |c| c.to_string()),
+            ),
             None => ("?".into(), "?".into()),
         };
         let owner = match (&c.owner, c.orphan) {

@@ -21,7 +21,7 @@ use crate::workspace::KernelsOnQuit;
 use super::error::DeskError;
 use super::events::DeskEvent;
 use super::notebooks::kept_names;
-use super::open::{Desk, KernelLife, WHOLE_OUTPUTS, blocking};
+use super::open::{Desk, KernelLife, WHOLE_OUTPUTS, blocking, machine_limits};
 use super::views::{Completions, Help};
 
 /// The longest [`Desk::quit`] waits for the kernels to stop or be recorded.
@@ -104,7 +104,7 @@ impl Desk {
                 config.workspace = Some(workspace.root().to_path_buf());
                 config.notebook = Some(path.to_string());
                 let settings = self.settings();
-                config.limits = settings.limits();
+                config.limits = settings.limits(&machine_limits(&engine));
                 config.network = settings.kernel_network();
                 config.messages = messages;
                 config.auto_restart = supervised;

@@ -34,6 +34,6 @@ pub use open::{
 };
 pub use setup::ENGINE_STATUS_BUDGET;
 pub use views::{
-    Completions, Help, KernelCheck, NotebookDoc, NotebookItem, Saved, SettingsView, Trashed,
-    WorkspaceInfo,
+    Completions, Help, KernelCheck, KernelDefaults, NotebookDoc, NotebookItem, Saved, SettingsView,
+    Trashed, WorkspaceInfo,
 };

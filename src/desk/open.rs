@@ -6,14 +6,14 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-use crate::engine::{BuildContext, Engine};
+use crate::engine::{BuildContext, Engine, Limits};
 use crate::session::RecordStore;
 use crate::workspace::{LoadedSettings, Settings, Workspace};
 
 use super::error::DeskError;
 use super::events::{DeskEvent, Subscriber};
 use super::notebooks::OpenNotebook;
-use super::views::SettingsView;
+use super::views::{KernelDefaults, SettingsView};
 
 /// Where the desk keeps its settings when they change (the desktop shell's
 /// is its settings store; [`SettingsFile`] writes a JSON file).
@@ -198,11 +198,22 @@ impl Desk {
         self.inner.settings.lock().expect("settings lock").clone()
     }
 
-    /// The settings, and why the saved ones could not be used if so.
-    pub fn settings_view(&self) -> SettingsView {
+    /// The settings, why the saved ones could not be used if so, and what
+    /// the kernels' defaults come to on this machine (once an engine
+    /// answers).
+    pub async fn settings_view(&self) -> SettingsView {
+        let machine = self.engine().await.ok().map(|engine| {
+            let limits = machine_limits(&engine);
+            KernelDefaults {
+                memory_bytes: limits.memory_bytes,
+                engine_memory_bytes: engine.info().memory_bytes,
+                cores: engine.info().cpus,
+            }
+        });
         SettingsView {
             settings: self.settings(),
             warning: self.inner.settings_warning.clone(),
+            defaults: machine,
         }
     }
 
@@ -305,6 +316,12 @@ impl Desk {
     pub(crate) fn cache(&self, what: &str) -> Option<PathBuf> {
         self.inner.cache_dir.as_deref().map(|dir| dir.join(what))
     }
+}
+
+/// A kernel's limits by default on `engine`'s machine: half its memory
+/// (at least 2 GiB), every core at a lower weight.
+pub(crate) fn machine_limits(engine: &Engine) -> Limits {
+    Limits::for_machine(engine.info().memory_bytes)
 }
 
 /// `~/x` as the home folder's `x`; other paths as they are.

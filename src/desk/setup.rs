@@ -15,7 +15,7 @@ use crate::session::{Session, SessionConfig, forward};
 
 use super::error::DeskError;
 use super::events::{DeskEvent, engine_changed};
-use super::open::Desk;
+use super::open::{Desk, machine_limits};
 use super::views::KernelCheck;
 
 /// How long [`Desk::engine_status`] may take before it gives up with a
@@ -89,7 +89,7 @@ impl Desk {
         let engine = self.engine().await?;
         let mut config = SessionConfig::for_image(&engine, &self.image_tag()).await?;
         let settings = self.settings();
-        config.limits = settings.limits();
+        config.limits = settings.limits(&machine_limits(&engine));
         config.network = settings.kernel_network();
         config.auto_restart = false;
         let started = Instant::now();

@@ -99,4 +99,21 @@ pub struct KernelCheck {
 pub struct SettingsView {
     pub settings: Settings,
     pub warning: Option<String>,
+    /// What a kernel gets where the settings leave a limit to the machine;
+    /// `None` while no engine answers.
+    pub defaults: Option<KernelDefaults>,
+}
+
+/// A kernel's limits by default on this machine.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct KernelDefaults {
+    /// Half the engine's memory, at least 2 GiB.
+    pub memory_bytes: i64,
+    /// The memory the engine's containers share (0 when it did not say).
+    pub engine_memory_bytes: i64,
+    /// The engine's cores, every one of which a kernel may use (0 when it
+    /// did not say).
+    pub cores: u32,
 }

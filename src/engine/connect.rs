@@ -36,6 +36,11 @@ pub struct EngineInfo {
     pub api_version: String,
     pub os: String,
     pub arch: String,
+    /// The memory its containers share (on Docker Desktop, its virtual
+    /// machine's), in bytes; 0 when it did not say.
+    pub memory_bytes: i64,
+    /// Its CPU cores; 0 when it did not say.
+    pub cpus: u32,
 }
 
 /// A connection to a container engine that answered and speaks a new
@@ -219,6 +224,12 @@ async fn negotiate(docker: Docker, candidate: &Candidate) -> Result<Engine, Miss
             minimum: format!("{}.{}", MIN_API_VERSION.0, MIN_API_VERSION.1),
         }));
     }
+    // What the containers have to share; not worth failing the connection
+    // over (the defaults then assume the least).
+    let system = tokio::time::timeout(CONNECT_TIMEOUT, docker.info())
+        .await
+        .ok()
+        .and_then(Result::ok);
     let client = docker.client_version();
     let info = EngineInfo {
         endpoint,
@@ -233,6 +244,11 @@ async fn negotiate(docker: Docker, candidate: &Candidate) -> Result<Engine, Miss
         api_version: format!("{}.{}", client.major_version, client.minor_version),
         os: version.os.unwrap_or_default(),
         arch: version.arch.unwrap_or_default(),
+        memory_bytes: system.as_ref().and_then(|s| s.mem_total).unwrap_or(0),
+        cpus: system
+            .as_ref()
+            .and_then(|s| s.ncpu)
+            .map_or(0, |n| u32::try_from(n).unwrap_or(0)),
     };
     Ok(Engine { docker, info })
 }

@@ -625,6 +625,8 @@ mod tests {
                     api_version: "1.41".into(),
                     os: "linux".into(),
                     arch: "amd64".into(),
+                    memory_bytes: 0,
+                    cpus: 0,
                 },
             };
             FakeEngine {

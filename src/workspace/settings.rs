@@ -60,10 +60,12 @@ pub enum Theme {
 pub struct Settings {
     /// The SageMath image; `None` for the one this build makes.
     pub image: Option<String>,
-    /// Memory limit of a kernel's container.
-    pub memory_bytes: i64,
-    /// CPU limit of a kernel's container, in cores.
-    pub cpus: f64,
+    /// Memory limit of a kernel's container; `None` for the machine's
+    /// default (half the engine's memory, at least 2 GiB).
+    pub memory_bytes: Option<i64>,
+    /// A cap on a kernel's CPU, in cores; `None` for every core (at a
+    /// lower weight than the desktop's).
+    pub cpus: Option<f64>,
     /// Kernels reach no network beyond SageDesk (no `%pip install`, no
     /// downloads). Off by default. Either way no other container reaches a
     /// kernel.
@@ -82,6 +84,9 @@ pub struct Settings {
     /// The notebook open last in the first recent workspace, as the
     /// workspace names it: the app opens it at launch, warming its kernel.
     pub last_notebook: Option<String>,
+    /// Which version of SageDesk's settings these are (0 for those written
+    /// before the field was).
+    pub version: u32,
     /// Keys this version does not know. The UI does not see them in its
     /// type; they reach it, and come back, with the rest of the object.
     #[serde(flatten)]
@@ -91,11 +96,10 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        let limits = Limits::default();
         Settings {
             image: None,
-            memory_bytes: limits.memory_bytes,
-            cpus: limits.cpus,
+            memory_bytes: None,
+            cpus: None,
             kernels_offline: false,
             max_message_bytes: MAX_MESSAGE_BYTES,
             autosave_delay_ms: 2_000,
@@ -103,10 +107,18 @@ impl Default for Settings {
             theme: Theme::System,
             recent_workspaces: Vec::new(),
             last_notebook: None,
+            version: SETTINGS_VERSION,
             extra: Map::new(),
         }
     }
 }
+
+/// The version of the settings this SageDesk writes.
+pub const SETTINGS_VERSION: u32 = 1;
+
+/// The limits every kernel got before the machine's defaults, which
+/// settings of version 0 carry whether or not the user chose them.
+const VERSION_0_LIMITS: (i64, f64) = (2 << 30, 1.0);
 
 /// Settings as loaded, and what went wrong loading them.
 #[derive(Debug, Clone)]
@@ -152,14 +164,16 @@ impl Settings {
         if !value.is_object() {
             return Err("the file does not hold a JSON object".into());
         }
-        let settings: Settings = serde_json::from_value(value).map_err(|err| err.to_string())?;
+        let mut settings: Settings =
+            serde_json::from_value(value).map_err(|err| err.to_string())?;
+        settings.upgrade();
         settings.check()?;
         Ok(settings)
     }
 
     /// Whether the settings can be used; the error names the problem.
     pub fn check(&self) -> Result<(), String> {
-        self.limits().check()?;
+        self.limits(&Limits::default()).check()?;
         if self.max_message_bytes < MIN_MESSAGE_BYTES {
             return Err(format!(
                 "maxMessageBytes {} is below 1 MiB",
@@ -231,12 +245,30 @@ impl Settings {
         }
     }
 
-    /// The container limits these settings ask for.
-    pub fn limits(&self) -> Limits {
+    /// Settings written before the machine's defaults saved the old fixed
+    /// limits (2 GiB, 1 CPU) with everything else, chosen or not: those
+    /// values go back to the machine's defaults. Any other value was a
+    /// choice, and stays.
+    fn upgrade(&mut self) {
+        if self.version == 0 {
+            if self.memory_bytes == Some(VERSION_0_LIMITS.0)
+                && self.cpus == Some(VERSION_0_LIMITS.1)
+            {
+                self.memory_bytes = None;
+                self.cpus = None;
+            }
+            self.version = SETTINGS_VERSION;
+        }
+    }
+
+    /// The container limits these settings ask for, on a machine whose
+    /// defaults are `machine` ([`Limits::for_machine`]): the user's choices
+    /// win.
+    pub fn limits(&self, machine: &Limits) -> Limits {
         Limits {
-            memory_bytes: self.memory_bytes,
-            cpus: self.cpus,
-            ..Limits::default()
+            memory_bytes: self.memory_bytes.unwrap_or(machine.memory_bytes),
+            cpus: self.cpus.or(machine.cpus),
+            ..machine.clone()
         }
     }
 }
@@ -324,7 +356,7 @@ mod tests {
         let settings = Settings::from_json(br#"{"theme": "dark", "future": {"x": 1}}"#).unwrap();
         assert_eq!(settings.theme, Theme::Dark);
         assert_eq!(settings.kernels_on_quit, KernelsOnQuit::Stop);
-        assert_eq!(settings.memory_bytes, 2 << 30);
+        assert_eq!(settings.memory_bytes, None, "the machine's default");
         assert_eq!(settings.kernel_network(), KernelNetwork::Outbound);
         let back = serde_json::to_value(&settings).unwrap();
         assert_eq!(back["future"], serde_json::json!({"x": 1}));
@@ -342,6 +374,32 @@ mod tests {
         assert_eq!(settings.max_message_bytes, 256 << 20);
         assert!(Settings::from_json(br#"{"maxMessageBytes": 1000}"#).is_err());
         assert!(Settings::from_json(b"[]").is_err());
+    }
+
+    #[test]
+    fn limits_fit_the_machine_unless_the_user_chose_them() {
+        let machine = Limits::for_machine(24 << 30);
+        let defaults = Settings::default().limits(&machine);
+        assert_eq!(defaults.memory_bytes, 12 << 30);
+        assert_eq!(defaults.cpus, None, "every core");
+        let chosen = Settings {
+            memory_bytes: Some(3 << 30),
+            cpus: Some(1.5),
+            ..Settings::default()
+        };
+        assert_eq!(chosen.limits(&machine).memory_bytes, 3 << 30);
+        assert_eq!(chosen.limits(&machine).cpus, Some(1.5));
+        // Written before the machine's defaults, with the fixed limits every
+        // kernel then got: those are not choices.
+        let old = Settings::from_json(br#"{"memoryBytes": 2147483648, "cpus": 1.0}"#).unwrap();
+        assert_eq!((old.memory_bytes, old.cpus), (None, None));
+        assert_eq!(old.version, SETTINGS_VERSION);
+        // Anything else was a choice, and stays.
+        let old = Settings::from_json(br#"{"memoryBytes": 4294967296, "cpus": 1.0}"#).unwrap();
+        assert_eq!((old.memory_bytes, old.cpus), (Some(4 << 30), Some(1.0)));
+        let now = Settings::from_json(br#"{"memoryBytes": 2147483648, "cpus": 1.0, "version": 1}"#)
+            .unwrap();
+        assert_eq!((now.memory_bytes, now.cpus), (Some(2 << 30), Some(1.0)));
     }
 
     #[test]

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes } from './size';
+import { formatBytes, formatMemory } from './size';
 
 describe('formatBytes', () => {
   it('words sizes as the core does (decimal_sizes_read_as_people_write_them)', () => {
@@ -21,5 +21,14 @@ describe('formatBytes', () => {
     expect(formatBytes(1_250)).toBe('1.2 kB');
     expect(formatBytes(1_350)).toBe('1.4 kB');
     expect(formatBytes(1_150)).toBe('1.1 kB');
+  });
+});
+
+describe('formatMemory', () => {
+  it('words memory limits as the core does (memory_limits_are_whole_when_they_can_be)', () => {
+    expect(formatMemory(2 * 2 ** 30)).toBe('2 GiB');
+    expect(formatMemory(3 * 2 ** 29)).toBe('1.5 GiB');
+    expect(formatMemory(512 * 2 ** 20)).toBe('512 MiB');
+    expect(formatMemory(12 * 2 ** 30)).toBe('12 GiB');
   });
 });

@@ -1,4 +1,6 @@
-// Sizes as people read them: the one formatter of bytes in the UI.
+// Sizes as people read them, worded as the core words them
+// (`sagedesk::size`): how much there is of something, in decimal units, and
+// memory limits, in the binary units the settings give them in.
 
 /**
  * A size for people, in decimal units as Docker prints them and as the core
@@ -32,4 +34,15 @@ function fixed(value: number, digits: number): string {
     return ((kept % 2 === 0 ? kept : kept + 1) / 10 ** digits).toFixed(digits);
   }
   return value.toFixed(digits);
+}
+
+/**
+ * A memory limit, in binary units, whole when it is (`sagedesk::size::memory_limit`):
+ * `2 GiB`, `1.5 GiB`, `512 MiB`.
+ */
+export function formatMemory(bytes: number): string {
+  const gib = 2 ** 30;
+  if (bytes >= gib && bytes % gib === 0) return `${bytes / gib} GiB`;
+  if (bytes >= gib) return `${fixed(bytes / gib, 1)} GiB`;
+  return `${Math.floor(bytes / 2 ** 20)} MiB`;
 }

@@ -26,6 +26,7 @@ export type {
   ImageInfo,
   InterruptOutcome,
   KernelCheck,
+  KernelDefaults,
   KernelsOnQuit,
   KernelStatus,
   NotebookDoc,

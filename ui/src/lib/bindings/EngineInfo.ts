@@ -19,4 +19,13 @@ name: string, version: string,
 /**
  * The API version in use after negotiation.
  */
-apiVersion: string, os: string, arch: string, };
+apiVersion: string, os: string, arch: string, 
+/**
+ * The memory its containers share (on Docker Desktop, its virtual
+ * machine's), in bytes; 0 when it did not say.
+ */
+memoryBytes: number, 
+/**
+ * Its CPU cores; 0 when it did not say.
+ */
+cpus: number, };

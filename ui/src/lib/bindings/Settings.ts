@@ -12,13 +12,15 @@ export type Settings = {
  */
 image: string | null, 
 /**
- * Memory limit of a kernel's container.
+ * Memory limit of a kernel's container; `None` for the machine's
+ * default (half the engine's memory, at least 2 GiB).
  */
-memoryBytes: number, 
+memoryBytes: number | null, 
 /**
- * CPU limit of a kernel's container, in cores.
+ * A cap on a kernel's CPU, in cores; `None` for every core (at a
+ * lower weight than the desktop's).
  */
-cpus: number, 
+cpus: number | null, 
 /**
  * Kernels reach no network beyond SageDesk (no `%pip install`, no
  * downloads). Off by default. Either way no other container reaches a
@@ -44,4 +46,9 @@ recentWorkspaces: Array<string>,
  * The notebook open last in the first recent workspace, as the
  * workspace names it: the app opens it at launch, warming its kernel.
  */
-lastNotebook: string | null, };
+lastNotebook: string | null, 
+/**
+ * Which version of SageDesk's settings these are (0 for those written
+ * before the field was).
+ */
+version: number, };

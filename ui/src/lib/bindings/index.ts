@@ -15,6 +15,7 @@ export type { Help } from "./Help";
 export type { ImageInfo } from "./ImageInfo";
 export type { InterruptOutcome } from "./InterruptOutcome";
 export type { KernelCheck } from "./KernelCheck";
+export type { KernelDefaults } from "./KernelDefaults";
 export type { KernelStatus } from "./KernelStatus";
 export type { KernelsOnQuit } from "./KernelsOnQuit";
 export type { NotebookDoc } from "./NotebookDoc";

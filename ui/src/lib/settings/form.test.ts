@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Settings } from '../types';
-import { formProblem, fromForm, toForm } from './form';
+import { defaultsText, formProblem, fromForm, toForm } from './form';
 
 const defaults: Settings = {
   image: null,
@@ -13,6 +13,7 @@ const defaults: Settings = {
   theme: 'system',
   recentWorkspaces: ['/home/ada/SageDesk'],
   lastNotebook: 'calculus.ipynb',
+  version: 1,
 };
 
 describe('the settings form', () => {
@@ -55,10 +56,31 @@ describe('the settings form', () => {
     expect(formProblem({ ...form, memoryGib: 0.25 })).toMatch(/0.5 GiB/);
     expect(formProblem({ ...form, cpus: 0 })).toMatch(/0.1 CPU/);
     expect(formProblem({ ...form, cpus: 0.05 })).toMatch(/0.1 CPU/);
-    expect(formProblem({ ...form, cpus: Number.NaN })).toMatch(/0.1 CPU/);
+    // An emptied number field reads as NaN: the machine's default.
+    expect(formProblem({ ...form, cpus: Number.NaN })).toBeNull();
     expect(formProblem({ ...form, cpus: 0.1 })).toBeNull();
     expect(formProblem({ ...form, maxMessageMib: 0.5 })).toMatch(/1 MiB/);
     expect(formProblem({ ...form, autosaveSeconds: 0 })).toMatch(/Autosave/);
     expect(formProblem({ ...form, image: 'my sage' })).toMatch(/spaces/);
+  });
+});
+
+describe('limits left to the machine', () => {
+  it('are empty fields that give back null, and say what they come to', () => {
+    const automatic = { ...defaults, memoryBytes: null, cpus: null };
+    const form = toForm(automatic);
+    expect([form.memoryGib, form.cpus]).toEqual([null, null]);
+    expect(formProblem(form)).toBeNull();
+    expect(fromForm(automatic, form)).toMatchObject({ memoryBytes: null, cpus: null });
+    // An emptied field is the machine's default again.
+    expect(fromForm(defaults, { ...toForm(defaults), memoryGib: null, cpus: Number.NaN })).toMatchObject({
+      memoryBytes: null,
+      cpus: null,
+    });
+    expect(defaultsText({ memoryBytes: 12 * 2 ** 30, engineMemoryBytes: 24 * 2 ** 30, cores: 8 })).toEqual({
+      memory: '12 GiB (half of 24 GiB)',
+      cpus: 'all 8 cores',
+    });
+    expect(defaultsText(null).cpus).toBe('every core');
   });
 });

@@ -1,15 +1,17 @@
 // The settings form's fields, in the units people think in, and back to the
 // settings the shell keeps.
 
-import type { KernelsOnQuit, Settings, Theme } from '../types';
+import { formatMemory } from '../size';
+import type { KernelDefaults, KernelsOnQuit, Settings, Theme } from '../types';
 
 const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;
 
 export interface SettingsForm {
-  /** Memory limit of a kernel, in GiB. */
-  memoryGib: number;
-  cpus: number;
+  /** Memory limit of a kernel, in GiB; empty (null) for the machine's default. */
+  memoryGib: number | null;
+  /** A cap on a kernel's CPU, in cores; empty (null) for every core. */
+  cpus: number | null;
   /** Kernels reach no network beyond SageDesk. */
   offline: boolean;
   /** The longest part of a message taken from a kernel, in MiB. */
@@ -24,7 +26,7 @@ export interface SettingsForm {
 
 export function toForm(settings: Settings): SettingsForm {
   return {
-    memoryGib: Math.round((settings.memoryBytes / GIB) * 100) / 100,
+    memoryGib: settings.memoryBytes === null ? null : Math.round((settings.memoryBytes / GIB) * 100) / 100,
     cpus: settings.cpus,
     offline: settings.kernelsOffline,
     maxMessageMib: Math.round(settings.maxMessageBytes / MIB),
@@ -35,10 +37,19 @@ export function toForm(settings: Settings): SettingsForm {
   };
 }
 
+/** A number field's value, or null when it is left empty (the machine's default). */
+export function chosen(value: number | null | undefined): number | null {
+  return value === null || value === undefined || (typeof value === 'number' && Number.isNaN(value)) || String(value) === ''
+    ? null
+    : value;
+}
+
 /** What is wrong with the form, for people; null when it can be saved. */
 export function formProblem(form: SettingsForm): string | null {
-  if (!(form.memoryGib >= 0.5)) return 'A kernel needs at least 0.5 GiB of memory.';
-  if (!(form.cpus >= 0.1)) return 'A kernel needs at least 0.1 CPU.';
+  const memory = chosen(form.memoryGib);
+  const cpus = chosen(form.cpus);
+  if (memory !== null && !(memory >= 0.5)) return 'A kernel needs at least 0.5 GiB of memory.';
+  if (cpus !== null && !(cpus >= 0.1)) return 'A kernel needs at least 0.1 CPU.';
   if (!(form.maxMessageMib >= 1)) return 'A kernel may send messages of 1 MiB at least.';
   if (!(form.autosaveSeconds >= 0.5 && form.autosaveSeconds <= 600)) return 'Autosave waits between 0.5 and 600 seconds.';
   if (/\s/.test(form.image.trim())) return 'An image name has no spaces.';
@@ -48,10 +59,11 @@ export function formProblem(form: SettingsForm): string | null {
 /** `base` (the settings as loaded, with what the form does not show) changed by the form. */
 export function fromForm(base: Settings, form: SettingsForm): Settings {
   const image = form.image.trim();
+  const memory = chosen(form.memoryGib);
   return {
     ...base,
-    memoryBytes: Math.round(form.memoryGib * GIB),
-    cpus: form.cpus,
+    memoryBytes: memory === null ? null : Math.round(memory * GIB),
+    cpus: chosen(form.cpus),
     kernelsOffline: form.offline,
     maxMessageBytes: Math.round(form.maxMessageMib) * MIB,
     autosaveDelayMs: Math.round(form.autosaveSeconds * 1000),
@@ -59,4 +71,12 @@ export function fromForm(base: Settings, form: SettingsForm): Settings {
     theme: form.theme,
     image: image === '' ? null : image,
   };
+}
+
+/** What a kernel gets where the form leaves a limit empty, for people. */
+export function defaultsText(defaults: KernelDefaults | null): { memory: string; cpus: string } {
+  if (!defaults) return { memory: 'the machine\'s default', cpus: 'every core' };
+  const cores = defaults.cores > 0 ? `all ${defaults.cores} cores` : 'every core';
+  const of = defaults.engineMemoryBytes > 0 ? ` (half of ${formatMemory(defaults.engineMemoryBytes)})` : '';
+  return { memory: `${formatMemory(defaults.memoryBytes)}${of}`, cpus: cores };
 }

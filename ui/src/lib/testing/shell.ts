@@ -17,6 +17,7 @@ import type {
   NotebookItem,
   Report,
   DeskEvent,
+  KernelDefaults,
   KernelView,
   Settings,
 } from '../types';
@@ -25,8 +26,8 @@ import { failure } from './failure';
 /** The shell's default settings (`sagedesk::workspace::Settings::default()`). */
 export const defaultSettings: Settings = {
   image: null,
-  memoryBytes: 2 * 1024 ** 3,
-  cpus: 1,
+  memoryBytes: null,
+  cpus: null,
   kernelsOffline: false,
   maxMessageBytes: 256 * 1024 ** 2,
   autosaveDelayMs: 2000,
@@ -34,6 +35,7 @@ export const defaultSettings: Settings = {
   theme: 'system',
   recentWorkspaces: [],
   lastNotebook: null,
+  version: 1,
 };
 
 export interface Call {
@@ -59,6 +61,8 @@ export interface FakeShellOptions {
   complete?: (code: string, cursorPos: number) => Completions;
   inspect?: (code: string, cursorPos: number) => Help;
   settings?: Partial<Settings>;
+  /** What kernels get on this machine where a limit is left empty, as get_settings says. */
+  kernelDefaults?: KernelDefaults;
   /** Why the saved settings could not be used, as get_settings says. */
   settingsWarning?: string;
   /** Fails `open_workspace` with `{ code, message }` for these paths. */
@@ -95,7 +99,7 @@ export function fakeShell(options: FakeShellOptions = {}) {
         case 'check_kernel':
           return { version: 'passagemath version 10.8.13, Release Date: 2026-10-11', seconds: 3.9 };
         case 'get_settings':
-          return { settings, warning: options.settingsWarning ?? null };
+          return { settings, warning: options.settingsWarning ?? null, defaults: options.kernelDefaults ?? null };
         case 'set_settings':
           settings = args.settings as Settings;
           return settings;
