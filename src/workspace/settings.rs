@@ -84,8 +84,9 @@ pub struct Settings {
     /// The notebook open last in the first recent workspace, as the
     /// workspace names it: the app opens it at launch, warming its kernel.
     pub last_notebook: Option<String>,
-    /// Which version of SageDesk's settings these are (0 for those written
-    /// before the field was).
+    /// Which version of SageDesk's settings these are: 0 for those written
+    /// before the field was (a missing key is 0, not today's version).
+    #[serde(default)]
     pub version: u32,
     /// Keys this version does not know. The UI does not see them in its
     /// type; they reach it, and come back, with the rest of the object.

@@ -48,7 +48,7 @@ recentWorkspaces: Array<string>,
  */
 lastNotebook: string | null, 
 /**
- * Which version of SageDesk's settings these are (0 for those written
- * before the field was).
+ * Which version of SageDesk's settings these are: 0 for those written
+ * before the field was (a missing key is 0, not today's version).
  */
 version: number, };
