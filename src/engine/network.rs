@@ -33,6 +33,9 @@ use super::request::{REQUEST_TIMEOUT, within};
 /// The label naming which of SageDesk's networks a network is.
 pub const LABEL_NETWORK: &str = "org.sagedesk.network";
 
+/// Held while this process looks for, or makes, a kernel network.
+static CREATING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 const ICC: &str = "com.docker.network.bridge.enable_icc";
 const MASQUERADE: &str = "com.docker.network.bridge.enable_ip_masquerade";
 
@@ -104,6 +107,9 @@ impl Engine {
     /// isolates as it should; kernels never fall back to a less isolated
     /// network.
     pub async fn kernel_network(&self, network: KernelNetwork) -> Result<String, EngineError> {
+        // One at a time in this process: kernels starting together (a
+        // launch reopening notebooks, tests) would each make one.
+        let _one_at_a_time = CREATING.lock().await;
         if let Some(id) = self.find_network(network).await? {
             return Ok(id);
         }
@@ -173,6 +179,13 @@ impl Engine {
                     problem,
                 });
             }
+        }
+        // Two of one name (made at once by two processes, on an engine
+        // that allows it) make the engine refuse to start a container on
+        // either ("ambiguous"): every process keeps the lowest id and
+        // removes the others, which fails harmlessly for one in use.
+        for extra in same.iter().skip(1).filter_map(|n| n.id.as_deref()) {
+            let _ = self.docker().remove_network(extra).await;
         }
         Ok(same.into_iter().next().and_then(|n| n.id))
     }
