@@ -6,16 +6,22 @@ use std::process::ExitCode;
 
 use sagedesk::engine::Engine;
 use sagedesk::session::{DroppedCounts, RecordStore};
+use sagedesk::workspace::settings::KEPT_DAYS;
 
 /// Runs `sagedesk gc`; fails (after doing what it could) when something
 /// could not be removed.
 pub async fn run(engine_setting: Option<&str>) -> anyhow::Result<ExitCode> {
     let engine = Engine::connect(engine_setting).await?;
-    // Kernels left running on purpose for the next launch are kept.
+    // Kernels left running on purpose for the next launch are kept, for
+    // the days the app keeps them by default.
     let records = RecordStore::default_location();
-    let containers = engine.remove_orphans(|c| records.keeps(&c.name)).await?;
+    let now = std::time::SystemTime::now();
+    let containers = engine
+        .remove_orphans(|c| records.keeps(&c.name, KEPT_DAYS, now))
+        .await?;
     for c in &containers.removed {
         println!("removed {} ({}, {})", c.name, c.state, c.status);
+        let _ = records.remove(&c.name);
     }
     for (c, why) in &containers.kept {
         println!("kept {} ({}): {why}", c.name, c.state);

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use sagedesk::engine::{Engine, ManagedContainer};
 use sagedesk::session::{RecordStore, SessionRecord};
 use sagedesk::size;
+use sagedesk::workspace::settings::KEPT_DAYS;
 use sagedesk::workspace::settings::utc_minute;
 use sagedesk::workspace::{NotebookEntry, Workspace};
 
@@ -83,7 +84,11 @@ pub fn kernel_state(
         best.state.clone()
     } else if record.as_ref().is_some_and(SessionRecord::waiting) {
         "left running".into()
-    } else if best.orphan && records.keeps(&best.name).is_none() {
+    } else if best.orphan
+        && records
+            .keeps(&best.name, KEPT_DAYS, std::time::SystemTime::now())
+            .is_none()
+    {
         "orphaned".into()
     } else {
         "running".into()

@@ -13,6 +13,7 @@ pub mod run;
 
 use sagedesk::engine::{BuildContext, Engine, EngineError};
 use sagedesk::session::{DroppedCounts, RecordStore, Session, SessionConfig, UNATTENDED_PATIENCE};
+use sagedesk::workspace::settings::KEPT_DAYS;
 
 /// A fresh session for a command: the containers of SageDesk processes that
 /// are gone are collected first, the kernel comes from the image's label,
@@ -26,7 +27,10 @@ pub async fn fresh_session(
 ) -> anyhow::Result<Session> {
     let engine = Engine::connect(engine_setting).await?;
     let records = RecordStore::default_location();
-    let collected = engine.remove_orphans(|c| records.keeps(&c.name)).await?;
+    let now = std::time::SystemTime::now();
+    let collected = engine
+        .remove_orphans(|c| records.keeps(&c.name, KEPT_DAYS, now))
+        .await?;
     for (container, err) in collected.failed {
         eprintln!(
             "sagedesk: could not remove the orphaned container {}: {err}",

@@ -367,6 +367,10 @@ impl Desk {
                 if leave_running && let Some(mut record) = session.detach().await {
                     // The name it has now (the notebook may have been renamed).
                     record.notebook = Some(notebook.clone());
+                    record.left_at = (self.inner.clock)()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .ok()
+                        .map(|d| d.as_secs());
                     match records.save(&record) {
                         Ok(()) => continue,
                         Err(err) => {

@@ -156,15 +156,28 @@ impl Desk {
 
     /// Removes the containers of SageDesk processes that are gone (a crash,
     /// a kill), so that no kernel runs on that nobody can reach; kernels
-    /// left running on purpose for a later launch are kept. Quietly does
+    /// left running on purpose for a later launch are kept for the days the
+    /// settings say (`kernelsKeptDays`), then go too. Quietly does
     /// nothing when no engine answers: [`Desk::engine_status`] reports that.
     pub async fn collect_orphans(&self) {
         let Ok(engine) = self.engine().await else {
             return;
         };
         let records = &self.inner.records;
-        match engine.remove_orphans(|c| records.keeps(&c.name)).await {
+        let kept_days = self.settings().kernels_kept_days;
+        let now = (self.inner.clock)();
+        match engine
+            .remove_orphans(|c| records.keeps(&c.name, kept_days, now))
+            .await
+        {
             Ok(collection) => {
+                // A kernel left running too long goes with its record, and
+                // so does the record of one that is gone already.
+                for record in records.load_all() {
+                    if records.keeps(&record.name, kept_days, now).is_none() {
+                        let _ = records.remove(&record.name);
+                    }
+                }
                 for (container, err) in collection.failed {
                     eprintln!(
                         "sagedesk: could not remove the orphaned container {}: {err}",

@@ -504,6 +504,8 @@ impl Actor {
             network: self.config.network,
             limits: self.config.limits.clone(),
             attached_by: None,
+            // The desk says when, by its clock.
+            left_at: None,
         })
     }
 

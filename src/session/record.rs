@@ -5,6 +5,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
@@ -34,6 +35,10 @@ pub struct SessionRecord {
     /// it); `None` while it waits for the next launch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attached_by: Option<Owner>,
+    /// When the app left it running, in seconds since 1970 (records of
+    /// versions before this read the record file's time instead).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left_at: Option<u64>,
 }
 
 impl SessionRecord {
@@ -150,16 +155,31 @@ impl RecordStore {
 
     /// Why a record keeps the container of this name from orphan
     /// collection, if it does: it waits for a launch (left running, or
-    /// taken by a process that is gone: the next launch takes it again), or
-    /// a live process reattached to it. A kernel left running goes when it
-    /// is stopped or its notebook deleted, not by collection.
-    pub fn keeps(&self, name: &str) -> Option<String> {
+    /// taken by a process that is gone: the next launch takes it again) and
+    /// was left less than `kept_days` days before `now`, or a live process
+    /// reattached to it. A kernel left running goes when it is stopped, its
+    /// notebook deleted, or those days have passed.
+    pub fn keeps(&self, name: &str, kept_days: u32, now: SystemTime) -> Option<String> {
         let record = self.load(name)?;
-        Some(match &record.attached_by {
-            Some(owner) if !record.waiting() => {
-                format!("SageDesk process {} took it back", owner.pid)
-            }
-            _ => "left running for the next launch of SageDesk".into(),
+        if let Some(owner) = &record.attached_by
+            && !record.waiting()
+        {
+            return Some(format!("SageDesk process {} took it back", owner.pid));
+        }
+        let left_at = record
+            .left_at
+            .map(|secs| UNIX_EPOCH + Duration::from_secs(secs))
+            .or_else(|| std::fs::metadata(self.path(name)).ok()?.modified().ok())?;
+        let days = now.duration_since(left_at).unwrap_or_default().as_secs() / 86_400;
+        (days < u64::from(kept_days)).then(|| {
+            format!(
+                "left running for the next launch of SageDesk {}; it goes after {kept_days} days",
+                match days {
+                    0 => "today".to_string(),
+                    1 => "1 day ago".to_string(),
+                    n => format!("{n} days ago"),
+                }
+            )
         })
     }
 
@@ -217,6 +237,7 @@ mod tests {
             network: KernelNetwork::Outbound,
             limits: Limits::default(),
             attached_by: None,
+            left_at: None,
         }
     }
 
@@ -224,9 +245,10 @@ mod tests {
     fn records_round_trip_owner_only() {
         let dir = tempfile::tempdir().unwrap();
         let store = RecordStore::new(dir.path());
+        let now = SystemTime::now();
         store.save(&record("sagedesk-a")).unwrap();
-        assert!(store.keeps("sagedesk-a").is_some());
-        assert!(store.keeps("sagedesk-b").is_none());
+        assert!(store.keeps("sagedesk-a", 7, now).is_some());
+        assert!(store.keeps("sagedesk-b", 7, now).is_none());
         assert_eq!(store.load_all(), vec![record("sagedesk-a")]);
         #[cfg(unix)]
         {
@@ -236,13 +258,13 @@ mod tests {
             assert_eq!(mode(&dir.path().join("sessions/sagedesk-a.json")), 0o600);
         }
         assert_eq!(
-            store.keeps("sagedesk-a").unwrap(),
-            "left running for the next launch of SageDesk"
+            store.keeps("sagedesk-a", 7, now).unwrap(),
+            "left running for the next launch of SageDesk today; it goes after 7 days"
         );
         // Taken by this (live) process: still kept, no longer waiting.
         store.attach(&record("sagedesk-a")).unwrap();
         assert_eq!(
-            store.keeps("sagedesk-a").unwrap(),
+            store.keeps("sagedesk-a", 7, now).unwrap(),
             format!("SageDesk process {} took it back", std::process::id())
         );
         assert!(!store.load("sagedesk-a").unwrap().waiting());
@@ -259,10 +281,45 @@ mod tests {
                 ..record("sagedesk-a")
             })
             .unwrap();
-        assert!(store.keeps("sagedesk-a").is_some());
+        assert!(store.keeps("sagedesk-a", 7, now).is_some());
         assert!(store.load("sagedesk-a").unwrap().waiting());
         store.remove("sagedesk-a").unwrap();
         store.remove("sagedesk-a").unwrap();
         assert!(store.load_all().is_empty());
+    }
+
+    #[test]
+    fn a_kernel_left_running_is_kept_for_its_days_then_collected() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RecordStore::new(dir.path());
+        let left = UNIX_EPOCH + Duration::from_secs(1_795_849_717);
+        store
+            .save(&SessionRecord {
+                left_at: Some(1_795_849_717),
+                ..record("sagedesk-a")
+            })
+            .unwrap();
+        let day = Duration::from_secs(86_400);
+        let after = |days: u64| left + day * days as u32;
+        assert!(
+            store
+                .keeps("sagedesk-a", 7, after(1))
+                .unwrap()
+                .contains("1 day ago")
+        );
+        assert!(store.keeps("sagedesk-a", 7, after(6)).is_some());
+        assert_eq!(store.keeps("sagedesk-a", 7, after(7)), None);
+        assert_eq!(
+            store.keeps("sagedesk-a", 30, after(7)).map(|_| ()),
+            Some(())
+        );
+        // Taken back by a live process: kept, whatever its age.
+        store
+            .attach(&SessionRecord {
+                left_at: Some(1_795_849_717),
+                ..record("sagedesk-a")
+            })
+            .unwrap();
+        assert!(store.keeps("sagedesk-a", 7, after(100)).is_some());
     }
 }

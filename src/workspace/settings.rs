@@ -18,6 +18,9 @@ use serde_json::{Map, Value};
 use crate::engine::{KernelNetwork, Limits};
 use crate::notebook::atomic::{Replace, write_atomic};
 
+/// How many days a kernel left running at quit is kept by default.
+pub const KEPT_DAYS: u32 = 7;
+
 /// How many recent workspaces are remembered.
 pub const RECENT_WORKSPACES: usize = 10;
 
@@ -77,6 +80,9 @@ pub struct Settings {
     /// also saved after every finished cell).
     pub autosave_delay_ms: u64,
     pub kernels_on_quit: KernelsOnQuit,
+    /// How many days a kernel left running at quit waits for a launch to
+    /// take it back before it is stopped and removed.
+    pub kernels_kept_days: u32,
     pub theme: Theme,
     /// Most recent first, at most [`RECENT_WORKSPACES`]. The app opens the
     /// first at launch.
@@ -105,6 +111,7 @@ impl Default for Settings {
             max_message_bytes: MAX_MESSAGE_BYTES,
             autosave_delay_ms: 2_000,
             kernels_on_quit: KernelsOnQuit::Stop,
+            kernels_kept_days: KEPT_DAYS,
             theme: Theme::System,
             recent_workspaces: Vec::new(),
             last_notebook: None,
@@ -175,6 +182,9 @@ impl Settings {
     /// Whether the settings can be used; the error names the problem.
     pub fn check(&self) -> Result<(), String> {
         self.limits(&Limits::default()).check()?;
+        if self.kernels_kept_days == 0 {
+            return Err("kernelsKeptDays is 0: a kernel left running would go at once".into());
+        }
         if self.max_message_bytes < MIN_MESSAGE_BYTES {
             return Err(format!(
                 "maxMessageBytes {} is below 1 MiB",

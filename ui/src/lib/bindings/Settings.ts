@@ -36,7 +36,12 @@ maxMessageBytes: number,
  * Save this long after the last edit, in milliseconds (a notebook is
  * also saved after every finished cell).
  */
-autosaveDelayMs: number, kernelsOnQuit: KernelsOnQuit, theme: Theme, 
+autosaveDelayMs: number, kernelsOnQuit: KernelsOnQuit, 
+/**
+ * How many days a kernel left running at quit waits for a launch to
+ * take it back before it is stopped and removed.
+ */
+kernelsKeptDays: number, theme: Theme, 
 /**
  * Most recent first, at most [`RECENT_WORKSPACES`]. The app opens the
  * first at launch.

@@ -10,6 +10,7 @@ const defaults: Settings = {
   maxMessageBytes: 256 * 1024 ** 2,
   autosaveDelayMs: 2000,
   kernelsOnQuit: 'stop',
+  kernelsKeptDays: 7,
   theme: 'system',
   recentWorkspaces: ['/home/ada/SageDesk'],
   lastNotebook: 'calculus.ipynb',
@@ -26,6 +27,7 @@ describe('the settings form', () => {
       maxMessageMib: 256,
       autosaveSeconds: 2,
       kernelsOnQuit: 'stop',
+      keptDays: 7,
       theme: 'system',
       image: '',
     });
@@ -61,6 +63,8 @@ describe('the settings form', () => {
     expect(formProblem({ ...form, cpus: 0.1 })).toBeNull();
     expect(formProblem({ ...form, maxMessageMib: 0.5 })).toMatch(/1 MiB/);
     expect(formProblem({ ...form, autosaveSeconds: 0 })).toMatch(/Autosave/);
+    expect(formProblem({ ...form, keptDays: 0 })).toMatch(/1 day/);
+    expect(formProblem({ ...form, keptDays: 1.5 })).toMatch(/1 day/);
     expect(formProblem({ ...form, image: 'my sage' })).toMatch(/spaces/);
   });
 });

@@ -19,6 +19,8 @@ export interface SettingsForm {
   /** Autosave delay after the last edit, in seconds. */
   autosaveSeconds: number;
   kernelsOnQuit: KernelsOnQuit;
+  /** Days a kernel left running waits for the next start. */
+  keptDays: number;
   theme: Theme;
   /** The SageMath image; empty for the one this version of SageDesk makes. */
   image: string;
@@ -32,6 +34,7 @@ export function toForm(settings: Settings): SettingsForm {
     maxMessageMib: Math.round(settings.maxMessageBytes / MIB),
     autosaveSeconds: settings.autosaveDelayMs / 1000,
     kernelsOnQuit: settings.kernelsOnQuit,
+    keptDays: settings.kernelsKeptDays,
     theme: settings.theme,
     image: settings.image ?? '',
   };
@@ -51,6 +54,7 @@ export function formProblem(form: SettingsForm): string | null {
   if (memory !== null && !(memory >= 0.5)) return 'A kernel needs at least 0.5 GiB of memory.';
   if (cpus !== null && !(cpus >= 0.1)) return 'A kernel needs at least 0.1 CPU.';
   if (!(form.maxMessageMib >= 1)) return 'A kernel may send messages of 1 MiB at least.';
+  if (!(Number.isInteger(form.keptDays) && form.keptDays >= 1)) return 'A kernel left running waits 1 day at least.';
   if (!(form.autosaveSeconds >= 0.5 && form.autosaveSeconds <= 600)) return 'Autosave waits between 0.5 and 600 seconds.';
   if (/\s/.test(form.image.trim())) return 'An image name has no spaces.';
   return null;
@@ -68,6 +72,7 @@ export function fromForm(base: Settings, form: SettingsForm): Settings {
     maxMessageBytes: Math.round(form.maxMessageMib) * MIB,
     autosaveDelayMs: Math.round(form.autosaveSeconds * 1000),
     kernelsOnQuit: form.kernelsOnQuit,
+    kernelsKeptDays: form.keptDays,
     theme: form.theme,
     image: image === '' ? null : image,
   };
