@@ -37,6 +37,7 @@ fn kernel_spec(engine_tag: &str, name: &str) -> KernelContainerSpec {
             "{connection_file}".into(),
         ],
         connection_file: connection_file(&format!("secret-{name}")),
+        runtime_files: Vec::new(),
         ports: KernelPorts::IN_CONTAINER.to_array().to_vec(),
         workspace: None,
         network: KernelNetwork::Outbound,

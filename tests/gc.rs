@@ -117,6 +117,7 @@ fn gc_goes_on_past_a_container_it_cannot_remove_and_says_what_it_kept_and_why() 
             limits: Limits::default(),
             attached_by: None,
             left_at: None,
+            alone_stop_after_secs: None,
         })
         .unwrap();
 

@@ -29,6 +29,7 @@ impl Kernel {
             image: image.tag,
             kernel_argv: image.kernel_argv.expect("the kernel label"),
             connection_file: container_connection_file(&key),
+            runtime_files: Vec::new(),
             ports: KernelPorts::IN_CONTAINER.to_array().to_vec(),
             workspace: None,
             network: KernelNetwork::Outbound,

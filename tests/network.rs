@@ -240,6 +240,7 @@ async fn a_kernel_an_earlier_version_left_on_the_default_bridge_is_replaced() {
         limits: Limits::default(),
         attached_by: None,
         left_at: None,
+        alone_stop_after_secs: None,
     };
     start_as_earlier_version(&record);
     let _cleanup = Removed(record.name.clone());

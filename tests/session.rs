@@ -280,6 +280,9 @@ async fn a_kernel_left_running_is_reattached_with_its_variables() {
 async fn a_kernel_that_never_answers_times_out_and_says_so() {
     let s = session(|c| {
         c.kernel_argv = vec!["sleep".into(), "600".into()];
+        // `sleep` takes no kernel options: without the watch's argument
+        // it stays up, silent, for the whole timeout.
+        c.alone_stop_after = None;
         c.start_timeout = Duration::from_secs(3);
     })
     .await;

@@ -344,6 +344,7 @@ async fn kernel_container(
                 .with_context(|| format!("the image {image} has no org.sagedesk.kernel label"))?,
         ),
         connection_file: container_connection_file(&key),
+        runtime_files: Vec::new(),
         ports: KernelPorts::IN_CONTAINER.to_array().to_vec(),
         workspace: None,
         network: Default::default(),

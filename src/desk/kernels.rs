@@ -108,6 +108,7 @@ impl Desk {
                 config.network = settings.kernel_network();
                 config.messages = messages;
                 config.auto_restart = supervised;
+                config.alone_stop_after = Some(self.inner.alone_stop_after);
                 // Nobody is there to restart a frozen kernel.
                 config.give_up_silent_after = (!supervised).then_some(UNATTENDED_PATIENCE);
                 Start::Fresh(config)
@@ -312,6 +313,16 @@ impl Desk {
         })
     }
 
+    /// Records the kernel of `record`, left running, for the next launch,
+    /// and marks its container so that its dead man's switch waits.
+    async fn keep_for_next_launch(&self, record: &SessionRecord) -> Result<(), DeskError> {
+        self.engine().await?.mark_kept(&record.name).await?;
+        self.inner
+            .records
+            .save(record)
+            .map_err(|err| DeskError::Internal(format!("the record could not be saved: {err}")))
+    }
+
     /// Restarts the kernels that died because the engine went away, now
     /// that it is back.
     pub(crate) fn restart_engine_victims(&self) {
@@ -371,7 +382,9 @@ impl Desk {
                         .duration_since(std::time::UNIX_EPOCH)
                         .ok()
                         .map(|d| d.as_secs());
-                    match records.save(&record) {
+                    // Kept for the next launch: recorded, and marked so that
+                    // its dead man's switch waits. Stopped if either fails.
+                    match self.keep_for_next_launch(&record).await {
                         Ok(()) => continue,
                         Err(err) => {
                             eprintln!("sagedesk: could not keep the kernel of {notebook}: {err}")

@@ -77,6 +77,10 @@ pub struct DeskOptions {
     pub events: Subscriber,
     pub clock: Clock,
     pub kernels: KernelLife,
+    /// How long a kernel of this desk runs on once nothing is connected to
+    /// it (the app crashed or was killed), unless it was left running on
+    /// purpose.
+    pub alone_stop_after: std::time::Duration,
 }
 
 impl Default for DeskOptions {
@@ -95,6 +99,7 @@ impl Default for DeskOptions {
             events: Arc::new(|_| {}),
             clock: Arc::new(SystemTime::now),
             kernels: KernelLife::default(),
+            alone_stop_after: crate::session::ALONE_STOP_AFTER,
         }
     }
 }
@@ -125,6 +130,7 @@ pub(crate) struct Inner {
     events: Subscriber,
     pub(crate) clock: Clock,
     pub(crate) kernels: KernelLife,
+    pub(crate) alone_stop_after: std::time::Duration,
     settings: Mutex<Settings>,
     settings_warning: Option<String>,
     pub(crate) workspace: Mutex<Option<Arc<Workspace>>>,
@@ -164,6 +170,7 @@ impl Desk {
                 events: options.events,
                 clock: options.clock,
                 kernels: options.kernels,
+                alone_stop_after: options.alone_stop_after,
                 settings: Mutex::new(options.settings.settings),
                 settings_warning: warning,
                 workspace: Mutex::new(None),

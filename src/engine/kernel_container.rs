@@ -42,6 +42,10 @@ pub const WORKSPACE_MOUNT: &str = "/home/sage/work";
 /// The folder the connection file is uploaded into; owned by the kernel's
 /// user because ipykernel rewrites the file when it starts.
 pub const RUNTIME_DIR: &str = "/run/sagedesk";
+
+/// The file in [`RUNTIME_DIR`] that marks a kernel as left running on
+/// purpose ([`Engine::mark_kept`]).
+pub const KEPT_MARK: &str = "keep";
 /// The uid the image's `sage` user has.
 const IMAGE_UID: u32 = 1000;
 
@@ -59,6 +63,9 @@ pub struct KernelContainerSpec {
     /// `ip: 0.0.0.0`. It holds the session's key, so it is never put in the
     /// environment or a label.
     pub connection_file: Vec<u8>,
+    /// Other files put in [`RUNTIME_DIR`] before start, by name (what the
+    /// kernel runs besides itself), owned by the kernel's user.
+    pub runtime_files: Vec<(String, Vec<u8>)>,
     /// The ports the kernel listens on inside the container (those of the
     /// connection file): each is published on the host's 127.0.0.1, on a
     /// free port the engine picks.
@@ -135,6 +142,12 @@ impl KernelContainerSpec {
             h.update(field.as_bytes());
         }
         h.update(&self.connection_file);
+        for (name, data) in &self.runtime_files {
+            h.update((name.len() as u64).to_le_bytes());
+            h.update(name.as_bytes());
+            h.update((data.len() as u64).to_le_bytes());
+            h.update(data);
+        }
         hex::encode(&h.finalize()[..16])
     }
 
@@ -249,6 +262,9 @@ impl KernelContainerSpec {
             0o600,
             Some(&self.connection_file),
         )?;
+        for (name, data) in &self.runtime_files {
+            entry(&format!("{dir}/{name}"), 0o600, Some(data))?;
+        }
         if uid != IMAGE_UID {
             entry(&format!("{dir}/home/"), 0o700, None)?;
         }
@@ -363,6 +379,39 @@ impl Engine {
                 Err(e) => return Err(error::api(what, e)),
             }
         }
+    }
+
+    /// Marks the running kernel container `id` as left running on purpose
+    /// (the app quit, leaving it for the next launch): its dead man's
+    /// switch then waits for a client instead of stopping it. The mark goes
+    /// when a client connects again.
+    pub async fn mark_kept(&self, id: &str) -> Result<(), EngineError> {
+        let mut tar = tar::Builder::new(Vec::new());
+        let mut header = tar::Header::new_gnu();
+        header.set_entry_type(tar::EntryType::Regular);
+        header.set_mode(0o644);
+        header.set_mtime(0);
+        header.set_size(0);
+        header.set_cksum();
+        let path = format!("{}/{KEPT_MARK}", RUNTIME_DIR.trim_start_matches('/'));
+        let archive = tar
+            .append_data(&mut header, path, std::io::empty())
+            .and_then(|()| tar.into_inner())
+            .map_err(|e| EngineError::Api {
+                what: "pack the mark of a kernel left running".into(),
+                message: e.to_string(),
+            })?;
+        let options = UploadToContainerOptionsBuilder::default().path("/").build();
+        within(
+            "mark the kernel as left running",
+            REQUEST_TIMEOUT,
+            self.docker().upload_to_container(
+                id,
+                Some(options),
+                bollard::body_full(archive.into()),
+            ),
+        )
+        .await
     }
 
     async fn upload_and_start(
@@ -515,6 +564,7 @@ mod tests {
             image: "sagedesk/sagemath:x".into(),
             kernel_argv: vec!["python".into(), "-f".into(), "{connection_file}".into()],
             connection_file: br#"{"key":"k1"}"#.to_vec(),
+            runtime_files: Vec::new(),
             ports: vec![50001, 50002, 50003, 50004, 50005],
             workspace: None,
             network: KernelNetwork::Outbound,

@@ -28,8 +28,8 @@ pub use image::{
     host_ca_bundle,
 };
 pub use kernel_container::{
-    KernelContainer, KernelContainerSpec, LABEL_CONFIG_HASH, LABEL_OWNER, LABEL_WORKSPACE,
-    RUNTIME_DIR, WORKSPACE_MOUNT,
+    KEPT_MARK, KernelContainer, KernelContainerSpec, LABEL_CONFIG_HASH, LABEL_OWNER,
+    LABEL_WORKSPACE, RUNTIME_DIR, WORKSPACE_MOUNT,
 };
 pub use managed::{Collection, ManagedContainer};
 pub use network::{KernelNetwork, LABEL_NETWORK, NetworkCollection};

@@ -506,6 +506,7 @@ impl Actor {
             attached_by: None,
             // The desk says when, by its clock.
             left_at: None,
+            alone_stop_after_secs: self.config.alone_stop_after.map(|d| d.as_secs()),
         })
     }
 

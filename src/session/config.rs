@@ -47,6 +47,10 @@ pub struct SessionConfig {
     pub give_up_silent_after: Option<Duration>,
     /// What the session's client takes from the kernel.
     pub messages: MessageLimits,
+    /// The kernel stops itself once no client has been connected to it for
+    /// this long, unless it was left running on purpose (its dead man's
+    /// switch: see [`alone`](super::alone)); `None` for never.
+    pub alone_stop_after: Option<Duration>,
 }
 
 /// How long a command-line run waits for a kernel that stopped answering
@@ -77,6 +81,7 @@ impl SessionConfig {
             auto_restart: true,
             give_up_silent_after: None,
             messages: MessageLimits::default(),
+            alone_stop_after: Some(super::alone::ALONE_STOP_AFTER),
         })
     }
 }

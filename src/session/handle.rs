@@ -92,6 +92,8 @@ impl Session {
             auto_restart: true,
             give_up_silent_after: None,
             messages,
+            // As the kernel was started, so that its configuration matches.
+            alone_stop_after: record.alone_stop_after_secs.map(Duration::from_secs),
         };
         Session::spawn(engine, config, record.name, Some(record.key))
     }

@@ -8,6 +8,7 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use super::alone;
 use super::heartbeat::{Beat, Heartbeat};
 use super::{DeathReason, SessionConfig};
 use crate::engine::{
@@ -112,12 +113,23 @@ pub(super) async fn start_kernel(
     key: Option<String>,
 ) -> StartResult {
     let key = key.unwrap_or_else(new_key);
+    let ports = KernelPorts::IN_CONTAINER.to_array().to_vec();
+    let mut kernel_argv = config.kernel_argv.clone();
+    let mut runtime_files = Vec::new();
+    if let Some(grace) = config.alone_stop_after {
+        kernel_argv.push(alone::watch_argument());
+        runtime_files.push((
+            alone::WATCH_FILE.to_string(),
+            alone::watch_script(&ports, grace),
+        ));
+    }
     let spec = KernelContainerSpec {
         name,
         image: config.image.clone(),
-        kernel_argv: config.kernel_argv.clone(),
+        kernel_argv,
         connection_file: container_connection_file(&key),
-        ports: KernelPorts::IN_CONTAINER.to_array().to_vec(),
+        runtime_files,
+        ports,
         workspace: config.workspace.clone(),
         network: config.network,
         notebook: config.notebook.clone(),

@@ -6,6 +6,7 @@
 //! not lost.
 
 mod actor;
+mod alone;
 mod cell;
 mod config;
 mod dropped;
@@ -17,6 +18,7 @@ mod record;
 mod state;
 mod stream;
 
+pub use alone::ALONE_STOP_AFTER;
 pub use cell::{CellEvent, CellRun, CellStatus, InterruptOutcome};
 pub use config::{KERNEL_SETTINGS, SessionConfig, UNATTENDED_PATIENCE};
 pub use dropped::DroppedCounts;

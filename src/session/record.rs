@@ -39,6 +39,11 @@ pub struct SessionRecord {
     /// versions before this read the record file's time instead).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub left_at: Option<u64>,
+    /// The grace time of its dead man's switch, in seconds, as it was
+    /// started (records of versions before the switch have none: their
+    /// kernels have no switch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alone_stop_after_secs: Option<u64>,
 }
 
 impl SessionRecord {
@@ -238,6 +243,7 @@ mod tests {
             limits: Limits::default(),
             attached_by: None,
             left_at: None,
+            alone_stop_after_secs: None,
         }
     }
 
