@@ -32,6 +32,19 @@ fn a_result_is_printed_and_nothing_is_left_behind() {
     assert!(containers_owned_by(pid).is_empty());
 }
 
+/// `?` help is printed as a terminal IPython prints it, without its
+/// colours when stdout is not a terminal.
+#[test]
+fn help_is_printed_on_stdout() {
+    let (out, _) = eval(&["factor?"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("Signature:"), "{stdout}");
+    assert!(stdout.contains(" factor(n, proof=None,"), "{stdout}");
+    assert!(stdout.contains("Return the factorization of"), "{stdout}");
+    assert!(!stdout.contains('\u{1b}'), "{stdout}");
+}
+
 #[test]
 fn a_sage_error_exits_1_with_its_name_and_message() {
     let (out, pid) = eval(&["1/0"]);

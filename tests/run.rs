@@ -177,10 +177,21 @@ fn a_failing_cell_stops_the_run_and_is_named() {
     let path = notebook(
         dir.path(),
         "failing.ipynb",
-        &[("one", "a = 1"), ("two", "a / 0"), ("three", "b = 2")],
+        &[
+            ("one", "a = 1\nis_prime?"),
+            ("two", "a / 0"),
+            ("three", "b = 2"),
+        ],
     );
     let out = run(&path);
     assert_eq!(out.status.code(), Some(1));
+    // Help goes to stdout, as a terminal IPython prints it, not into the file.
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("Signature:") && stdout.contains(" is_prime(n)"),
+        "{stdout}"
+    );
+    assert_eq!(code_cells(&path)[0]["outputs"], serde_json::json!([]));
     let stderr = text(&out.stderr);
     assert!(
         stderr.contains("cell 2 of 3") && stderr.contains("id two"),

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use jupyter_protocol::messaging::JupyterMessageContent;
 use sagedesk::session::{
-    CellEvent, CellStatus, DeathReason, InterruptOutcome, Session, SessionState,
+    CellEvent, CellStatus, DeathReason, InterruptOutcome, Payload, Session, SessionState,
 };
 use support::{container_exists, docker, engine, result, run, session};
 
@@ -372,5 +372,86 @@ async fn completion_and_help_come_from_the_kernel() {
         completions.matches
     );
     assert!(s.inspect("factor", 6).await.unwrap().found);
+    s.shutdown().await;
+}
+
+fn payloads(events: &[CellEvent]) -> Vec<Payload> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            CellEvent::Payload(p) => Some(p.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn help_text(events: &[CellEvent]) -> String {
+    match payloads(events).as_slice() {
+        [Payload::Help { data }] => data["text/plain"].as_str().unwrap().to_string(),
+        other => panic!("one help payload, got {other:?} in {events:?}"),
+    }
+}
+
+/// What Sage's kernel asks of its front end when a cell ends: `factor?`
+/// and `factor??` help, `%recall`'s and `%load`'s next cell, and `exit`,
+/// which gives a new kernel, as asked, however often.
+#[tokio::test]
+async fn help_next_cells_and_exit_come_from_the_kernel_reply() {
+    let s = session(|_| {}).await;
+    let help = help_text(&run(&s, "factor?").await);
+    assert!(help.contains("Signature:"), "{help}");
+    assert!(help.contains("Return the factorization of"), "{help}");
+    assert!(!help.contains("Source:"), "{help}");
+    let source = help_text(&run(&s, "factor??").await);
+    assert!(source.contains("Source:"), "{source}");
+    assert!(source.contains("sage/arith/misc.py"), "{source}");
+
+    run(&s, "2 + 2").await;
+    let recall = run(&s, "%recall 3").await;
+    assert_eq!(
+        payloads(&recall),
+        vec![Payload::NextInput {
+            text: "2 + 2".into(),
+            replace: false
+        }]
+    );
+    run(&s, "open('/tmp/loaded.py', 'w').write('x = 1\\n')").await;
+    let load = run(&s, "%load /tmp/loaded.py").await;
+    match payloads(&load).as_slice() {
+        [
+            Payload::NextInput {
+                text,
+                replace: true,
+            },
+        ] => {
+            assert!(
+                text.starts_with("# %load /tmp/loaded.py\nx = 1"),
+                "{text:?}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+
+    let stay = run(&s, "kept = 1; exit(keep_kernel=True)").await;
+    assert_eq!(payloads(&stay), vec![Payload::Exit { keep_kernel: true }]);
+    assert_eq!(result(&run(&s, "kept").await).as_deref(), Some("1"));
+    // More exits than the breaker allows crashes: each is a fresh kernel.
+    for _ in 0..4 {
+        let exit = run(&s, "kept = 2; exit()").await;
+        assert_eq!(payloads(&exit), vec![Payload::Exit { keep_kernel: false }]);
+        assert!(
+            matches!(
+                exit.last(),
+                Some(CellEvent::Finished {
+                    status: CellStatus::Ok,
+                    ..
+                })
+            ),
+            "{exit:?}"
+        );
+        let after = run(&s, "'kept' in globals()").await;
+        assert_eq!(result(&after).as_deref(), Some("False"), "{after:?}");
+    }
+    assert_eq!(s.state(), SessionState::Idle);
     s.shutdown().await;
 }

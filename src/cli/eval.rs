@@ -119,6 +119,10 @@ async fn evaluate(
                 JupyterMessageContent::ErrorOutput(e) => error = Some((e.ename, e.evalue)),
                 _ => {}
             },
+            CellEvent::Payload(payload) => {
+                stdout.flush()?;
+                super::payload::print(&payload);
+            }
             CellEvent::InputRequest { prompt, .. } => {
                 stdout.flush()?;
                 let answer = tokio::task::spawn_blocking(move || {

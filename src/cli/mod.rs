@@ -8,6 +8,7 @@ pub mod gc;
 pub mod image;
 pub mod ls;
 pub mod new;
+pub mod payload;
 pub mod ps;
 pub mod run;
 

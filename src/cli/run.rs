@@ -113,8 +113,12 @@ async fn run_cells(
         let starting = started.clone();
         let done = desk
             .execute_cell(notebook, &cell.id, &cell.source, move |batch| {
-                if batch.iter().any(|u| matches!(u, CellUpdate::Started)) {
-                    starting.notify_one();
+                for update in batch {
+                    match update {
+                        CellUpdate::Started => starting.notify_one(),
+                        CellUpdate::Payload { payload } => super::payload::print(&payload),
+                        _ => {}
+                    }
                 }
             })
             .await?

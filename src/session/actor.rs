@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 use super::handle::Command;
 use super::heartbeat::Beat;
 use super::live::{Live, News, StartResult, start_kernel};
+use super::payload::Payload;
 use super::record::SessionRecord;
 use super::{
     CellEvent, CellStatus, DeathReason, InterruptOutcome, SessionConfig, SessionError, SessionState,
@@ -65,6 +66,9 @@ pub(crate) struct Actor {
     /// Messages the session's kernels' clients dropped (forged or
     /// malformed), across restarts.
     dropped: watch::Sender<u64>,
+    /// The running cell called `exit`: the kernel stops when it ends, and
+    /// the session starts a new one, as asked rather than as a crash.
+    exit_asked: bool,
 }
 
 impl Actor {
@@ -91,6 +95,7 @@ impl Actor {
             current: None,
             restarts: Vec::new(),
             interrupt: None,
+            exit_asked: false,
         }
     }
 
@@ -131,7 +136,7 @@ impl Actor {
                 },
                 event = async { self.current.as_mut().expect("guarded").execution.events.recv().await },
                     if self.current.as_ref().is_some_and(|c| c.open) => {
-                    self.cell_event(event);
+                    self.cell_event(event).await;
                 },
                 news = async { self.live.as_mut().expect("guarded").news().await }, if self.live.is_some() => {
                     match news {
@@ -292,7 +297,7 @@ impl Actor {
         }
     }
 
-    fn cell_event(&mut self, event: Option<ExecutionEvent>) {
+    async fn cell_event(&mut self, event: Option<ExecutionEvent>) {
         let Some(current) = self.current.as_mut() else {
             return;
         };
@@ -316,6 +321,12 @@ impl Actor {
                     ReplyStatus::Aborted => CellStatus::Aborted,
                 });
                 current.execution_count = Some(reply.execution_count.0);
+                for payload in reply.payload.iter().filter_map(Payload::from_wire) {
+                    if payload == (Payload::Exit { keep_kernel: false }) {
+                        self.exit_asked = true;
+                    }
+                    let _ = current.events.send(CellEvent::Payload(payload));
+                }
             }
             Some(ExecutionEvent::Done) => {
                 let current = self.current.take().expect("checked above");
@@ -332,6 +343,13 @@ impl Actor {
                             execution_count: None,
                         });
                     }
+                }
+                if self.exit_asked {
+                    self.exit_asked = false;
+                    // The kernel is on its way out: a new one, and the
+                    // queued cells run in it.
+                    self.restart().await;
+                    return;
                 }
                 self.settle();
                 self.next_cell();
@@ -401,6 +419,21 @@ impl Actor {
             live.watcher.abort();
             // The dead container holds nothing more of use.
             let _ = self.engine.remove_container(&live.container.id).await;
+        }
+        if std::mem::take(&mut self.exit_asked) {
+            // It stopped as `exit` asked, before its cell's end came in:
+            // the cell ran, and a new kernel takes the queue.
+            if let Some(current) = self.current.take() {
+                let _ = current.events.send(CellEvent::Finished {
+                    status: current.status.unwrap_or(CellStatus::Ok),
+                    execution_count: current.execution_count,
+                });
+            }
+            self.set(SessionState::Restarting {
+                reason: DeathReason::Stopped,
+            });
+            self.begin_start(Duration::ZERO);
+            return;
         }
         let now = Instant::now();
         self.restarts

@@ -5,6 +5,7 @@ use jupyter_protocol::messaging::JupyterMessageContent;
 use serde::Serialize;
 use tokio::sync::mpsc;
 
+use super::payload::Payload;
 use super::state::DeathReason;
 
 /// How a cell's run ended.
@@ -28,6 +29,9 @@ pub enum CellEvent {
     /// The cell called `input()`: answer with
     /// [`Session::input_reply`](super::Session::input_reply).
     InputRequest { prompt: String, password: bool },
+    /// What the kernel's reply asks of the front end (help, a next cell,
+    /// exit), just before the run ends.
+    Payload(Payload),
     /// The run ended.
     Finished {
         status: CellStatus,

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use jupyter_protocol::messaging::JupyterMessageContent;
 use serde::Serialize;
 
-use super::{CellEvent, CellRun, CellStatus, DeathReason};
+use super::{CellEvent, CellRun, CellStatus, DeathReason, Payload};
 use crate::kernel::outputs::{CellOutputs, Output, OutputLimits, OutputUpdate};
 use crate::pacer::Pacer;
 
@@ -30,6 +30,9 @@ pub enum CellUpdate {
     Outputs { updates: Vec<OutputUpdate> },
     /// The cell asks for input.
     InputRequest { prompt: String, password: bool },
+    /// What the kernel asks of the window as the run ends: help to show,
+    /// a next cell, an exit. Not part of the cell's outputs.
+    Payload { payload: Payload },
     /// The run ended.
     Finished {
         status: CellStatus,
@@ -202,6 +205,7 @@ pub async fn forward_keeping(
             CellEvent::InputRequest { prompt, password } => {
                 Some(CellUpdate::InputRequest { prompt, password })
             }
+            CellEvent::Payload(payload) => Some(CellUpdate::Payload { payload }),
             CellEvent::Finished {
                 status,
                 execution_count,

@@ -33,6 +33,7 @@ export type {
   NotebookItem,
   Output,
   OutputUpdate,
+  Payload,
   Problem,
   PullProgress,
   Report,

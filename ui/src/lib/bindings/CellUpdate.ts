@@ -2,8 +2,9 @@
 import type { CellStatus } from "./CellStatus";
 import type { DeathReason } from "./DeathReason";
 import type { OutputUpdate } from "./OutputUpdate";
+import type { Payload } from "./Payload";
 
 /**
  * One item of a batch for a cell's listener.
  */
-export type CellUpdate = { "kind": "started" } | { "kind": "outputs", updates: Array<OutputUpdate>, } | { "kind": "inputRequest", prompt: string, password: boolean, } | { "kind": "finished", status: CellStatus, execution_count: number | null, } | { "kind": "kernelDied", reason: DeathReason, message: string, } | { "kind": "wholeOutputKept", bytes: number, };
+export type CellUpdate = { "kind": "started" } | { "kind": "outputs", updates: Array<OutputUpdate>, } | { "kind": "inputRequest", prompt: string, password: boolean, } | { "kind": "payload", payload: Payload, } | { "kind": "finished", status: CellStatus, execution_count: number | null, } | { "kind": "kernelDied", reason: DeathReason, message: string, } | { "kind": "wholeOutputKept", bytes: number, };

@@ -22,6 +22,7 @@ export type { NotebookDoc } from "./NotebookDoc";
 export type { NotebookItem } from "./NotebookItem";
 export type { Output } from "./Output";
 export type { OutputUpdate } from "./OutputUpdate";
+export type { Payload } from "./Payload";
 export type { Problem } from "./Problem";
 export type { PullProgress } from "./PullProgress";
 export type { Report } from "./Report";

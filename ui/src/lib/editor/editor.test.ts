@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import completeReply from '../kernel/fixtures/complete';
 import type { Completions } from '../types';
 import { kernelCompletions } from './completion';
+import { SHORT_HELP_LINES, shownHelp } from './help';
 import { fromCodePoints, toCodePoints } from './positions';
 
 describe('cursor positions', () => {
@@ -37,5 +38,16 @@ describe('kernel completion', () => {
   it('offers nothing when the kernel has nothing', async () => {
     const kernel = { complete: async () => ({ ...completeReply, matches: [] }) };
     expect(await kernelCompletions(kernel, EditorState.create({ doc: 'zzz' }), 3)).toBeNull();
+  });
+});
+
+describe('kernel help', () => {
+  it('shows the first lines at the first Shift+Tab, and all of it at the second', () => {
+    const text = Array.from({ length: 30 }, (_, i) => `line ${i}`).join('\n');
+    const short = shownHelp(text, false);
+    expect(short.more).toBe(true);
+    expect(short.text.split('\n')).toHaveLength(SHORT_HELP_LINES);
+    expect(shownHelp(text, true)).toEqual({ text, more: false });
+    expect(shownHelp('Signature: f(x)', false)).toEqual({ text: 'Signature: f(x)', more: false });
   });
 });

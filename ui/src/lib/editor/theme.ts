@@ -74,6 +74,15 @@ const look = EditorView.theme({
     overflow: 'auto',
     padding: '6px 10px',
   },
+  '.cm-kernel-help-expanded': {
+    maxWidth: 'min(60rem, 90vw)',
+    maxHeight: '60vh',
+  },
+  '.cm-kernel-help-more': {
+    margin: '4px 0 0',
+    fontSize: '12px',
+    opacity: '0.7',
+  },
   '.cm-kernel-help pre': {
     margin: '0',
     whiteSpace: 'pre-wrap',

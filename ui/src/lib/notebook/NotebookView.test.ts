@@ -245,4 +245,75 @@ describe('NotebookView', () => {
     await waitFor(() => expect(notebook.cells[0].source).toBe('mine, edited'));
     expect(screen.queryByTestId('save-conflict')).toBeNull();
   });
+  it("shows the kernel's help in a pager under the cell, closed by its button, gone at the next run", async () => {
+    const { shell } = open(oneCell('factor?'));
+    const [cell] = cells();
+    await fireEvent.click(cell.querySelector('[data-testid="run-cell"]')!);
+    await waitFor(() => expect(shell.runs).toHaveLength(1));
+    for (const batch of run('run-help').batches) shell.runs[0].send(batch);
+    flushSync();
+    const pager = screen.getByTestId('help-pager');
+    expect(pager.textContent).toContain('Signature:      factor(n, proof=None');
+    expect(pager.textContent).not.toContain('\u001b');
+    // Coloured as IPython colours it.
+    expect(pager.querySelector('pre span')).not.toBeNull();
+    // Not an output of the cell.
+    expect(cell.querySelectorAll('[data-testid="cell-output"] .output')).toHaveLength(0);
+    await fireEvent.click(pager.querySelector('button')!);
+    expect(screen.queryByTestId('help-pager')).toBeNull();
+
+    for (const batch of run('run-help').batches) shell.runs[0].send(batch);
+    flushSync();
+    expect(screen.getByTestId('help-pager')).toBeTruthy();
+    await fireEvent.click(cell.querySelector('[data-testid="run-cell"]')!);
+    await waitFor(() => expect(shell.runs).toHaveLength(2));
+    shell.runs[1].send([{ kind: 'started' }]);
+    flushSync();
+    expect(screen.queryByTestId('help-pager')).toBeNull();
+  });
+
+  it('puts the source the kernel offers in a new cell below, or in the cell that ran (%load)', async () => {
+    const { shell, notebook } = open(oneCell('%recall 1'));
+    notebook.run(0);
+    await waitFor(() => expect(shell.runs).toHaveLength(1));
+    shell.runs[0].send([
+      { kind: 'started' },
+      { kind: 'payload', payload: { kind: 'nextInput', text: 'factor(2^64+1)', replace: false } },
+      { kind: 'finished', status: 'ok', execution_count: 2 },
+    ]);
+    flushSync();
+    expect(notebook.cells.map((c) => c.source)).toEqual(['%recall 1', 'factor(2^64+1)']);
+    expect(cells()[1].querySelector('[data-testid="cell-editor"]')?.textContent).toBe('factor(2^64+1)');
+
+    notebook.edit(notebook.cells[0], '%load f.py');
+    notebook.run(0);
+    await waitFor(() => expect(shell.runs).toHaveLength(2));
+    shell.runs[1].send([
+      { kind: 'started' },
+      { kind: 'payload', payload: { kind: 'nextInput', text: '# %load f.py\nx = 1\n', replace: true } },
+      { kind: 'finished', status: 'ok', execution_count: 3 },
+    ]);
+    flushSync();
+    expect(notebook.cells.map((c) => c.source)).toEqual(['# %load f.py\nx = 1\n', 'factor(2^64+1)']);
+    // Saved with the new sources.
+    await waitFor(() =>
+      expect(shell.callsOf('save_notebook').at(-1)?.cells).toEqual([
+        { id: 'a1', cellType: 'code', source: '# %load f.py\nx = 1\n' },
+        { id: notebook.cells[1].id, cellType: 'code', source: 'factor(2^64+1)' },
+      ]),
+    );
+  });
+
+  it('says what exit did', async () => {
+    const { shell, notebook } = open(oneCell('exit()'));
+    notebook.run(0);
+    await waitFor(() => expect(shell.runs).toHaveLength(1));
+    shell.runs[0].send([
+      { kind: 'started' },
+      { kind: 'payload', payload: { kind: 'exit', keepKernel: false } },
+      { kind: 'finished', status: 'ok', execution_count: 1 },
+    ]);
+    flushSync();
+    expect(screen.getByTestId('cell-note').textContent).toContain('a new kernel was started');
+  });
 });

@@ -2,7 +2,7 @@
 // through the run's updates), and where its runs are.
 
 import { LiveOutputs } from '../outputs/live.svelte';
-import type { CellStatus, CellType, CellUpdate, CellView } from '../types';
+import type { CellStatus, CellType, CellUpdate, CellView, Payload } from '../types';
 
 /** Where a cell's runs are: waiting for the kernel, running, or neither. */
 export type RunPhase = 'idle' | 'queued' | 'running';
@@ -46,6 +46,10 @@ export class CellModel {
   notice = $state<string | null>(null);
   /** The size of everything the last run printed, when its outputs leave lines out and the shell keeps it all. */
   wholeOutputBytes = $state<number | null>(null);
+  /** The kernel's help from the last run (`factor?`): shown, never saved. */
+  help = $state<Record<string, string> | null>(null);
+  /** What the last run did beyond its outputs (`exit`), said under it. */
+  note = $state<string | null>(null);
   /** A markdown cell shows its rendering, not its source. */
   rendered = $state(true);
   readonly outputs: LiveOutputs;
@@ -113,6 +117,25 @@ export class CellModel {
       case 'wholeOutputKept':
         this.wholeOutputBytes = update.bytes;
         return false;
+      case 'payload':
+        this.#payload(update.payload);
+        return false;
+    }
+  }
+
+  /** What the cell itself does with a payload; a next cell is the notebook's. */
+  #payload(payload: Payload) {
+    switch (payload.kind) {
+      case 'help':
+        this.help = payload.data;
+        break;
+      case 'exit':
+        this.note = payload.keepKernel
+          ? 'The cell asked to exit, keeping the kernel: it goes on, with its variables.'
+          : 'The cell asked the kernel to exit: a new kernel was started, and variables from earlier cells are gone.';
+        break;
+      case 'nextInput':
+        break;
     }
   }
 
@@ -130,6 +153,8 @@ export class CellModel {
     this.prompt = null;
     this.answers = [];
     this.notice = null;
+    this.help = null;
+    this.note = null;
     this.status = null;
     this.wholeOutputBytes = null;
   }

@@ -216,6 +216,9 @@ export class NotebookModel {
         try {
           await this.#backend.executeCell(this.path, cell.id, code, (batch) => {
             for (const update of batch) {
+              if (update.kind === 'payload' && update.payload.kind === 'nextInput') {
+                this.#nextInput(cell, update.payload.text, update.payload.replace);
+              }
               if (cell.receive(update)) this.#ended(cell);
             }
           });
@@ -227,6 +230,22 @@ export class NotebookModel {
     } finally {
       this.#sending = false;
     }
+  }
+
+  /**
+   * The kernel's source for a next cell (`%load`, `%recall`): as JupyterLab
+   * does, it replaces the source of the cell that ran when `replace` is set,
+   * and is a new code cell below it otherwise.
+   */
+  #nextInput(cell: CellModel, text: string, replace: boolean) {
+    const index = this.cells.indexOf(cell);
+    if (index < 0) return;
+    if (replace) {
+      this.edit(cell, text);
+      return;
+    }
+    const next = this.insert(index + 1, 'code');
+    next.source = text;
   }
 
   #ended(cell: CellModel) {
