@@ -50,6 +50,7 @@ async fn a_notebook_is_edited_run_and_saved_and_opened_again_as_it_is() {
                 id: id.clone(),
                 cell_type: "code".into(),
                 source: "kept + 1  # again".into(),
+                copy_of: None,
             }],
             false,
         )
@@ -402,6 +403,7 @@ async fn a_notebook_a_kernel_swaps_for_a_link_out_is_kept_aside() {
                 id: id.clone(),
                 cell_type: "code".into(),
                 source: "my version".into(),
+                copy_of: None,
             }],
             true,
         )
@@ -616,5 +618,190 @@ async fn a_kernel_gets_the_machines_defaults_unless_the_settings_choose() {
     let chosen = bench.kernels_of("chosen.ipynb").await.remove(0);
     assert_eq!(host(&chosen, "NanoCpus"), 1_500_000_000);
     assert_eq!(host(&chosen, "Memory"), 3 << 30);
+    bench.desk.quit().await;
+}
+
+fn cell_json(path: &std::path::Path, id: &str) -> serde_json::Value {
+    let nb: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    nb["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("cell {id} in {}", path.display()))
+        .clone()
+}
+
+fn code(id: &str, source: &str) -> CellEdit {
+    CellEdit {
+        id: id.into(),
+        cell_type: "code".into(),
+        source: source.into(),
+        copy_of: None,
+    }
+}
+
+/// The cell operations a notebook user reaches for, on the real kernel:
+/// a queued cell taken out of the queue keeps its outputs and the cells
+/// after it run; each run's times are in the file as JupyterLab records
+/// them; a deleted cell brought back by undo has its outputs again; cells
+/// copied into another notebook take their outputs with them; clearing
+/// outputs clears the count and times too.
+#[tokio::test(flavor = "multi_thread")]
+async fn queued_cells_leave_the_queue_and_cells_come_back_copied_and_cleared() {
+    let bench = Bench::new().await;
+    let a = bench.notebook("a", "x = 6 * 7").await;
+    let file = bench.file("a.ipynb");
+    bench
+        .desk
+        .save_notebook(
+            "a.ipynb",
+            vec![
+                code(&a, "x = 6 * 7"),
+                code("b", "print('b ran')"),
+                code("c", "x"),
+            ],
+            false,
+        )
+        .await
+        .unwrap();
+    assert!(finished(
+        &bench.run("a.ipynb", "b", "print('before')").await
+    ));
+    let before = cell_json(&file, "b");
+    assert!(before["outputs"].to_string().contains("before"));
+
+    // a sleeps; b and c wait behind it; b is taken out.
+    let slow = bench
+        .desk
+        .execute_cell(
+            "a.ipynb",
+            &a,
+            "import time; time.sleep(3); x = 6 * 7",
+            |_| {},
+        )
+        .await
+        .unwrap();
+    let b_run = Arc::new(Mutex::new(Vec::new()));
+    let b_seen = b_run.clone();
+    let b_done = bench
+        .desk
+        .execute_cell("a.ipynb", "b", "print('b ran')", move |batch| {
+            b_seen.lock().unwrap().extend(batch)
+        })
+        .await
+        .unwrap();
+    let c_done = bench
+        .desk
+        .execute_cell("a.ipynb", "c", "x", |_| {})
+        .await
+        .unwrap();
+    assert!(bench.desk.unqueue_cell("a.ipynb", "b").await.unwrap());
+    assert!(
+        !bench.desk.unqueue_cell("a.ipynb", "b").await.unwrap(),
+        "once"
+    );
+    let b_end = b_done.wait().await;
+    assert_eq!(b_end.status, Some(sagedesk::session::CellStatus::Aborted));
+    assert!(
+        !b_run
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|u| matches!(u, CellUpdate::Started))
+    );
+    slow.wait().await;
+    let c_end = c_done.wait().await;
+    assert_eq!(c_end.status, Some(sagedesk::session::CellStatus::Ok));
+    assert!(cell_on_disk(&file, "c").1.contains("42"));
+    assert_eq!(
+        cell_json(&file, "b")["outputs"],
+        before["outputs"],
+        "b keeps what it had"
+    );
+
+    // Times, as JupyterLab writes them.
+    let timed = cell_json(&file, &a)["metadata"]["execution"].clone();
+    let time = |key: &str| {
+        chrono::DateTime::parse_from_rfc3339(timed[key].as_str().unwrap_or_default())
+            .unwrap_or_else(|e| panic!("{key} in {timed}: {e}"))
+    };
+    let took = time("shell.execute_reply") - time("iopub.status.busy");
+    assert!(
+        took >= chrono::TimeDelta::milliseconds(2900) && took < chrono::TimeDelta::seconds(30),
+        "{timed}"
+    );
+    let doc = bench.desk.open_notebook("a.ipynb").await.unwrap();
+    assert!(
+        doc.cells[0]
+            .times
+            .as_ref()
+            .is_some_and(|t| t.ended.is_some())
+    );
+
+    // b deleted and saved, then brought back: its outputs too.
+    bench
+        .desk
+        .save_notebook(
+            "a.ipynb",
+            vec![code(&a, "x = 6 * 7"), code("c", "x")],
+            false,
+        )
+        .await
+        .unwrap();
+    assert!(!std::fs::read_to_string(&file).unwrap().contains("before"));
+    bench
+        .desk
+        .save_notebook(
+            "a.ipynb",
+            vec![
+                code(&a, "x = 6 * 7"),
+                code("b", "print('b ran')"),
+                code("c", "x"),
+            ],
+            false,
+        )
+        .await
+        .unwrap();
+    assert_eq!(cell_json(&file, "b")["outputs"], before["outputs"]);
+
+    // c copied into another notebook: its outputs and times come along.
+    let other = bench.notebook("other", "").await;
+    assert_eq!(
+        bench
+            .desk
+            .copy_cells("a.ipynb", &["c".into()])
+            .await
+            .unwrap(),
+        1
+    );
+    let pasted = CellEdit {
+        copy_of: Some("c".into()),
+        ..code("c-copy", "x")
+    };
+    bench
+        .desk
+        .save_notebook("other.ipynb", vec![code(&other, ""), pasted], false)
+        .await
+        .unwrap();
+    let copy = cell_json(&bench.file("other.ipynb"), "c-copy");
+    let original = cell_json(&file, "c");
+    assert_eq!(copy["outputs"], original["outputs"]);
+    assert_eq!(copy["execution_count"], original["execution_count"]);
+    assert_eq!(copy["metadata"], original["metadata"]);
+
+    // Clear outputs: outputs, count and times.
+    bench
+        .desk
+        .clear_outputs("a.ipynb", vec![a.clone(), "c".into()])
+        .await
+        .unwrap();
+    for id in [a.as_str(), "c"] {
+        let cleared = cell_json(&file, id);
+        assert_eq!(cleared["outputs"], serde_json::json!([]));
+        assert_eq!(cleared["execution_count"], serde_json::Value::Null);
+        assert!(cleared["metadata"].get("execution").is_none(), "{cleared}");
+    }
+    assert_eq!(cell_json(&file, "b")["outputs"], before["outputs"]);
     bench.desk.quit().await;
 }

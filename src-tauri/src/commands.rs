@@ -126,6 +126,21 @@ pub async fn open_whole_output<R: Runtime>(
 }
 
 #[tauri::command]
+pub async fn unqueue_cell(desk: State<'_, Desk>, path: String, cell_id: String) -> Answer<bool> {
+    Ok(desk.unqueue_cell(&path, &cell_id).await?)
+}
+
+#[tauri::command]
+pub async fn copy_cells(desk: State<'_, Desk>, path: String, ids: Vec<String>) -> Answer<usize> {
+    Ok(desk.copy_cells(&path, &ids).await?)
+}
+
+#[tauri::command]
+pub async fn clear_outputs(desk: State<'_, Desk>, path: String, ids: Vec<String>) -> Answer<Saved> {
+    Ok(desk.clear_outputs(&path, ids).await?)
+}
+
+#[tauri::command]
 pub async fn interrupt_kernel(desk: State<'_, Desk>, path: String) -> Answer<InterruptOutcome> {
     Ok(desk.interrupt(&path).await?)
 }

@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 use crate::id::new_id;
 use crate::kernel::MessageLimits;
 use crate::kernel::outputs::OutputLimits;
-use crate::notebook::Output;
+use crate::notebook::{Output, RunTimes};
 use crate::session::{
     CellStatus, CellUpdate, DeathReason, DroppedCounts, InterruptOutcome, Session, SessionConfig,
     SessionRecord, SessionState, UNATTENDED_PATIENCE, forward_keeping,
@@ -20,7 +20,7 @@ use crate::workspace::KernelsOnQuit;
 
 use super::error::DeskError;
 use super::events::DeskEvent;
-use super::notebooks::kept_names;
+use super::notebooks::{kept_names, rfc3339};
 use super::open::{Desk, KernelLife, WHOLE_OUTPUTS, blocking, machine_limits};
 use super::views::{Completions, Help};
 
@@ -207,14 +207,19 @@ impl Desk {
     ) -> Result<CellDone, DeskError> {
         let session = self.session(path).await?;
         let open = self.open_notebook_of(path)?;
-        let run = session.execute(code)?;
+        let run = session.execute_tagged(code, cell_id)?;
         let whole = self
             .cache(WHOLE_OUTPUTS)
             .map(|dir| dir.join(format!("{}.txt", new_id())));
         let cell_id = cell_id.to_string();
         let desk = self.clone();
+        let clock = self.inner.clock.clone();
         Ok(CellDone(tokio::spawn(async move {
+            let mut started = None;
             let done = forward_keeping(run, OutputLimits::default(), whole.as_deref(), |batch| {
+                if started.is_none() && batch.iter().any(|u| matches!(u, CellUpdate::Started)) {
+                    started = Some(clock());
+                }
                 // Kept before the window hears of it, so that a click at
                 // once finds it.
                 if batch
@@ -226,6 +231,11 @@ impl Desk {
                 send(batch);
             })
             .await;
+            // As JupyterLab records them ("Record cell timing").
+            let times = started.map(|started| RunTimes {
+                started: rfc3339(started),
+                ended: done.death.is_none().then(|| rfc3339(clock())),
+            });
             open.keep_whole_output(&cell_id, done.whole_output.clone());
             let error = done
                 .outputs
@@ -244,12 +254,18 @@ impl Desk {
             };
             let saving = open.clone();
             let saved = blocking(move || {
+                // A cell that never ran (taken out of the queue, or behind
+                // one that failed) keeps the outputs it had.
+                let Some(times) = times else {
+                    return Ok(None);
+                };
                 let mut file = saving.file.lock().expect("file lock");
                 let Some(cell) = file.notebook_mut().cell_mut(&cell_id) else {
                     return Ok(None);
                 };
                 let count = done.execution_count.map(|c| c as u64);
                 cell.set_outputs(&done.outputs, count);
+                RunTimes::write(Some(&times), &mut cell.metadata);
                 let outcome = file.save()?;
                 Ok(kept_names(&outcome, &file))
             })
@@ -272,6 +288,13 @@ impl Desk {
     /// variables if at all possible; queued cells are dropped.
     pub async fn interrupt(&self, path: &str) -> Result<InterruptOutcome, DeskError> {
         Ok(self.session(path).await?.interrupt().await?)
+    }
+
+    /// Takes the cell `cell_id` of the notebook `path` out of its kernel's
+    /// queue: it ends as not run, keeping the outputs it had, and the cells
+    /// queued after it run. Returns whether it was waiting there.
+    pub async fn unqueue_cell(&self, path: &str, cell_id: &str) -> Result<bool, DeskError> {
+        Ok(self.session(path).await?.unqueue(cell_id).await?)
     }
 
     /// Replaces the notebook's kernel with a new one (variables are lost).

@@ -18,6 +18,7 @@
 //! store, a clock), and reports what happens by itself as [`DeskEvent`]s to
 //! one subscriber.
 
+mod cells;
 mod error;
 mod events;
 mod kernels;

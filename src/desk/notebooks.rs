@@ -11,6 +11,7 @@ use crate::notebook::{CellEdit, NotebookFile, SaveOutcome};
 use crate::session::{Session, data_dir};
 use crate::workspace::{Workspace, check_allowed};
 
+use super::cells::Shelf;
 use super::error::DeskError;
 use super::events::DeskEvent;
 use super::open::{Desk, blocking, expand_home, relative_name};
@@ -27,6 +28,8 @@ pub(crate) struct OpenNotebook {
     /// outputs left lines out (files of the desk's cache).
     whole_outputs: Mutex<HashMap<String, PathBuf>>,
     pub(crate) session: Mutex<Option<Arc<Session>>>,
+    /// Cells its saves removed, for an undo to bring back.
+    pub(crate) shelf: Mutex<Shelf>,
 }
 
 impl OpenNotebook {
@@ -36,6 +39,7 @@ impl OpenNotebook {
             file: Mutex::new(file),
             whole_outputs: Mutex::default(),
             session: Mutex::new(None),
+            shelf: Mutex::default(),
         }
     }
 
@@ -211,9 +215,10 @@ impl Desk {
     ) -> Result<Saved, DeskError> {
         let open = self.open_notebook_of(path)?;
         let saving = open.clone();
+        let desk = self.clone();
         let outcome = blocking(move || {
+            desk.apply_cells(&saving, &cells);
             let mut file = saving.file.lock().expect("file lock");
-            file.notebook_mut().apply_edits(&cells);
             let outcome = if force {
                 file.save_overwriting()?
             } else {

@@ -140,6 +140,8 @@ pub(crate) struct Inner {
     /// notebook kept aside), so that a window still using the old name finds
     /// them until it learns the new one.
     pub(crate) moved: Mutex<HashMap<String, String>>,
+    /// Cells copied or cut, whole, for a paste in any notebook.
+    pub(crate) clipboard: Mutex<Vec<crate::notebook::Cell>>,
 }
 
 impl Desk {
@@ -176,6 +178,7 @@ impl Desk {
                 workspace: Mutex::new(None),
                 notebooks: Mutex::new(HashMap::new()),
                 moved: Mutex::new(HashMap::new()),
+                clipboard: Mutex::default(),
             }),
         }
     }

@@ -9,6 +9,7 @@ use super::limits::OutputLimits;
 use super::model::{Cell, CellKind, Notebook};
 use super::output::Output;
 use super::stored::stored_outputs;
+use super::times::RunTimes;
 
 /// A cell as the window shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -24,6 +25,10 @@ pub struct CellView {
     /// a run's outputs are kept in ([`super::stored_outputs`]).
     pub outputs: Vec<Output>,
     pub execution_count: Option<u64>,
+    /// When its last run started and ended (`metadata.execution`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub times: Option<RunTimes>,
 }
 
 /// A cell as the window sends it back when saving.
@@ -35,6 +40,12 @@ pub struct CellEdit {
     #[cfg_attr(feature = "ts", ts(type = r#""code" | "markdown" | "raw""#))]
     pub cell_type: String,
     pub source: String,
+    /// For a new cell pasted from another: the id of the cell it copies
+    /// (in the desk's clipboard, or this notebook), whose outputs, metadata
+    /// and attachments it takes.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub copy_of: Option<String>,
 }
 
 impl Notebook {
@@ -62,6 +73,10 @@ impl Notebook {
                     source: cell.source_text(),
                     outputs,
                     execution_count,
+                    times: match cell.kind {
+                        CellKind::Code { .. } => RunTimes::from_metadata(&cell.metadata),
+                        _ => None,
+                    },
                 }
             })
             .collect()
@@ -73,20 +88,41 @@ impl Notebook {
     /// turned into markdown loses its outputs, as in Jupyter). Ids that are
     /// not valid nbformat ids are replaced.
     pub fn apply_edits(&mut self, edits: &[CellEdit]) {
+        self.apply_edits_with(edits, |_| None);
+    }
+
+    /// [`Notebook::apply_edits`], where a new id takes the cell `known`
+    /// gives for its edit (a cell removed earlier and brought back, or the
+    /// cell it is a copy of) with its outputs, metadata and attachments.
+    /// Returns the cells removed.
+    pub fn apply_edits_with(
+        &mut self,
+        edits: &[CellEdit],
+        mut known: impl FnMut(&CellEdit) -> Option<Cell>,
+    ) -> Vec<Cell> {
         let mut old: Vec<Cell> = std::mem::take(&mut self.cells);
-        let mut cells = Vec::with_capacity(edits.len());
+        let mut cells: Vec<Cell> = Vec::with_capacity(edits.len());
         for edit in edits {
             let mut cell = match old.iter().position(|c| c.id == edit.id) {
                 Some(i) => old.swap_remove(i),
                 None => {
-                    let id = if super::model::is_valid_cell_id(&edit.id)
-                        && !cells.iter().any(|c: &Cell| c.id == edit.id)
-                    {
+                    let taken = |id: &str| {
+                        cells.iter().chain(&old).any(|c| c.id == id)
+                            || edits.iter().any(|e| e.id == id && !std::ptr::eq(e, edit))
+                    };
+                    let id = if super::model::is_valid_cell_id(&edit.id) && !taken(&edit.id) {
                         edit.id.clone()
                     } else {
-                        self.new_cell_id()
+                        loop {
+                            let id = super::model::random_cell_id();
+                            if !taken(&id) {
+                                break id;
+                            }
+                        }
                     };
-                    Cell::code(id, "")
+                    let mut cell = known(edit).unwrap_or_else(|| Cell::code(String::new(), ""));
+                    cell.id = id;
+                    cell
                 }
             };
             cell.set_source(&edit.source);
@@ -100,17 +136,36 @@ impl Notebook {
                         outputs: Vec::new(),
                     },
                 };
+                if edit.cell_type != "code" {
+                    RunTimes::write(None, &mut cell.metadata);
+                }
             }
             cells.push(cell);
         }
         self.cells = cells;
+        old
+    }
+
+    /// Clears the outputs, run count and run times of the code cells
+    /// `ids`, as JupyterLab's "Clear Outputs" does. Returns how many it
+    /// cleared.
+    pub fn clear_outputs(&mut self, ids: &[String]) -> usize {
+        let mut cleared = 0;
+        for cell in self.cells.iter_mut().filter(|c| ids.contains(&c.id)) {
+            if let CellKind::Code { .. } = cell.kind {
+                cell.set_nbformat_outputs(Vec::new(), None);
+                RunTimes::write(None, &mut cell.metadata);
+                cleared += 1;
+            }
+        }
+        cleared
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Map, Value, json};
 
     fn notebook() -> Notebook {
         super::super::from_value(json!({
@@ -142,14 +197,79 @@ mod tests {
         assert!(views[1].outputs.is_empty());
     }
 
-    #[test]
-    fn edits_reorder_add_remove_and_keep_what_the_window_does_not_see() {
-        let mut nb = notebook();
-        let edit = |id: &str, t: &str, s: &str| CellEdit {
+    fn edit(id: &str, t: &str, s: &str) -> CellEdit {
+        CellEdit {
             id: id.into(),
             cell_type: t.into(),
             source: s.into(),
+            copy_of: None,
+        }
+    }
+
+    #[test]
+    fn removed_cells_come_back_whole_and_copies_take_the_outputs_they_copy() {
+        let mut nb = notebook();
+        let removed = nb.apply_edits_with(&[edit("b", "markdown", "# Title")], |_| None);
+        assert_eq!(removed.len(), 1);
+        assert_eq!(removed[0].id, "a");
+        // Brought back (undo): outputs, metadata and all.
+        let back = removed[0].clone();
+        nb.apply_edits_with(
+            &[
+                edit("a", "code", "x = 1\nx"),
+                edit("b", "markdown", "# Title"),
+            ],
+            |e| (e.id == "a").then(|| back.clone()),
+        );
+        assert_eq!(nb.cell("a").unwrap(), &back);
+        // A copy: a new id, its own text, the outputs and tags of the original.
+        let original = nb.cell("a").unwrap().clone();
+        let copy = CellEdit {
+            copy_of: Some("a".into()),
+            ..edit("a2", "code", "x = 1\nx")
         };
+        nb.apply_edits_with(
+            &[
+                edit("a", "code", "x = 1\nx"),
+                copy,
+                edit("b", "markdown", "# Title"),
+            ],
+            |e| (e.copy_of.as_deref() == Some("a")).then(|| original.clone()),
+        );
+        let a2 = nb.cell("a2").unwrap();
+        assert_eq!(a2.kind, original.kind);
+        assert_eq!(a2.metadata["tags"], json!(["keep"]));
+    }
+
+    #[test]
+    fn clearing_outputs_takes_the_count_and_times_too() {
+        let mut nb = notebook();
+        let mut times = Map::new();
+        RunTimes::write(
+            Some(&RunTimes {
+                started: "2026-11-28T10:00:00.000Z".into(),
+                ended: None,
+            }),
+            &mut times,
+        );
+        nb.cell_mut("a").unwrap().metadata.extend(times);
+        assert!(nb.cell_views()[0].times.is_some());
+        assert_eq!(nb.clear_outputs(&["a".into(), "b".into()]), 1);
+        let a = nb.cell("a").unwrap();
+        assert_eq!(
+            a.kind,
+            CellKind::Code {
+                execution_count: None,
+                outputs: vec![]
+            }
+        );
+        assert_eq!(Value::Object(a.metadata.clone()), json!({"tags": ["keep"]}));
+        assert_eq!(nb.cell_views()[0].times, None);
+    }
+
+    #[test]
+    fn edits_reorder_add_remove_and_keep_what_the_window_does_not_see() {
+        let mut nb = notebook();
         nb.apply_edits(&[
             edit("b", "markdown", "# New title"),
             edit("new-1", "code", "y = 2"),

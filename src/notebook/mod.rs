@@ -31,6 +31,7 @@ mod model;
 mod output;
 mod parse;
 mod stored;
+mod times;
 
 pub use doc::{CellEdit, CellView};
 pub use error::{ConflictKind, FormatError, NotebookError};
@@ -41,3 +42,4 @@ pub use model::{Cell, CellKind, KernelSpec, NBFORMAT, NBFORMAT_MINOR, Notebook, 
 pub use output::{MimeBundle, Output, StreamTail, omitted_outputs_marker};
 pub use parse::{Changes, Parsed, from_slice, from_value};
 pub use stored::{stored_output, stored_outputs};
+pub use times::RunTimes;

@@ -308,7 +308,7 @@ pub fn is_valid_cell_id(id: &str) -> bool {
 }
 
 /// Eight random hex digits, as Jupyter makes them.
-fn random_cell_id() -> String {
+pub(crate) fn random_cell_id() -> String {
     let mut bytes = [0u8; 4];
     getrandom::fill(&mut bytes).expect("the operating system's random source");
     hex::encode(bytes)

@@ -33,6 +33,7 @@ const STOP_GRACE: Duration = Duration::from_secs(3);
 
 struct Queued {
     code: String,
+    tag: Option<String>,
     events: mpsc::UnboundedSender<CellEvent>,
 }
 
@@ -194,7 +195,7 @@ impl Actor {
 
     async fn command(&mut self, command: Command) {
         match command {
-            Command::Execute { code, events } => {
+            Command::Execute { code, tag, events } => {
                 if let SessionState::Dead { reason } = self.state.borrow().clone() {
                     let _ = events.send(CellEvent::KernelDied {
                         message: format!(
@@ -205,8 +206,23 @@ impl Actor {
                     });
                     return;
                 }
-                self.queue.push_back(Queued { code, events });
+                self.queue.push_back(Queued { code, tag, events });
                 self.next_cell();
+            }
+            Command::Unqueue { tag, reply } => {
+                let mut found = false;
+                self.queue.retain(|cell| {
+                    if cell.tag.as_deref() != Some(tag.as_str()) {
+                        return true;
+                    }
+                    found = true;
+                    let _ = cell.events.send(CellEvent::Finished {
+                        status: CellStatus::Aborted,
+                        execution_count: None,
+                    });
+                    false
+                });
+                let _ = reply.send(found);
             }
             Command::InputReply { value } => {
                 if let (Some(current), Some(live)) = (&self.current, &self.live) {

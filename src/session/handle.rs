@@ -21,7 +21,14 @@ use crate::kernel::MessageLimits;
 pub(crate) enum Command {
     Execute {
         code: String,
+        /// What the caller knows the run by (a cell id), to take it out of
+        /// the queue.
+        tag: Option<String>,
         events: mpsc::UnboundedSender<CellEvent>,
+    },
+    Unqueue {
+        tag: String,
+        reply: oneshot::Sender<bool>,
     },
     InputReply {
         value: String,
@@ -189,12 +196,36 @@ impl Session {
 
     /// Queues `code` to run after the cells sent before it.
     pub fn execute(&self, code: &str) -> Result<CellRun, SessionError> {
+        self.queue(code, None)
+    }
+
+    /// [`Session::execute`], the run known by `tag` (a cell id) so that it
+    /// can be taken out of the queue ([`Session::unqueue`]).
+    pub fn execute_tagged(&self, code: &str, tag: &str) -> Result<CellRun, SessionError> {
+        self.queue(code, Some(tag.to_string()))
+    }
+
+    fn queue(&self, code: &str, tag: Option<String>) -> Result<CellRun, SessionError> {
         let (events, events_rx) = mpsc::unbounded_channel();
         self.send(Command::Execute {
             code: code.to_string(),
+            tag,
             events,
         })?;
         Ok(CellRun { events: events_rx })
+    }
+
+    /// Takes the runs tagged `tag` that wait in the queue out of it: each
+    /// ends as aborted, and the others run as they would have. Returns
+    /// whether there was one (a run the kernel has begun is interrupted,
+    /// not taken out).
+    pub async fn unqueue(&self, tag: &str) -> Result<bool, SessionError> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Command::Unqueue {
+            tag: tag.to_string(),
+            reply,
+        })?;
+        rx.await.map_err(|_| SessionError::Closed)
     }
 
     /// Answers the running cell's `input()` prompt.

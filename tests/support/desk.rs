@@ -75,6 +75,7 @@ impl Bench {
                 id: id.to_string(),
                 cell_type: "code".into(),
                 source: code.to_string(),
+                copy_of: None,
             })
             .collect();
         self.desk.save_notebook(path, cells, false).await.unwrap();

@@ -199,6 +199,21 @@ export function openWholeOutput(path: string, cellId: string): Promise<void> {
   return call<void>('open_whole_output', { path, cellId });
 }
 
+/** Takes a cell out of its kernel's queue; false when it was not waiting there. */
+export function unqueueCell(path: string, cellId: string): Promise<boolean> {
+  return call<boolean>('unqueue_cell', { path, cellId });
+}
+
+/** Copies cells, whole (outputs and all), for a paste in any notebook (`copyOf`). */
+export function copyCells(path: string, ids: string[]): Promise<number> {
+  return call<number>('copy_cells', { path, ids });
+}
+
+/** Clears the outputs, counts and run times of cells, and saves the notebook. */
+export function clearOutputs(path: string, ids: string[]): Promise<Saved> {
+  return call<Saved>('clear_outputs', { path, ids });
+}
+
 export function interruptKernel(path: string): Promise<InterruptOutcome> {
   return call<InterruptOutcome>('interrupt_kernel', { path });
 }
@@ -238,6 +253,9 @@ export interface NotebookBackend {
   reloadNotebook: typeof reloadNotebook;
   executeCell: typeof executeCell;
   openWholeOutput: typeof openWholeOutput;
+  unqueueCell: typeof unqueueCell;
+  copyCells: typeof copyCells;
+  clearOutputs: typeof clearOutputs;
   interruptKernel: typeof interruptKernel;
   restartKernel: typeof restartKernel;
   inputReply: typeof inputReply;
@@ -251,6 +269,9 @@ export const notebookBackend: NotebookBackend = {
   reloadNotebook,
   executeCell,
   openWholeOutput,
+  unqueueCell,
+  copyCells,
+  clearOutputs,
   interruptKernel,
   restartKernel,
   inputReply,

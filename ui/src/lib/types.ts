@@ -34,6 +34,7 @@ export type {
   Output,
   OutputUpdate,
   Payload,
+  RunTimes,
   Problem,
   PullProgress,
   Report,

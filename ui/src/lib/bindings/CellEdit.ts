@@ -3,4 +3,10 @@
 /**
  * A cell as the window sends it back when saving.
  */
-export type CellEdit = { id: string, cellType: "code" | "markdown" | "raw", source: string, };
+export type CellEdit = { id: string, cellType: "code" | "markdown" | "raw", source: string, 
+/**
+ * For a new cell pasted from another: the id of the cell it copies
+ * (in the desk's clipboard, or this notebook), whose outputs, metadata
+ * and attachments it takes.
+ */
+copyOf?: string, };

@@ -26,6 +26,7 @@ export type { Payload } from "./Payload";
 export type { Problem } from "./Problem";
 export type { PullProgress } from "./PullProgress";
 export type { Report } from "./Report";
+export type { RunTimes } from "./RunTimes";
 export type { Saved } from "./Saved";
 export type { SessionState } from "./SessionState";
 export type { Settings } from "./Settings";
