@@ -53,6 +53,34 @@ const look = EditorView.theme({
     backgroundColor: 'var(--selection)',
     outline: 'none',
   },
+  '.cm-gutters': {
+    color: 'var(--muted)',
+    backgroundColor: 'var(--code-bg)',
+    border: 'none',
+    borderRadius: '6px 0 0 6px',
+  },
+  '.cm-lineNumbers .cm-gutterElement': {
+    padding: '0 4px 0 8px',
+  },
+  // Sage's syntax (sage.ts). Each mark wraps the highlighter's own spans, so
+  // its colour is given to what is inside too. Generators in the keywords'
+  // colour: `.<x,y> =` is syntax of Sage's own; `^` and `..` as operators;
+  // rings as the names of types.
+  '.cm-sage-generators, .cm-sage-generators *': { color: 'var(--syn-keyword)' },
+  '.cm-sage-power, .cm-sage-power *, .cm-sage-range, .cm-sage-range *': { color: 'var(--syn-operator)' },
+  '.cm-sage-number': { color: 'var(--syn-number)' },
+  '.cm-sage-ring, .cm-sage-ring *': { color: 'var(--syn-type)' },
+  // Find (find.ts). Translucent, so they read on the light and the dark
+  // background alike and the text keeps its colours; the current match has
+  // the outline of the warning colour, which each theme sets.
+  '.cm-find-match': {
+    backgroundColor: 'rgb(250 200 40 / 0.35)',
+    borderRadius: '2px',
+  },
+  '.cm-find-current': {
+    backgroundColor: 'rgb(250 150 30 / 0.6)',
+    outline: '1px solid var(--warn)',
+  },
   '.cm-tooltip': {
     color: 'var(--text)',
     backgroundColor: 'var(--surface)',
