@@ -3,7 +3,9 @@
 // who lives in notebooks reaches for every day. Help the Sage way: `factor?`
 // shows the kernel's help in a pager under the cell (not saved into the
 // file), and Shift+Tab in the editor shows the help at the cursor, all of it
-// at a second press.
+// at a second press. Cells: each run's time under it and in the file; a
+// queued cell taken out of the queue; copy and paste into another notebook
+// with the outputs; delete and undo; merge; find with its count.
 //
 // Environment: E2E_APP, E2E_DRIVER_URL (see webdriver.mjs),
 //   E2E_SCREENSHOT_DIR  where to write the window's PNGs
@@ -37,6 +39,156 @@ async function shot(session, name) {
   const path = join(shots, `${name}.png`);
   await screenshot(session, path);
   console.log(`screenshot: ${path}`);
+}
+
+/**
+ * Presses keys in the window (command mode: on the selected cell), as a
+ * person does: each string is a key, `Shift+X` and `Ctrl+X` with modifiers.
+ * @param {string} session
+ * @param {string[]} presses
+ */
+async function keys(session, ...presses) {
+  /** @type {Record<string, string>} */
+  const named = { Shift: '\uE008', Ctrl: '\uE009', Up: '\uE013', Down: '\uE015', Escape: '\uE00C', Enter: '\uE007' };
+  /** @type {Array<{ type: string, value: string }>} */
+  const actions = [];
+  for (const press of presses) {
+    const parts = press.split('+');
+    const held = parts.slice(0, -1).map((name) => named[name]);
+    const last = parts.at(-1) ?? '';
+    const key = named[last] ?? last;
+    for (const k of held) actions.push({ type: 'keyDown', value: k });
+    actions.push({ type: 'keyDown', value: key }, { type: 'keyUp', value: key });
+    for (const k of held.reverse()) actions.push({ type: 'keyUp', value: k });
+  }
+  await wd('POST', `/session/${session}/actions`, { actions: [{ type: 'key', id: 'keyboard', actions }] });
+  await wd('DELETE', `/session/${session}/actions`);
+}
+
+/**
+ * What the cells show: each one's source (its editor's text, or its
+ * markdown), its output's text, its prompt, and its time line.
+ * @param {string} session
+ * @returns {Promise<Array<{ id: string, source: string, output: string, count: string, time: string }>>}
+ */
+function cells(session) {
+  return inWindow(
+    session,
+    `return [...document.querySelectorAll('[data-testid="cell"]')].map((cell) => ({
+       id: cell.dataset.cellId,
+       source: (cell.querySelector('.cm-content') || cell).innerText.replace(/\u200b/g, ''),
+       output: (cell.querySelector('[data-testid="cell-output"]') || { innerText: '' }).innerText,
+       count: (cell.querySelector('[data-testid="execution-count"]') || { innerText: '' }).innerText,
+       time: (cell.querySelector('[data-testid="cell-time"]') || { innerText: '' }).innerText,
+     }));`,
+  );
+}
+
+/**
+ * Clicks the `index`th cell outside its editor, selecting it in command mode.
+ * @param {string} session
+ * @param {number} index
+ */
+async function select(session, index) {
+  const gutter = await waitFor(`the gutter of cell ${index}`, 10_000, async () => {
+    const found = await wd('POST', `/session/${session}/elements`, { using: 'css selector', value: '[data-testid="cell"] .gutter' });
+    return found[index]?.[ELEMENT];
+  });
+  await wd('POST', `/session/${session}/element/${gutter}/click`, {});
+}
+
+/**
+ * The notebook file as saved, once `check` passes on it.
+ * @param {string} name
+ * @param {(nb: any) => boolean} check
+ * @param {string} what
+ */
+function savedWhen(name, check, what) {
+  return waitFor(what, 15_000, () => {
+    try {
+      const nb = JSON.parse(readFileSync(join(workspace, name), 'utf8'));
+      return check(nb) ? nb : undefined;
+    } catch {
+      return undefined;
+    }
+  });
+}
+
+/**
+ * Run times, the queue, copy and paste between notebooks, undo, merge, find.
+ * @param {string} session
+ */
+async function cellsEveryDay(session) {
+  // Three cells: a slow one, one that prints, one behind them.
+  await runInCell(session, 0, 'import time; time.sleep(10); print("slept")');
+  await waitFor('cell 1', 10_000, async () => ((await cells(session)).length > 1 ? true : undefined));
+  await runInCell(session, 1, 'print("never")');
+  await waitFor('cell 2', 10_000, async () => ((await cells(session)).length > 2 ? true : undefined));
+  await runInCell(session, 2, 'print(6 * 7)');
+  await click(session, 'unqueue-cell', 1);
+  const after = await waitFor('the slow cell and the one behind the unqueued one to finish', 60_000, async () => {
+    const shown = await cells(session);
+    return shown[0].output.includes('slept') && shown[2].output.includes('42') ? shown : undefined;
+  });
+  if (after[1].output.includes('never') || after[1].count.trim() !== '[ ]') {
+    throw new Error(`the cell taken out of the queue ran: ${JSON.stringify(after[1])}`);
+  }
+  console.log(`queue: cell 1 taken out (prompt ${after[1].count.trim()}), cell 2 ran: ${after[2].output.trim()}`);
+  if (!/^10\.\d s, finished at /.test(after[0].time)) throw new Error(`the slow cell's time line: ${after[0].time}`);
+  console.log(`cell time: ${after[0].time}`);
+  const timed = await savedWhen('Untitled.ipynb', (nb) => nb.cells[0]?.metadata?.execution?.['shell.execute_reply'], 'the run times in the file');
+  console.log(`in the file: ${JSON.stringify(timed.cells[0].metadata.execution)}`);
+  await shot(session, 'cell-time');
+
+  // Copy the printing cell, paste it into a new notebook: with its output.
+  await select(session, 2);
+  await keys(session, 'c');
+  await click(session, 'new-notebook');
+  await waitFor('the second notebook', 30_000, async () => {
+    const name = await inWindow(session, 'const t = document.querySelector(\'[role="toolbar"] .name\'); return t && t.textContent');
+    return name === 'Untitled 2.ipynb' ? name : undefined;
+  });
+  await select(session, 0);
+  await keys(session, 'v');
+  const pasted = await waitFor('the pasted cell with its output', 10_000, async () => {
+    const shown = await cells(session);
+    return shown.length === 2 && shown[1].output.includes('42') ? shown : undefined;
+  });
+  const saved = await savedWhen('Untitled 2.ipynb', (nb) => nb.cells.length === 2 && nb.cells[1].outputs.length === 1, 'the pasted cell saved with its output');
+  console.log(`pasted: "${pasted[1].source}" with "${pasted[1].output.trim()}"; saved with ${JSON.stringify(saved.cells[1].outputs[0].text)}`);
+
+  // Delete it (D D) and bring it back (Z).
+  await select(session, 1);
+  await keys(session, 'd', 'd');
+  await waitFor('the delete', 10_000, async () => ((await cells(session)).length === 1 ? true : undefined));
+  await keys(session, 'z');
+  const back = await waitFor('the undo', 10_000, async () => {
+    const shown = await cells(session);
+    return shown.length === 2 && shown[1].output.includes('42') ? shown : undefined;
+  });
+  console.log(`undo: the deleted cell is back with "${back[1].output.trim()}"`);
+
+  // Select both (Shift+Down from the first) and merge them (Shift+M).
+  await select(session, 0);
+  await keys(session, 'Shift+Down', 'Shift+M');
+  const merged = await waitFor('the merge', 10_000, async () => {
+    const shown = await cells(session);
+    return shown.length === 1 ? shown : undefined;
+  });
+  console.log(`merge: one cell: ${JSON.stringify(merged[0].source)}`);
+
+  // Find: Ctrl+F, a query, its count.
+  await keys(session, 'Ctrl+f');
+  const box = await waitFor('the find bar', 10_000, () => byTestId(session, 'find-query'));
+  await wd('POST', `/session/${session}/element/${box}/value`, { text: 'print' });
+  const count = await waitFor('the match count', 10_000, async () => {
+    const text = (await textOf(session, await byTestId(session, 'find-count'))).trim();
+    return text === '1 of 1' ? text : undefined;
+  });
+  const marks = await inWindow(session, 'return document.querySelectorAll(".cm-find-current").length');
+  console.log(`find: "print": ${count}, ${marks} marked as current`);
+  await shot(session, 'find');
+  await wd('POST', `/session/${session}/element/${box}/value`, { text: '\uE00C' });
 }
 
 /**
@@ -102,6 +254,7 @@ async function main() {
     await waitFor('a cell', 30_000, () => byTestId(session, 'cell'));
     await helpPager(session);
     await tooltip(session);
+    await cellsEveryDay(session);
     console.log('daily: 1 passed, 0 failed');
   } finally {
     await wd('DELETE', `/session/${session}`).catch((error) => console.error(`closing the session: ${error.message}`));

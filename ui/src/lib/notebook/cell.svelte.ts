@@ -2,7 +2,7 @@
 // through the run's updates), and where its runs are.
 
 import { LiveOutputs } from '../outputs/live.svelte';
-import type { CellStatus, CellType, CellUpdate, CellView, Payload } from '../types';
+import type { CellStatus, CellType, CellUpdate, CellView, Output, Payload, RunTimes } from '../types';
 
 /** Where a cell's runs are: waiting for the kernel, running, or neither. */
 export type RunPhase = 'idle' | 'queued' | 'running';
@@ -52,6 +52,15 @@ export class CellModel {
   note = $state<string | null>(null);
   /** A markdown cell shows its rendering, not its source. */
   rendered = $state(true);
+  /** When its last run started and ended (RFC 3339), kept in the file as JupyterLab keeps it. */
+  times = $state<RunTimes | null>(null);
+  /** Its editor shows line numbers (L); not saved, as in JupyterLab. */
+  lineNumbers = $state(false);
+  /**
+   * For a pasted cell not saved yet: the id of the cell it copies, whose
+   * outputs (as the file has them) the shell gives it at the next save.
+   */
+  copyOf: string | null = null;
   readonly outputs: LiveOutputs;
   /** Runs asked for and not finished (the kernel runs them in order). */
   #waiting = $state(0);
@@ -62,7 +71,34 @@ export class CellModel {
     this.cellType = cell.cellType;
     this.source = cell.source;
     this.executionCount = cell.executionCount;
+    this.times = cell.times ?? null;
     this.outputs = new LiveOutputs(cell.outputs);
+  }
+
+  /** A copy of `cell` under the id `id`: its text, type and outputs (pasted, or part of a split). */
+  static copy(cell: CellModel, id: string, source = cell.source): CellModel {
+    const copy = new CellModel({
+      id,
+      cellType: cell.cellType,
+      source,
+      outputs: structuredClone($state.snapshot(cell.outputs.outputs)) as Output[],
+      executionCount: cell.executionCount,
+      times: cell.times ?? undefined,
+    });
+    copy.copyOf = cell.copyOf ?? cell.id;
+    copy.rendered = cell.rendered;
+    return copy;
+  }
+
+  /** Clears its outputs, count and times, as JupyterLab's Clear Outputs does. */
+  clearOutputs(): void {
+    this.outputs.reset();
+    this.executionCount = null;
+    this.times = null;
+    this.help = null;
+    this.note = null;
+    this.notice = null;
+    this.wholeOutputBytes = null;
   }
 
   get phase(): RunPhase {
@@ -110,7 +146,8 @@ export class CellModel {
         }
         return true;
       case 'kernelDied':
-        this.#end();
+        // The run did not end, the kernel did: no end time (the file has none either).
+        this.#end(false);
         this.status = 'error';
         this.notice = update.message;
         return true;
@@ -149,6 +186,7 @@ export class CellModel {
 
   #start() {
     this.#running = true;
+    this.times = { started: new Date().toISOString(), ended: null };
     this.outputs.reset();
     this.prompt = null;
     this.answers = [];
@@ -159,7 +197,8 @@ export class CellModel {
     this.wholeOutputBytes = null;
   }
 
-  #end() {
+  #end(ended = true) {
+    if (this.#running && this.times && ended) this.times = { ...this.times, ended: new Date().toISOString() };
     this.#running = false;
     this.#waiting = Math.max(0, this.#waiting - 1);
     this.prompt = null;

@@ -6,15 +6,20 @@ import { explain, notebookBackend, toBackendError, type NotebookBackend } from '
 import type { CellEdit, CellType, Completions, Help, InterruptOutcome, NotebookDoc } from '../types';
 import { Autosaver, type SaveStatus } from './autosave';
 import { CellModel, newCellId } from './cell.svelte';
+import { copiedCells, copyCells } from './clipboard';
+import { NotebookFind } from './find.svelte';
+import { CellHistory, type Snapshot } from './history';
 import {
   commandKey,
   editKey,
   focusCell,
   initialKeyboard,
+  selection,
   type CellAction,
   type KeyboardState,
   type KeyPress,
   type Mode,
+  type Range,
 } from './keyboard';
 
 export interface NotebookOptions {
@@ -49,12 +54,21 @@ export class NotebookModel {
   save = $state<SaveStatus>({ kind: 'saved', at: null });
   /** A message about the kernel for the toolbar (an interrupt that did not work, a failed restart). */
   kernelNote = $state<string | null>(null);
+  /** The find bar: closed, open to find, or open to find and replace (Ctrl+F, Ctrl+H). */
+  finding = $state<'closed' | 'find' | 'replace'>('closed');
+  /** The sheet of keys is shown (H). */
+  showingShortcuts = $state(false);
+  readonly #history = new CellHistory<CellModel>();
+  /** Find and replace across the notebook's cells. */
+  readonly find = new NotebookFind(() => this.cells);
   readonly #backend: NotebookBackend;
   readonly #autosave: Autosaver;
   /** Cells the file on disk has: a run of any other one saves first. */
   #saved = new Set<string>();
   #queue: Queued[] = [];
   #sending = false;
+  /** Cells being taken out of the kernel's queue: their end drops nothing else. */
+  #leaving = new Set<CellModel>();
 
   constructor(doc: NotebookDoc, options: NotebookOptions = {}) {
     this.path = doc.path;
@@ -71,13 +85,22 @@ export class NotebookModel {
     this.cells = doc.cells.map((cell) => new CellModel(cell));
     if (this.cells.length === 0) this.cells = [this.#newCell('code')];
     this.#saved = new Set(doc.cells.map((cell) => cell.id));
-    this.keys = { ...this.keys, selected: Math.min(this.keys.selected, this.cells.length - 1) };
+    const selected = Math.min(this.keys.selected, this.cells.length - 1);
+    this.keys = { ...this.keys, selected, anchor: selected };
+    this.#history.clear();
   }
 
   async #write(force: boolean) {
-    const cells: CellEdit[] = this.cells.map((cell) => ({ id: cell.id, cellType: cell.cellType, source: cell.source }));
+    const pasted = this.cells.filter((cell) => cell.copyOf !== null);
+    const cells: CellEdit[] = this.cells.map((cell) => {
+      const edit: CellEdit = { id: cell.id, cellType: cell.cellType, source: cell.source };
+      if (cell.copyOf !== null) edit.copyOf = cell.copyOf;
+      return edit;
+    });
     const result = await this.#backend.saveNotebook(this.path, cells, force);
     this.#saved = new Set(cells.map((cell) => cell.id));
+    // The file has them now, with what they copied.
+    for (const cell of pasted) cell.copyOf = null;
     return result;
   }
 
@@ -104,28 +127,179 @@ export class NotebookModel {
   /** Inserts a new empty cell at `index`; returns it. */
   insert(index: number, cellType: CellType = 'code'): CellModel {
     const cell = this.#newCell(cellType);
-    this.cells.splice(Math.max(0, Math.min(index, this.cells.length)), 0, cell);
-    this.#autosave.edited();
+    this.#change(() => this.cells.splice(Math.max(0, Math.min(index, this.cells.length)), 0, cell));
     return cell;
   }
 
-  remove(index: number): void {
-    if (index < 0 || index >= this.cells.length) return;
-    this.cells.splice(index, 1);
+  /** Deletes the cells `range` covers; a notebook keeps one cell (an empty one). */
+  remove(range: Range | number): void {
+    const { from, to } = typeof range === 'number' ? { from: range, to: range } : range;
+    if (from < 0 || from >= this.cells.length) return;
+    this.#change(() => {
+      this.cells.splice(from, to - from + 1);
+      if (this.cells.length === 0) this.cells.push(this.#newCell('code'));
+    });
+    this.#selectOnly(Math.min(from, this.cells.length - 1));
+  }
+
+  setType(range: Range | number, cellType: CellType): void {
+    const { from, to } = typeof range === 'number' ? { from: range, to: range } : range;
+    const cells = this.cells.slice(from, to + 1).filter((cell) => cell.cellType !== cellType);
+    if (cells.length === 0) return;
+    this.#change(() => {
+      for (const cell of cells) {
+        cell.cellType = cellType;
+        // The shell keeps outputs for code cells only; a markdown cell shows its rendering.
+        if (cellType !== 'code') cell.clearOutputs();
+        cell.rendered = false;
+      }
+    });
+  }
+
+  /** The selected cells, in order. */
+  get selected(): CellModel[] {
+    const { from, to } = selection(this.keys);
+    return this.cells.slice(from, to + 1);
+  }
+
+  /** Copies the cells `range` covers to the clipboard (C), whole. */
+  copy(range: Range = selection(this.keys)): void {
+    const cells = this.cells.slice(range.from, range.to + 1);
+    copyCells(
+      this.path,
+      cells.map((cell) => CellModel.copy(cell, cell.id)),
+    );
+    // The shell keeps them whole too, for the paste's first save; a failure leaves the paste its text.
+    this.#backend.copyCells(this.path, cells.map((cell) => cell.id)).catch(() => {});
+  }
+
+  /** Cuts the cells `range` covers (X). */
+  cut(range: Range = selection(this.keys)): void {
+    this.copy(range);
+    this.remove(range);
+  }
+
+  /** Pastes the copied cells at `index` (V below, Shift+V above), selecting them. */
+  paste(index: number): void {
+    const copied = copiedCells<CellModel>();
+    if (!copied || copied.cells.length === 0) return;
+    const taken = (id: string) => this.cells.some((cell) => cell.id === id);
+    const pasted = copied.cells.map((cell) => CellModel.copy(cell, newCellId(taken)));
+    const at = Math.max(0, Math.min(index, this.cells.length));
+    this.#change(() => this.cells.splice(at, 0, ...pasted));
+    this.#selectRange(at, at + pasted.length - 1);
+  }
+
+  /** Moves the cells `range` covers one place up (-1) or down (1). */
+  move(range: Range, by: -1 | 1): void {
+    const { from, to } = range;
+    if (from + by < 0 || to + by >= this.cells.length) return;
+    this.#change(() => {
+      const moving = this.cells.splice(from, to - from + 1);
+      this.cells.splice(from + by, 0, ...moving);
+    });
+    const { selected, anchor } = this.keys;
+    this.keys = { ...this.keys, selected: selected + by, anchor: anchor + by };
+  }
+
+  /** Moves the cells `range` covers to before the cell at `index` (dragged by their prompt). */
+  moveTo(range: Range, index: number): void {
+    const { from, to } = range;
+    if (index >= from && index <= to + 1) return;
+    const count = to - from + 1;
+    const at = index > to ? index - count : index;
+    this.#change(() => {
+      const moving = this.cells.splice(from, count);
+      this.cells.splice(at, 0, ...moving);
+    });
+    this.#selectRange(at, at + count - 1);
+  }
+
+  /**
+   * Merges the cells `range` covers into one, as JupyterLab does: their
+   * sources joined by a blank line, in a new cell of the first one's type,
+   * with no outputs. One cell merges with the one below.
+   */
+  merge(range: Range = selection(this.keys)): void {
+    const to = range.from === range.to ? range.to + 1 : range.to;
+    if (to >= this.cells.length) return;
+    const parts = this.cells.slice(range.from, to + 1);
+    const merged = this.#newCell(parts[0].cellType);
+    merged.source = parts.map((cell) => cell.source).join('\n\n');
+    this.#change(() => this.cells.splice(range.from, parts.length, merged));
+    this.#selectOnly(range.from);
+  }
+
+  /**
+   * Splits `cell` at `offset` in its source (Ctrl+Shift+-), as JupyterLab
+   * does: two new cells, blank lines at the cut dropped; the outputs go with
+   * the second. The cursor's cell is then the second, in edit mode.
+   */
+  split(cell: CellModel, offset: number): void {
+    const index = this.cells.indexOf(cell);
+    if (index < 0) return;
+    const trim = (text: string) => text.replace(/^\n+/, '').replace(/\n+$/, '');
+    const taken = (id: string) => this.cells.some((c) => c.id === id);
+    const first = this.#newCell(cell.cellType);
+    first.source = trim(cell.source.slice(0, offset));
+    const second = CellModel.copy(cell, newCellId(taken), trim(cell.source.slice(offset)));
+    this.#change(() => this.cells.splice(index, 1, first, second));
+    this.keys = focusCell(index + 1, 'edit');
+  }
+
+  undo(): void {
+    this.#restore(this.#history.undo(this.#snapshot()));
+  }
+
+  redo(): void {
+    this.#restore(this.#history.redo(this.#snapshot()));
+  }
+
+  /** Shows or hides line numbers in the cells `range` covers, or every cell. */
+  toggleLineNumbers(range: Range | 'all'): void {
+    const cells = range === 'all' ? this.cells : this.cells.slice(range.from, range.to + 1);
+    const show = !cells.every((cell) => cell.lineNumbers);
+    for (const cell of cells) cell.lineNumbers = show;
+  }
+
+  /** Runs `change` to the cell list, recorded for undo, and saves after it. */
+  #change(change: () => void) {
+    this.#history.record(this.#snapshot());
+    change();
     this.#autosave.edited();
   }
 
-  setType(index: number, cellType: CellType): void {
-    const cell = this.cells[index];
-    if (!cell || cell.cellType === cellType) return;
-    cell.cellType = cellType;
-    // The shell keeps outputs for code cells only; a markdown cell shows its rendering.
-    if (cellType !== 'code') {
-      cell.outputs.reset();
-      cell.executionCount = null;
-    }
-    cell.rendered = false;
+  #snapshot(): Snapshot<CellModel> {
+    return {
+      cells: this.cells.slice(),
+      types: this.cells.map((cell) => cell.cellType),
+      selected: this.keys.selected,
+      anchor: this.keys.anchor,
+    };
+  }
+
+  #restore(snapshot: Snapshot<CellModel> | null) {
+    if (!snapshot) return;
+    snapshot.cells.forEach((cell, i) => {
+      if (cell.cellType !== snapshot.types[i]) cell.cellType = snapshot.types[i];
+    });
+    this.cells = snapshot.cells;
+    const last = this.cells.length - 1;
+    this.keys = {
+      ...this.keys,
+      mode: 'command',
+      selected: Math.min(snapshot.selected, last),
+      anchor: Math.min(snapshot.anchor, last),
+    };
     this.#autosave.edited();
+  }
+
+  #selectOnly(index: number) {
+    this.keys = { ...this.keys, selected: index, anchor: index };
+  }
+
+  #selectRange(from: number, to: number) {
+    this.keys = { ...this.keys, mode: 'command', selected: to, anchor: from };
   }
 
   // Keyboard -----------------------------------------------------------------
@@ -140,10 +314,10 @@ export class NotebookModel {
     return this.#perform(editKey(this.keys, press, this.cells.length));
   }
 
-  /** A cell was clicked (command mode) or its editor focused (edit mode). */
-  focus(index: number, mode: Mode): void {
-    if (this.keys.selected === index && this.keys.mode === mode) return;
-    this.keys = focusCell(index, mode);
+  /** A cell was clicked (command mode; with Shift, the selection grows to it) or its editor focused (edit mode). */
+  focus(index: number, mode: Mode, extend = false): void {
+    if (this.keys.selected === index && this.keys.mode === mode && !extend && this.keys.anchor === index) return;
+    this.keys = focusCell(index, mode, this.keys, extend);
     const cell = this.cells[index];
     if (mode === 'edit' && cell?.cellType === 'markdown') cell.rendered = false;
   }
@@ -163,16 +337,55 @@ export class NotebookModel {
         this.insert(action.index, action.cellType);
         break;
       case 'delete':
-        this.remove(action.index);
+        this.remove(action.range);
         break;
       case 'setType':
-        this.setType(action.index, action.cellType);
+        this.setType(action.range, action.cellType);
         break;
       case 'edit': {
         const cell = this.cells[action.index];
         if (cell?.cellType === 'markdown') cell.rendered = false;
         break;
       }
+      case 'cut':
+        this.cut(action.range);
+        break;
+      case 'copy':
+        this.copy(action.range);
+        break;
+      case 'paste':
+        this.paste(action.index);
+        break;
+      case 'undo':
+        this.undo();
+        break;
+      case 'redo':
+        this.redo();
+        break;
+      case 'merge':
+        this.merge(action.range);
+        break;
+      case 'move':
+        this.move(action.range, action.by);
+        break;
+      case 'lineNumbers':
+        this.toggleLineNumbers(action.range);
+        break;
+      case 'interrupt':
+        void this.interrupt();
+        break;
+      case 'restart':
+        void this.restart();
+        break;
+      case 'save':
+        void this.flush();
+        break;
+      case 'find':
+        this.finding = action.replace ? 'replace' : 'find';
+        break;
+      case 'shortcuts':
+        this.showingShortcuts = true;
+        break;
       case 'select':
       case 'leaveEdit':
         // The selection and mode are in `keys`; the view moves the focus.
@@ -197,7 +410,75 @@ export class NotebookModel {
   }
 
   runAll(): void {
-    for (let i = 0; i < this.cells.length; i += 1) this.run(i);
+    this.#runRange(0, this.cells.length - 1);
+  }
+
+  /** Runs the cells above the selected one (not it). */
+  runAbove(): void {
+    this.#runRange(0, selection(this.keys).from - 1);
+  }
+
+  /** Runs the selected cell and every one below it. */
+  runBelow(): void {
+    this.#runRange(selection(this.keys).from, this.cells.length - 1);
+  }
+
+  /** Runs the selected cells. */
+  runSelected(): void {
+    const { from, to } = selection(this.keys);
+    this.#runRange(from, to);
+  }
+
+  #runRange(from: number, to: number) {
+    for (let i = Math.max(0, from); i <= to && i < this.cells.length; i += 1) this.run(i);
+  }
+
+  /** Clears the outputs of the cells `range` covers, or of every cell, in the window and in the file. */
+  async clearOutputs(range: Range | 'all' = selection(this.keys)): Promise<void> {
+    const cells = (range === 'all' ? this.cells : this.cells.slice(range.from, range.to + 1)).filter(
+      (cell) => cell.cellType === 'code',
+    );
+    for (const cell of cells) cell.clearOutputs();
+    try {
+      await this.#backend.clearOutputs(
+        this.path,
+        cells.map((cell) => cell.id),
+      );
+    } catch (reason) {
+      this.kernelNote = `The outputs were cleared here but not in the file: ${explain(reason)}`;
+    }
+  }
+
+  /** Restarts the kernel, then runs every cell. */
+  async restartAndRunAll(): Promise<void> {
+    if (await this.restart()) this.runAll();
+  }
+
+  /** Restarts the kernel and clears every output. */
+  async restartAndClear(): Promise<void> {
+    await this.restart();
+    await this.clearOutputs('all');
+  }
+
+  /**
+   * Takes a queued cell out of the queue: it will not run, and keeps the
+   * outputs it had; the cells queued after it still run.
+   */
+  async unqueue(cell: CellModel): Promise<void> {
+    const waiting = this.#queue.findIndex((queued) => queued.cell === cell);
+    if (waiting >= 0) {
+      this.#queue.splice(waiting, 1);
+      cell.unqueued();
+      return;
+    }
+    if (cell.phase !== 'queued') return;
+    this.#leaving.add(cell);
+    try {
+      if (!(await this.#backend.unqueueCell(this.path, cell.id))) this.#leaving.delete(cell);
+    } catch (reason) {
+      this.#leaving.delete(cell);
+      cell.notice = `Could not take the cell out of the queue: ${explain(reason)}`;
+    }
   }
 
   /**
@@ -250,6 +531,8 @@ export class NotebookModel {
 
   #ended(cell: CellModel) {
     this.#autosave.cellFinished();
+    // Taken out of the queue on purpose: the others still run.
+    if (this.#leaving.delete(cell)) return;
     // As Jupyter does: after an error (an interrupt is one), the cells queued after it do not run.
     if (cell.status !== 'ok') this.#dropQueue();
   }
@@ -268,13 +551,16 @@ export class NotebookModel {
     }
   }
 
-  async restart(): Promise<void> {
+  /** Replaces the kernel with a new one; false when it could not be restarted. */
+  async restart(): Promise<boolean> {
     this.#dropQueue();
     this.kernelNote = null;
     try {
       await this.#backend.restartKernel(this.path);
+      return true;
     } catch (reason) {
       this.kernelNote = `Could not restart the kernel: ${explain(reason)}`;
+      return false;
     }
   }
 

@@ -66,6 +66,8 @@ export interface FakeShellOptions {
   kernelDefaults?: KernelDefaults;
   /** Why the saved settings could not be used, as get_settings says. */
   settingsWarning?: string;
+  /** Answers `unqueue_cell` (default: it was waiting, and is taken out). */
+  unqueue?: (cellId: string) => boolean;
   /** Fails `open_workspace` with `{ code, message }` for these paths. */
   missingFolders?: string[];
 }
@@ -170,6 +172,18 @@ export function fakeShell(options: FakeShellOptions = {}) {
         }
         case 'open_whole_output':
           return null;
+        case 'unqueue_cell':
+          return options.unqueue?.(String(args.cellId)) ?? true;
+        case 'copy_cells':
+          return (args.ids as string[]).length;
+        case 'clear_outputs': {
+          const doc = docs.get(String(args.path));
+          const ids = args.ids as string[];
+          for (const cell of doc?.cells ?? []) {
+            if (ids.includes(cell.id)) Object.assign(cell, { outputs: [], executionCount: null, times: undefined });
+          }
+          return { savedAt: '2025-01-31T10:15:00.000Z' };
+        }
         case 'interrupt_kernel':
           return options.interrupt ?? 'interrupted';
         case 'restart_kernel':
