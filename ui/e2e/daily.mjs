@@ -5,7 +5,7 @@
 // file), and Shift+Tab in the editor shows the help at the cursor, all of it
 // at a second press. Cells: each run's time under it and in the file; a
 // queued cell taken out of the queue; copy and paste into another notebook
-// with the outputs; delete and undo; merge; find with its count.
+// with the outputs; delete and undo; merge; find with its count. Tabs.
 //
 // Environment: E2E_APP, E2E_DRIVER_URL (see webdriver.mjs),
 //   E2E_SCREENSHOT_DIR  where to write the window's PNGs
@@ -192,6 +192,48 @@ async function cellsEveryDay(session) {
 }
 
 /**
+ * Tabs: both notebooks open, each shown as it was; Ctrl+Tab goes round;
+ * closing a tab shows the other.
+ * @param {string} session
+ */
+async function tabs(session) {
+  /** @returns {Promise<{ tabs: string[], shown: string }>} */
+  const state = () =>
+    inWindow(
+      session,
+      `return {
+         tabs: [...document.querySelectorAll('[data-testid="tab"]')].map((t) => t.dataset.path),
+         shown: (document.querySelector('[data-testid="tab"] [aria-selected="true"]') || { textContent: '' }).textContent.trim(),
+       };`,
+    );
+  const open = await state();
+  if (open.tabs.join() !== 'Untitled.ipynb,Untitled 2.ipynb') throw new Error(`tabs: ${JSON.stringify(open)}`);
+  const first = await waitFor('the first tab', 10_000, async () => {
+    const found = await wd('POST', `/session/${session}/elements`, { using: 'css selector', value: '[data-testid="tab"] [role="tab"]' });
+    return found[0]?.[ELEMENT];
+  });
+  await wd('POST', `/session/${session}/element/${first}/click`, {});
+  const shown = await waitFor('the first notebook shown as it was', 10_000, async () => {
+    const visible = await inWindow(
+      session,
+      `const page = [...document.querySelectorAll('.page')].find((p) => !p.hidden);
+       return page && page.querySelector('[data-testid="cell-output"]').innerText;`,
+    );
+    return typeof visible === 'string' && visible.includes('slept') ? visible : undefined;
+  });
+  console.log(`tabs: ${open.tabs.join(', ')}; the first shows "${shown.split('\n')[0]}" again`);
+  await shot(session, 'tabs');
+  await keys(session, 'Ctrl+\uE004');
+  await waitFor('Ctrl+Tab to show the second', 10_000, async () => ((await state()).shown.startsWith('Untitled 2') ? true : undefined));
+  await click(session, 'close-tab');
+  const left = await waitFor('one tab left', 10_000, async () => {
+    const now = await state();
+    return now.tabs.length === 1 ? now : undefined;
+  });
+  console.log(`tabs: Ctrl+Tab went round; after closing the first, ${left.tabs.join()} is left and shown`);
+}
+
+/**
  * The help pager: `factor?` runs, its help shows under the cell, and the file keeps no output.
  * @param {string} session
  */
@@ -255,6 +297,7 @@ async function main() {
     await helpPager(session);
     await tooltip(session);
     await cellsEveryDay(session);
+    await tabs(session);
     console.log('daily: 1 passed, 0 failed');
   } finally {
     await wd('DELETE', `/session/${session}`).catch((error) => console.error(`closing the session: ${error.message}`));

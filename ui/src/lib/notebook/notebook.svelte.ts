@@ -56,6 +56,8 @@ export class NotebookModel {
   kernelNote = $state<string | null>(null);
   /** The find bar: closed, open to find, or open to find and replace (Ctrl+F, Ctrl+H). */
   finding = $state<'closed' | 'find' | 'replace'>('closed');
+  /** Its tab is the one shown: only then does its selected cell take the focus. */
+  active = $state(true);
   /** The sheet of keys is shown (H). */
   showingShortcuts = $state(false);
   readonly #history = new CellHistory<CellModel>();

@@ -1,4 +1,4 @@
-// The open workspace: its notebooks and the one open in the window.
+// The open workspace: its notebooks, those open in tabs, and the one shown.
 
 import {
   createNotebook,
@@ -53,6 +53,9 @@ export function untitledName(entries: NotebookItem[], from = 1): string {
 export class WorkspaceModel {
   readonly path: string;
   notebooks = $state<NotebookItem[]>([]);
+  /** The notebooks open in tabs, in their order; each keeps its kernel and its state. */
+  tabs = $state<NotebookModel[]>([]);
+  /** The tab shown. */
   current = $state<NotebookModel | null>(null);
   /** The notebook being opened or created, while it is. */
   busy = $state<string | null>(null);
@@ -88,7 +91,7 @@ export class WorkspaceModel {
     this.error = null;
     this.notice = null;
     try {
-      const open = this.current?.path === entry.path ? this.current : null;
+      const open = this.#tab(entry.path);
       await open?.flush();
       const renamed = await this.#backend.renameNotebook(entry.path, to);
       if (open) {
@@ -113,7 +116,8 @@ export class WorkspaceModel {
    * under the new name; the link is not a notebook of the workspace.
    */
   moved(from: string, to: string, why: string): void {
-    if (this.current?.path === from) this.current.path = to;
+    const open = this.#tab(from);
+    if (open) open.path = to;
     const kept: NotebookItem = { name: to.replace(/\.ipynb$/, ''), path: to };
     this.notebooks = [...this.notebooks.filter((e) => e.path !== from && e.path !== to), kept].sort(byName);
     this.notice = null;
@@ -130,12 +134,12 @@ export class WorkspaceModel {
     this.error = null;
     this.notice = null;
     try {
-      const open = this.current?.path === entry.path ? this.current : null;
+      const open = this.#tab(entry.path);
       await open?.flush();
       const { trashedTo } = await this.#backend.deleteNotebook(entry.path);
       if (open) {
         open.dispose();
-        this.current = null;
+        this.#drop(open);
       }
       this.notebooks = this.notebooks.filter((e) => e.path !== entry.path);
       this.notice = `Moved ${entry.name} to ${trashedTo}.`;
@@ -154,15 +158,58 @@ export class WorkspaceModel {
     }
   }
 
-  /** Opens `entry`, saving the notebook open before. */
+  /** The open tab of the notebook at `path`. */
+  #tab(path: string): NotebookModel | undefined {
+    return this.tabs.find((tab) => tab.path === path);
+  }
+
+  /** Shows the tab `notebook`. */
+  show(notebook: NotebookModel): void {
+    if (!this.tabs.includes(notebook)) return;
+    for (const tab of this.tabs) tab.active = tab === notebook;
+    this.current = notebook;
+  }
+
+  /** Shows the next tab (1, Ctrl+Tab) or the one before (-1, Ctrl+Shift+Tab), going round. */
+  cycle(by: 1 | -1): void {
+    if (this.tabs.length < 2 || !this.current) return;
+    const at = this.tabs.indexOf(this.current);
+    this.show(this.tabs[(at + by + this.tabs.length) % this.tabs.length]);
+  }
+
+  /** Closes the tab `notebook`, saving it first; its kernel runs on until the workspace closes, as in JupyterLab. */
+  async close(notebook: NotebookModel): Promise<void> {
+    await notebook.close();
+    this.#drop(notebook);
+  }
+
+  /** Takes `notebook` out of the tabs, showing its neighbour if it was shown. */
+  #drop(notebook: NotebookModel) {
+    const at = this.tabs.indexOf(notebook);
+    if (at < 0) return;
+    this.tabs = this.tabs.filter((tab) => tab !== notebook);
+    if (this.current === notebook) {
+      const next = this.tabs[Math.min(at, this.tabs.length - 1)];
+      if (next) this.show(next);
+      else this.current = null;
+    }
+  }
+
+  /** Opens `entry` in a tab of its own, or shows its tab if it has one. */
   async open(entry: NotebookItem): Promise<void> {
-    if (this.current?.path === entry.path || this.busy) return;
+    const open = this.#tab(entry.path);
+    if (open) {
+      this.show(open);
+      return;
+    }
+    if (this.busy) return;
     this.busy = entry.path;
     this.error = null;
     try {
-      await this.current?.close();
       const doc = await this.#backend.openNotebook(entry.path);
-      this.current = new NotebookModel(doc, { backend: this.#backend.notebook, autosaveDelayMs: this.autosaveDelayMs });
+      const notebook = new NotebookModel(doc, { backend: this.#backend.notebook, autosaveDelayMs: this.autosaveDelayMs });
+      this.tabs = [...this.tabs, notebook];
+      this.show(notebook);
     } catch (reason) {
       this.error = `Could not open ${entry.name}: ${explain(reason)}`;
     } finally {

@@ -121,3 +121,52 @@ describe('renaming and deleting', () => {
     expect(workspace.notice).toBe('Moved a.ipynb to .trash/a.ipynb.');
   });
 });
+
+describe('tabs', () => {
+  function backend(): WorkspaceBackend & { opened: string[] } {
+    const opened: string[] = [];
+    return {
+      opened,
+      listNotebooks: async () => [],
+      createNotebook: async (name) => entry(name),
+      openNotebook: async (path): Promise<NotebookDoc> => {
+        opened.push(path);
+        return { path, cells: [] };
+      },
+      renameNotebook: async (_, to) => entry(to),
+      deleteNotebook: async (path) => ({ trashedTo: `.trash/${path}` }),
+      notebook: { ...notebookBackend, saveNotebook: async () => ({ savedAt: 't' }) },
+    };
+  }
+
+  it('opens each notebook in a tab of its own, shows one again without reopening it, and goes round with Ctrl+Tab', async () => {
+    const api = backend();
+    const names = ['a.ipynb', 'b.ipynb', 'c.ipynb'];
+    const workspace = new WorkspaceModel({ path: '/w', notebooks: names.map(entry) }, api);
+    for (const name of names) await workspace.open(entry(name));
+    expect(workspace.tabs.map((tab) => tab.path)).toEqual(names);
+    expect(workspace.current?.path).toBe('c.ipynb');
+    const [a, b, c] = workspace.tabs;
+    await workspace.open(entry('a.ipynb'));
+    expect(workspace.current).toBe(a);
+    expect(api.opened).toEqual(names);
+    expect(workspace.tabs.map((tab) => tab.active)).toEqual([true, false, false]);
+    workspace.cycle(-1);
+    expect(workspace.current).toBe(c);
+    workspace.cycle(1);
+    workspace.cycle(1);
+    expect(workspace.current).toBe(b);
+
+    // Closing the tab shown shows its neighbour; deleting a notebook closes its tab.
+    await workspace.close(b);
+    expect(workspace.current).toBe(c);
+    await workspace.remove(entry('c.ipynb'));
+    expect(workspace.tabs).toEqual([a]);
+    expect(workspace.current).toBe(a);
+    // Renaming a notebook renames its tab.
+    await workspace.rename(entry('a.ipynb'), 'algebra');
+    expect(a.path).toBe('algebra.ipynb');
+    await workspace.close(a);
+    expect(workspace.current).toBeNull();
+  });
+});
