@@ -42,6 +42,7 @@ fn kernel_spec(engine_tag: &str, name: &str) -> KernelContainerSpec {
         workspace: None,
         network: KernelNetwork::Outbound,
         notebook: None,
+        spare: false,
         limits: Limits::default(),
         owner: Owner::current(),
     }

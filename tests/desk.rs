@@ -805,3 +805,105 @@ async fn queued_cells_leave_the_queue_and_cells_come_back_copied_and_cleared() {
     assert_eq!(cell_json(&file, "b")["outputs"], before["outputs"]);
     bench.desk.quit().await;
 }
+
+/// The spare kernel: warm once the workspace opens, shown as spare by
+/// `sagedesk ps`, taken by the first notebook that needs a kernel (which
+/// then runs in it), another warmed behind it, none when the settings say
+/// so, and all of them gone at quit.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_spare_kernel_waits_for_the_next_notebook_and_goes_at_quit() {
+    let workspace = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let desk = sagedesk::desk::Desk::new(sagedesk::desk::DeskOptions {
+        records: RecordStore::new(data.path()),
+        spare_kernels: true,
+        ..sagedesk::desk::DeskOptions::default()
+    });
+    desk.open_workspace(&workspace.path().display().to_string())
+        .await
+        .unwrap();
+    let spare = async {
+        for _ in 0..600 {
+            if let Some(name) = desk.spare_kernel().await {
+                return name;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("a spare kernel within a minute");
+    };
+    let first = spare.await;
+    let ps = std::process::Command::new(env!("CARGO_BIN_EXE_sagedesk"))
+        .args(["ps", "--json"])
+        .output()
+        .unwrap();
+    let rows: serde_json::Value = serde_json::from_slice(&ps.stdout).unwrap();
+    let row = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == first.as_str())
+        .unwrap_or_else(|| panic!("{first} in {rows}"));
+    assert_eq!(row["spare"], true, "{row}");
+    assert_eq!(row["notebook"], serde_json::Value::Null, "{row}");
+
+    // The first notebook to need a kernel takes it.
+    desk.create_notebook("n").await.unwrap();
+    let id = desk.open_notebook("n.ipynb").await.unwrap().cells[0]
+        .id
+        .clone();
+    let updates = Arc::new(Mutex::new(Vec::new()));
+    let seen = updates.clone();
+    let end = desk
+        .execute_cell("n.ipynb", &id, "6 * 7", move |batch| {
+            seen.lock().unwrap().extend(batch)
+        })
+        .await
+        .unwrap()
+        .wait()
+        .await;
+    assert_eq!(end.status, Some(sagedesk::session::CellStatus::Ok));
+    let engine = support::engine().await;
+    let mine =
+        RecordStore::new(data.path()).with_assignments(engine.managed_containers().await.unwrap());
+    let serving = mine
+        .iter()
+        .find(|c| c.name == first)
+        .expect("the spare's container");
+    assert_eq!(serving.notebook.as_deref(), Some("n.ipynb"));
+    // Another is warmed behind it.
+    let second = {
+        let mut found = None;
+        for _ in 0..600 {
+            if let Some(name) = desk.spare_kernel().await.filter(|n| n != &first) {
+                found = Some(name);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        found.expect("a second spare within a minute")
+    };
+
+    // Off in the settings: the spare goes.
+    desk.set_settings(sagedesk::workspace::Settings {
+        spare_kernel: false,
+        ..desk.settings()
+    })
+    .unwrap();
+    for _ in 0..100 {
+        if !support::container_exists(&second) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        !support::container_exists(&second),
+        "the spare stops when the settings say so"
+    );
+    assert_eq!(desk.spare_kernel().await, None);
+
+    desk.quit().await;
+    assert!(
+        !support::container_exists(&first),
+        "the notebook's kernel stops at quit"
+    );
+}

@@ -34,6 +34,7 @@ impl Kernel {
             workspace: None,
             network: KernelNetwork::Outbound,
             notebook: None,
+            spare: false,
             limits: Limits::default(),
             owner: Owner::current(),
         };

@@ -180,7 +180,8 @@ pub async fn get_settings(desk: State<'_, Desk>) -> Answer<SettingsView> {
     Ok(desk.settings_view().await)
 }
 
+/// Async, so that the desk can start or stop its spare kernel for the new settings.
 #[tauri::command]
-pub fn set_settings(desk: State<'_, Desk>, settings: Settings) -> Answer<Settings> {
+pub async fn set_settings(desk: State<'_, Desk>, settings: Settings) -> Answer<Settings> {
     Ok(desk.set_settings(settings)?)
 }

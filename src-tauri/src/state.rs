@@ -22,6 +22,7 @@ pub fn desk<R: Runtime>(app: &AppHandle<R>) -> Desk {
         settings: load_settings(app),
         store: Box::new(Store(app.clone())),
         events: Arc::new(move |event| crate::events::emit(&events, event)),
+        spare_kernels: true,
         ..DeskOptions::default()
     })
 }

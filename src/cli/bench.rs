@@ -17,6 +17,7 @@ mod control;
 mod idle;
 mod lines;
 mod measure;
+mod open;
 mod process;
 mod start;
 
@@ -56,6 +57,10 @@ pub enum BenchCommand {
     /// Time from nothing to the output of `print(1)`: cold (the session
     /// creates its container) and warm (a session started and ready).
     Start(start::StartOptions),
+    /// Time from opening a notebook the app has not seen to the output of
+    /// `print(1)`, through the desk: its kernel started then (cold), or a
+    /// spare kernel taken (warm).
+    Open(open::OpenOptions),
     /// Time a cell printing N lines until its last line reaches a listener
     /// through `sagedesk::session::forward` (as the app's window gets it),
     /// and this process's peak memory.
@@ -78,6 +83,7 @@ pub async fn dispatch(
     match command {
         BenchCommand::Exec(options) => run(engine_setting, options).await,
         BenchCommand::Start(options) => start::run(engine_setting, options).await,
+        BenchCommand::Open(options) => open::run(engine_setting, options).await,
         BenchCommand::Lines(options) => lines::run(engine_setting, options).await,
         BenchCommand::Interrupt(options) => control::interrupt(engine_setting, options).await,
         BenchCommand::Restart(options) => control::restart(engine_setting, options).await,
@@ -349,6 +355,7 @@ async fn kernel_container(
         workspace: None,
         network: Default::default(),
         notebook: None,
+        spare: false,
         limits: Default::default(),
         owner: Owner::current(),
     };

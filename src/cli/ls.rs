@@ -21,11 +21,14 @@ pub async fn run(
     let entries = folder.notebooks()?;
     // The kernels' state is the engine's; without one the listing
     // still comes, saying why that column is unknown.
+    let records = RecordStore::default_location();
     let containers = match Engine::connect(engine_setting).await {
-        Ok(engine) => engine.managed_containers().await,
+        Ok(engine) => engine
+            .managed_containers()
+            .await
+            .map(|all| records.with_assignments(all)),
         Err(err) => Err(err),
     };
-    let records = RecordStore::default_location();
     let state = |entry: &NotebookEntry| match &containers {
         Ok(containers) => kernel_state(containers, &records, folder.root(), &entry.name),
         Err(_) => Some("unknown".into()),

@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 
 use sagedesk::engine::{Engine, ManagedContainer};
-use sagedesk::session::DroppedCounts;
+use sagedesk::session::{DroppedCounts, RecordStore};
 use sagedesk::size;
 use serde::Serialize;
 
@@ -22,9 +22,9 @@ struct Row {
 pub async fn run(engine_setting: Option<&str>, json: bool) -> anyhow::Result<ExitCode> {
     let engine = Engine::connect(engine_setting).await?;
     let counts = DroppedCounts::default_location();
-    let rows: Vec<Row> = engine
-        .managed_containers()
-        .await?
+    let containers = engine.managed_containers().await?;
+    let rows: Vec<Row> = RecordStore::default_location()
+        .with_assignments(containers)
         .into_iter()
         .map(|container| Row {
             dropped_messages: counts.load(&container.name),
@@ -45,8 +45,8 @@ fn print_rows(rows: &[Row]) {
         return;
     }
     println!(
-        "{:<40} {:<9} {:<8} {:<5} {:<7} {:<7} {:<26} WORKSPACE",
-        "NAME", "STATE", "MEMORY", "CPUS", "OWNER", "DROPPED", "STATUS"
+        "{:<24} {:<9} {:<8} {:<5} {:<7} {:<7} {:<26} {:<20} WORKSPACE",
+        "NAME", "STATE", "MEMORY", "CPUS", "OWNER", "DROPPED", "STATUS", "NOTEBOOK"
     );
     for Row {
         container: c,
@@ -65,8 +65,14 @@ fn print_rows(rows: &[Row]) {
             (Some(o), false) => o.pid.to_string(),
             (None, false) => "?".into(),
         };
+        // A spare kernel serves no notebook until one opens.
+        let notebook = match (&c.notebook, c.spare) {
+            (Some(notebook), _) => notebook.as_str(),
+            (None, true) => "(spare)",
+            (None, false) => "-",
+        };
         println!(
-            "{:<40} {:<9} {:<8} {:<5} {:<7} {:<7} {:<26} {}",
+            "{:<24} {:<9} {:<8} {:<5} {:<7} {:<7} {:<26} {:<20} {}",
             c.name,
             c.state,
             memory,
@@ -74,6 +80,7 @@ fn print_rows(rows: &[Row]) {
             owner,
             dropped_messages,
             c.status,
+            notebook,
             c.workspace.as_deref().unwrap_or("-")
         );
     }

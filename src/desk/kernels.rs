@@ -63,9 +63,11 @@ impl CellDone {
     }
 }
 
-/// How a notebook's kernel comes: taken back from an earlier launch, or new.
+/// How a notebook's kernel comes: taken back from an earlier launch, the
+/// spare kernel, or new.
 enum Start {
     Resume(SessionRecord),
+    Spare(Arc<Session>),
     Fresh(SessionConfig),
 }
 
@@ -100,18 +102,11 @@ impl Desk {
                 Start::Resume(record)
             }
             None => {
-                let mut config = SessionConfig::for_image(&engine, &self.image_tag()).await?;
-                config.workspace = Some(workspace.root().to_path_buf());
-                config.notebook = Some(path.to_string());
-                let settings = self.settings();
-                config.limits = settings.limits(&machine_limits(&engine));
-                config.network = settings.kernel_network();
-                config.messages = messages;
-                config.auto_restart = supervised;
-                config.alone_stop_after = Some(self.inner.alone_stop_after);
-                // Nobody is there to restart a frozen kernel.
-                config.give_up_silent_after = (!supervised).then_some(UNATTENDED_PATIENCE);
-                Start::Fresh(config)
+                let config = self.fresh_config(Some(path)).await?;
+                match self.take_spare(&config, path) {
+                    Some(spare) => Start::Spare(spare),
+                    None => Start::Fresh(config),
+                }
             }
         };
         let mut slot = open.session.lock().expect("session lock");
@@ -122,14 +117,19 @@ impl Desk {
         let (session, image) = match start {
             Start::Resume(record) => {
                 let image = record.image.clone();
-                (Session::resume_with(engine, record, messages), image)
+                (
+                    Arc::new(Session::resume_with(engine, record, messages)),
+                    image,
+                )
             }
+            Start::Spare(session) => (session, self.image_tag()),
             Start::Fresh(config) => {
                 let image = config.image.clone();
-                (Session::start(engine, config), image)
+                // The spare (if any) was made for other settings: one for these.
+                self.warm_spare();
+                (Arc::new(Session::start(engine, config)), image)
             }
         };
-        let session = Arc::new(session);
         *slot = Some(session.clone());
         drop(slot);
         // What Sage's 3D viewer loads, from this kernel's image.
@@ -172,6 +172,32 @@ impl Desk {
             }
         });
         Ok(session)
+    }
+
+    /// The configuration of a new kernel for the notebook `path` of the open
+    /// workspace (none: a spare), from the settings.
+    pub(crate) async fn fresh_config(
+        &self,
+        path: Option<&str>,
+    ) -> Result<SessionConfig, DeskError> {
+        let workspace = self.workspace()?;
+        let engine = self.engine().await?;
+        let supervised = self.inner.kernels == KernelLife::Supervised;
+        let settings = self.settings();
+        let mut config = SessionConfig::for_image(&engine, &self.image_tag()).await?;
+        config.workspace = Some(workspace.root().to_path_buf());
+        config.notebook = path.map(str::to_string);
+        config.limits = settings.limits(&machine_limits(&engine));
+        config.network = settings.kernel_network();
+        config.messages = MessageLimits {
+            max_frame: settings.max_message_bytes,
+            ..MessageLimits::default()
+        };
+        config.auto_restart = supervised;
+        config.alone_stop_after = Some(self.inner.alone_stop_after);
+        // Nobody is there to restart a frozen kernel.
+        config.give_up_silent_after = (!supervised).then_some(UNATTENDED_PATIENCE);
+        Ok(config)
     }
 
     /// Tells the subscriber the kernel state of the notebook `path` again
@@ -386,6 +412,8 @@ impl Desk {
     /// next launch to take back with their variables. Waits at most
     /// [`QUIT_BUDGET`]. The notebooks stay open: call it last.
     pub async fn quit(&self) {
+        // The spare serves no notebook: it never waits for a next launch.
+        let spare = self.drop_spare();
         let leave_running = self.settings().kernels_on_quit == KernelsOnQuit::LeaveRunning;
         let sessions: Vec<(String, Arc<Session>)> = self
             .inner
@@ -419,7 +447,7 @@ impl Desk {
                 let _ = records.remove(&session.container_name());
             }
         };
-        let _ = tokio::time::timeout(QUIT_BUDGET, all).await;
+        let _ = tokio::time::timeout(QUIT_BUDGET, async { tokio::join!(spare, all) }).await;
     }
 }
 

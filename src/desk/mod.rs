@@ -25,6 +25,7 @@ mod kernels;
 mod notebooks;
 mod open;
 mod setup;
+mod spare;
 mod views;
 
 pub use error::DeskError;

@@ -120,7 +120,16 @@ impl Desk {
             .await?,
         );
         self.remember(|s| s.note_recent_workspace(workspace.root()));
-        *self.inner.workspace.lock().expect("workspace lock") = Some(workspace.clone());
+        let changed = {
+            let mut open = self.inner.workspace.lock().expect("workspace lock");
+            let changed = open.as_ref().is_none_or(|w| w.root() != workspace.root());
+            *open = Some(workspace.clone());
+            changed
+        };
+        if changed {
+            self.drop_spare().await;
+        }
+        self.warm_spare();
         let closed: Vec<_> = self
             .inner
             .notebooks

@@ -81,6 +81,9 @@ pub struct DeskOptions {
     /// it (the app crashed or was killed), unless it was left running on
     /// purpose.
     pub alone_stop_after: std::time::Duration,
+    /// Keep a spare kernel warm for the next notebook, when the settings
+    /// say so too (the app does; a command line has no next notebook).
+    pub spare_kernels: bool,
 }
 
 impl Default for DeskOptions {
@@ -100,6 +103,7 @@ impl Default for DeskOptions {
             clock: Arc::new(SystemTime::now),
             kernels: KernelLife::default(),
             alone_stop_after: crate::session::ALONE_STOP_AFTER,
+            spare_kernels: false,
         }
     }
 }
@@ -142,6 +146,8 @@ pub(crate) struct Inner {
     pub(crate) moved: Mutex<HashMap<String, String>>,
     /// Cells copied or cut, whole, for a paste in any notebook.
     pub(crate) clipboard: Mutex<Vec<crate::notebook::Cell>>,
+    pub(crate) spare_kernels: bool,
+    pub(crate) spare: Mutex<Option<super::spare::Spare>>,
 }
 
 impl Desk {
@@ -179,6 +185,8 @@ impl Desk {
                 notebooks: Mutex::new(HashMap::new()),
                 moved: Mutex::new(HashMap::new()),
                 clipboard: Mutex::default(),
+                spare_kernels: options.spare_kernels,
+                spare: Mutex::new(None),
             }),
         }
     }
@@ -248,6 +256,9 @@ impl Desk {
             .save(&next)
             .map_err(DeskError::SettingsNotSaved)?;
         *current = next.clone();
+        drop(current);
+        // A spare made for the old settings gives way to one for these.
+        self.warm_spare();
         Ok(next)
     }
 

@@ -36,6 +36,8 @@ pub const LABEL_OWNER: &str = "org.sagedesk.owner";
 pub const LABEL_LIMITS: &str = "org.sagedesk.limits";
 /// The notebook the kernel serves, as its workspace names it.
 pub const LABEL_NOTEBOOK: &str = "org.sagedesk.notebook";
+/// Set on a kernel started ahead of need, for the next notebook to open.
+pub const LABEL_SPARE: &str = "org.sagedesk.spare";
 
 /// Where the workspace is mounted in the container.
 pub const WORKSPACE_MOUNT: &str = "/home/sage/work";
@@ -79,6 +81,9 @@ pub struct KernelContainerSpec {
     /// The notebook the kernel serves (a label only: not part of the
     /// configuration hash).
     pub notebook: Option<String>,
+    /// A kernel started ahead of need, for the next notebook to open (a
+    /// label only).
+    pub spare: bool,
     pub limits: Limits,
     /// Who owns the container, for orphan collection.
     pub owner: Owner,
@@ -193,6 +198,9 @@ impl KernelContainerSpec {
         }
         if let Some(notebook) = &self.notebook {
             labels.insert(LABEL_NOTEBOOK.to_string(), notebook.clone());
+        }
+        if self.spare {
+            labels.insert(LABEL_SPARE.to_string(), "true".to_string());
         }
         ContainerCreateBody {
             image: Some(self.image.clone()),
@@ -569,6 +577,7 @@ mod tests {
             workspace: None,
             network: KernelNetwork::Outbound,
             notebook: None,
+            spare: false,
             limits: Limits::default(),
             owner: Owner::current(),
         }

@@ -9,7 +9,9 @@ use bollard::query_parameters::ListContainersOptionsBuilder;
 use serde::Serialize;
 
 use super::container::{LABEL_MANAGED, Limits};
-use super::kernel_container::{LABEL_LIMITS, LABEL_NOTEBOOK, LABEL_OWNER, LABEL_WORKSPACE};
+use super::kernel_container::{
+    LABEL_LIMITS, LABEL_NOTEBOOK, LABEL_OWNER, LABEL_SPARE, LABEL_WORKSPACE,
+};
 use super::owner::Owner;
 use super::request::{REQUEST_TIMEOUT, within};
 use super::{Engine, EngineError};
@@ -28,6 +30,9 @@ pub struct ManagedContainer {
     pub workspace: Option<String>,
     /// The notebook its kernel serves, as the workspace names it.
     pub notebook: Option<String>,
+    /// Started ahead of need, for the next notebook to open: which one it
+    /// serves once taken is in the records ([`RecordStore::with_assignments`](crate::session::RecordStore::with_assignments)).
+    pub spare: bool,
     pub limits: Option<Limits>,
     pub owner: Option<Owner>,
     /// Its owner is gone (or unknown): nobody will use or remove it.
@@ -66,6 +71,7 @@ impl Engine {
                     status: c.status.unwrap_or_default(),
                     workspace: labels.get(LABEL_WORKSPACE).cloned(),
                     notebook: labels.get(LABEL_NOTEBOOK).cloned(),
+                    spare: labels.get(LABEL_SPARE).is_some_and(|v| v == "true"),
                     limits: labels
                         .get(LABEL_LIMITS)
                         .and_then(|l| serde_json::from_str(l).ok()),

@@ -209,6 +209,10 @@ impl Actor {
                 self.queue.push_back(Queued { code, tag, events });
                 self.next_cell();
             }
+            Command::Serve { notebook } => {
+                self.config.notebook = Some(notebook);
+                self.config.spare = false;
+            }
             Command::Unqueue { tag, reply } => {
                 let mut found = false;
                 self.queue.retain(|cell| {

@@ -51,6 +51,10 @@ pub struct SessionConfig {
     /// this long, unless it was left running on purpose (its dead man's
     /// switch: see [`alone`](super::alone)); `None` for never.
     pub alone_stop_after: Option<Duration>,
+    /// A kernel started ahead of need, for the next notebook to open
+    /// (labelled so, until [`Session::serve`](super::Session::serve) gives
+    /// it its notebook).
+    pub spare: bool,
 }
 
 /// How long a command-line run waits for a kernel that stopped answering
@@ -82,6 +86,7 @@ impl SessionConfig {
             give_up_silent_after: None,
             messages: MessageLimits::default(),
             alone_stop_after: Some(super::alone::ALONE_STOP_AFTER),
+            spare: false,
         })
     }
 }

@@ -30,6 +30,9 @@ pub(crate) enum Command {
         tag: String,
         reply: oneshot::Sender<bool>,
     },
+    Serve {
+        notebook: String,
+    },
     InputReply {
         value: String,
     },
@@ -101,6 +104,7 @@ impl Session {
             messages,
             // As the kernel was started, so that its configuration matches.
             alone_stop_after: record.alone_stop_after_secs.map(Duration::from_secs),
+            spare: false,
         };
         Session::spawn(engine, config, record.name, Some(record.key))
     }
@@ -226,6 +230,15 @@ impl Session {
             reply,
         })?;
         rx.await.map_err(|_| SessionError::Closed)
+    }
+
+    /// A spare kernel now serves the notebook `notebook`: a kernel that
+    /// replaces it (a restart) is made for that notebook, and the record of
+    /// a detach names it.
+    pub fn serve(&self, notebook: &str) -> Result<(), SessionError> {
+        self.send(Command::Serve {
+            notebook: notebook.to_string(),
+        })
     }
 
     /// Answers the running cell's `input()` prompt.

@@ -133,6 +133,7 @@ pub(super) async fn start_kernel(
         workspace: config.workspace.clone(),
         network: config.network,
         notebook: config.notebook.clone(),
+        spare: config.spare,
         limits: config.limits.clone(),
         owner: Owner::current(),
     };

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{KernelNetwork, Limits, Owner};
+use crate::engine::{KernelNetwork, Limits, ManagedContainer, Owner};
 
 /// A kernel left running for the next launch.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -189,10 +189,47 @@ impl RecordStore {
     }
 
     pub fn remove(&self, name: &str) -> std::io::Result<()> {
+        let _ = std::fs::remove_file(self.assignment(name));
         match std::fs::remove_file(self.path(name)) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
             other => other,
         }
+    }
+
+    fn assignment(&self, name: &str) -> PathBuf {
+        self.data_folder()
+            .join("assigned")
+            .join(name.replace(['/', '\\'], "_"))
+    }
+
+    /// The spare kernel of the container `name` now serves the notebook
+    /// `notebook` (its label, set when it was made, cannot say so).
+    pub fn assign(&self, name: &str, notebook: &str) -> std::io::Result<()> {
+        let path = self.assignment(name);
+        if let Some(dir) = path.parent() {
+            create_private_dir(dir)?;
+        }
+        private_file(&path)?.write_all(notebook.as_bytes())
+    }
+
+    /// `containers` with the notebook each spare kernel was given, and the
+    /// assignments of containers that are gone forgotten.
+    pub fn with_assignments(&self, mut containers: Vec<ManagedContainer>) -> Vec<ManagedContainer> {
+        for container in containers
+            .iter_mut()
+            .filter(|c| c.spare && c.notebook.is_none())
+        {
+            container.notebook = std::fs::read_to_string(self.assignment(&container.name)).ok();
+        }
+        if let Ok(entries) = std::fs::read_dir(self.data_folder().join("assigned")) {
+            for entry in entries.filter_map(Result::ok) {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if !containers.iter().any(|c| c.name == name) {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
+        }
+        containers
     }
 }
 

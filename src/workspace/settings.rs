@@ -80,6 +80,9 @@ pub struct Settings {
     /// also saved after every finished cell).
     pub autosave_delay_ms: u64,
     pub kernels_on_quit: KernelsOnQuit,
+    /// Keep one kernel started ahead of need, so that a notebook opened
+    /// next has one at once (not on a machine short of memory).
+    pub spare_kernel: bool,
     /// How many days a kernel left running at quit waits for a launch to
     /// take it back before it is stopped and removed.
     pub kernels_kept_days: u32,
@@ -111,6 +114,7 @@ impl Default for Settings {
             max_message_bytes: MAX_MESSAGE_BYTES,
             autosave_delay_ms: 2_000,
             kernels_on_quit: KernelsOnQuit::Stop,
+            spare_kernel: true,
             kernels_kept_days: KEPT_DAYS,
             theme: Theme::System,
             recent_workspaces: Vec::new(),

@@ -102,11 +102,9 @@ impl Bench {
     /// The kernel containers of this workspace's notebook `name`.
     pub async fn kernels_of(&self, name: &str) -> Vec<String> {
         let root = self.workspace.path().canonicalize().unwrap();
-        super::engine()
-            .await
-            .managed_containers()
-            .await
-            .unwrap()
+        let all = super::engine().await.managed_containers().await.unwrap();
+        RecordStore::new(self.data.path())
+            .with_assignments(all)
             .into_iter()
             .filter(|c| {
                 c.workspace.as_deref() == Some(&*root.to_string_lossy())

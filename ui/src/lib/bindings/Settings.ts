@@ -38,6 +38,11 @@ maxMessageBytes: number,
  */
 autosaveDelayMs: number, kernelsOnQuit: KernelsOnQuit, 
 /**
+ * Keep one kernel started ahead of need, so that a notebook opened
+ * next has one at once (not on a machine short of memory).
+ */
+spareKernel: boolean, 
+/**
  * How many days a kernel left running at quit waits for a launch to
  * take it back before it is stopped and removed.
  */

@@ -14,6 +14,7 @@ export interface SettingsForm {
   cpus: number | null;
   /** Kernels reach no network beyond SageDesk. */
   offline: boolean;
+  spare: boolean;
   /** The longest part of a message taken from a kernel, in MiB. */
   maxMessageMib: number;
   /** Autosave delay after the last edit, in seconds. */
@@ -31,6 +32,7 @@ export function toForm(settings: Settings): SettingsForm {
     memoryGib: settings.memoryBytes === null ? null : Math.round((settings.memoryBytes / GIB) * 100) / 100,
     cpus: settings.cpus,
     offline: settings.kernelsOffline,
+    spare: settings.spareKernel,
     maxMessageMib: Math.round(settings.maxMessageBytes / MIB),
     autosaveSeconds: settings.autosaveDelayMs / 1000,
     kernelsOnQuit: settings.kernelsOnQuit,
@@ -69,6 +71,7 @@ export function fromForm(base: Settings, form: SettingsForm): Settings {
     memoryBytes: memory === null ? null : Math.round(memory * GIB),
     cpus: chosen(form.cpus),
     kernelsOffline: form.offline,
+    spareKernel: form.spare,
     maxMessageBytes: Math.round(form.maxMessageMib) * MIB,
     autosaveDelayMs: Math.round(form.autosaveSeconds * 1000),
     kernelsOnQuit: form.kernelsOnQuit,

@@ -32,6 +32,7 @@ export const defaultSettings: Settings = {
   maxMessageBytes: 256 * 1024 ** 2,
   autosaveDelayMs: 2000,
   kernelsOnQuit: 'stop',
+  spareKernel: true,
   kernelsKeptDays: 7,
   theme: 'system',
   recentWorkspaces: [],
