@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
+    /// One HTML file that shows the notebook offline, maths typeset.
+    Html,
     /// A Sage script, for `sage FILE.sage`.
     Sage,
     /// A Python script importing `sage.all`, the cells as written.
@@ -17,11 +19,12 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: [Format; 2] = [Format::Sage, Format::Py];
+    pub const ALL: [Format; 3] = [Format::Html, Format::Sage, Format::Py];
 
     /// The name on the command line, and the file's extension.
     pub fn name(self) -> &'static str {
         match self {
+            Format::Html => "html",
             Format::Sage => "sage",
             Format::Py => "py",
         }
@@ -35,6 +38,7 @@ impl Format {
     /// The MIME type of the exported file.
     pub fn mime_type(self) -> &'static str {
         match self {
+            Format::Html => "text/html",
             Format::Sage => "text/x-sage",
             Format::Py => "text/x-python",
         }
@@ -49,13 +53,13 @@ impl fmt::Display for Format {
 
 /// A format name SageDesk does not export to.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("SageDesk exports to sage or py, not {0:?}")]
+#[error("SageDesk exports to html, sage or py, not {0:?}")]
 pub struct UnknownFormat(pub String);
 
 impl FromStr for Format {
     type Err = UnknownFormat;
 
-    /// `sage` or `py`, in any case.
+    /// `html`, `sage` or `py`, in any case.
     fn from_str(name: &str) -> Result<Self, Self::Err> {
         Format::ALL
             .into_iter()
@@ -73,10 +77,10 @@ mod tests {
         for format in Format::ALL {
             assert_eq!(format.name().parse::<Format>(), Ok(format));
         }
-        assert_eq!("SAGE".parse::<Format>(), Ok(Format::Sage));
+        assert_eq!("HTML".parse::<Format>(), Ok(Format::Html));
         assert_eq!(
             "pdf".parse::<Format>().unwrap_err().to_string(),
-            "SageDesk exports to sage or py, not \"pdf\""
+            "SageDesk exports to html, sage or py, not \"pdf\""
         );
         assert_eq!(
             serde_json::to_string(&Format::Py).unwrap(),
