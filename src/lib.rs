@@ -13,6 +13,7 @@ pub mod desk;
 pub mod doctor;
 pub mod engine;
 pub mod error_code;
+pub mod export;
 pub mod id;
 pub mod kernel;
 pub mod notebook;

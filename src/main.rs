@@ -73,6 +73,20 @@ enum Command {
         #[arg(long, value_name = "SECS")]
         timeout: Option<f64>,
     },
+    /// Export a notebook: to one HTML file that shows it offline (maths
+    /// typeset), or to a Sage or Python script. Written beside it with the
+    /// new extension unless -o says where (`-o -`: standard output). Exits
+    /// 4 when the notebook cannot be read, 2 for `--to pdf` (the app's
+    /// window prints PDF).
+    Export {
+        notebook: PathBuf,
+        /// What to export to.
+        #[arg(long, value_enum)]
+        to: cli::export::ExportTo,
+        /// The file to write (replaced if it exists, never the notebook).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Create DIR/NAME.ipynb, an empty Sage notebook (never replacing a file).
     New {
         /// The notebook's name in the workspace, e.g. `limits` or
@@ -222,6 +236,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             cli::run::run(engine_setting, options).await
         }
+        Command::Export {
+            notebook,
+            to,
+            output,
+        } => cli::export::run(cli::export::ExportOptions {
+            notebook,
+            to,
+            output,
+        }),
         Command::New { name, workspace } => cli::new::run(&workspace, &name),
         Command::Ls { workspace, json } => cli::ls::run(engine_setting, &workspace, json).await,
         Command::Ps { json } => cli::ps::run(engine_setting, json).await,

@@ -39,6 +39,9 @@ const LAYERS: &[(&str, May)] = &[
     // Folders of notebooks and the user's settings. The engine only because
     // Settings gives the session its engine::Limits (memory, CPUs).
     ("workspace", May::Use(&["notebook", "engine"])),
+    // Notebooks as HTML pages and scripts: it reads the file format and
+    // runs nothing.
+    ("export", May::Use(&["notebook"])),
     // Explains to a person what is missing: the engine and the image.
     ("doctor", May::Use(&["engine"])),
     // The one front door the window and the command line call: it owns
@@ -65,6 +68,10 @@ const NEVER: &[(&str, &str)] = &[
     ("session", "workspace"),
     ("workspace", "session"),
     ("workspace", "kernel"),
+    ("export", "engine"),
+    ("export", "kernel"),
+    ("export", "session"),
+    ("export", "workspace"),
 ];
 
 fn layer(module: &str) -> Option<&'static May> {

@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod doctor;
 pub mod eval;
+pub mod export;
 pub mod gc;
 pub mod image;
 pub mod ls;

@@ -9,6 +9,8 @@
 //! - Their kernels ([`kernels`]): started or taken back when a notebook
 //!   opens; cells run with their outputs saved into the notebook as each
 //!   ends; interrupt, restart, input, completion, help; the quit policy.
+//! - Exports ([`export`]): a notebook, open or not, as an HTML
+//!   page or a script.
 //! - The way to a first kernel ([`setup`]): the engine's report, the image
 //!   pulled or built, a kernel tried, the engine watched (kernels that died
 //!   with it start again when it is back), orphans collected.
@@ -21,6 +23,7 @@
 mod cells;
 mod error;
 mod events;
+mod export;
 mod kernels;
 mod notebooks;
 mod open;
