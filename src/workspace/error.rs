@@ -27,6 +27,8 @@ pub enum WorkspaceError {
     NotFound { name: String },
     #[error("\"{name}\" already exists in the workspace")]
     AlreadyExists { name: String },
+    #[error("\"{name}\" has no checkpoint: save one first")]
+    NoCheckpoint { name: String },
     /// A path the workspace needs (its `.trash`, a folder on the way to a
     /// notebook) is there but is not a folder.
     #[error("{} should be a folder but is not; nothing was done", path.display())]
@@ -52,6 +54,7 @@ impl WorkspaceError {
             WorkspaceError::OutsideWorkspace { .. } => ErrorCode::OutsideWorkspace,
             WorkspaceError::NotFound { .. } => ErrorCode::NotFound,
             WorkspaceError::AlreadyExists { .. } => ErrorCode::AlreadyExists,
+            WorkspaceError::NoCheckpoint { .. } => ErrorCode::NotFound,
             WorkspaceError::NotAFolderInside { .. } => ErrorCode::Io,
             WorkspaceError::Notebook(err) => err.code(),
             WorkspaceError::Io { .. } => ErrorCode::Io,

@@ -28,7 +28,7 @@ pub const TRASH: &str = ".trash";
 pub struct Workspace {
     /// Canonical: no symbolic links, absolute.
     root: PathBuf,
-    folder: Arc<Folder>,
+    pub(crate) folder: Arc<Folder>,
 }
 
 /// A notebook found in a workspace.
@@ -231,7 +231,7 @@ impl Workspace {
     }
 
     /// The existing notebook `name`.
-    fn existing(&self, name: &str) -> Result<Resolved, WorkspaceError> {
+    pub(crate) fn existing(&self, name: &str) -> Result<Resolved, WorkspaceError> {
         let checked = notebook_name(name)?;
         let resolved = resolve(&self.folder, &checked, Folders::Existing)?;
         if !resolved.exists

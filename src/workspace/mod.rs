@@ -9,6 +9,7 @@
 //! user's settings ([`settings`]) are defined here too.
 
 mod allowed;
+mod checkpoints;
 mod error;
 mod folder;
 pub mod names;
