@@ -78,6 +78,8 @@ error_codes! {
     NotebookNotOpen = "notebook_not_open",
     NoWholeOutput = "no_whole_output",
     CannotOpen = "cannot_open",
+    /// An export could not be written where the person chose.
+    CannotWrite = "cannot_write",
     InvalidSettings = "invalid_settings",
     SettingsNotSaved = "settings_not_saved",
     /// An operation did not finish within the time allowed it.

@@ -907,3 +907,54 @@ async fn a_spare_kernel_waits_for_the_next_notebook_and_goes_at_quit() {
         "the notebook's kernel stops at quit"
     );
 }
+
+/// A checkpoint saved and reverted to, through the desk, in Jupyter's
+/// layout; an export written where asked, never over a notebook.
+#[tokio::test(flavor = "multi_thread")]
+async fn checkpoints_come_back_and_exports_never_go_over_a_notebook() {
+    let bench = Bench::new().await;
+    let id = bench.notebook("a", "first = 1").await;
+    assert_eq!(bench.desk.checkpoint("a.ipynb").await.unwrap(), None);
+    bench.desk.save_checkpoint("a.ipynb").await.unwrap();
+    let kept = bench.file(".ipynb_checkpoints/a-checkpoint.ipynb");
+    assert!(
+        std::fs::read_to_string(&kept)
+            .unwrap()
+            .contains("first = 1")
+    );
+    bench.edit("a.ipynb", &[(&id, "second = 2")]).await;
+    let doc = bench.desk.revert_to_checkpoint("a.ipynb").await.unwrap();
+    assert_eq!(doc.cells[0].source, "first = 1");
+    assert!(
+        std::fs::read_to_string(bench.file("a.ipynb"))
+            .unwrap()
+            .contains("first = 1")
+    );
+    // The window goes on saving over the reverted file, with no conflict.
+    bench.edit("a.ipynb", &[(&id, "third = 3")]).await;
+
+    let html = bench.workspace.path().join("a.html");
+    bench
+        .desk
+        .export_notebook_to("a.ipynb", sagedesk::export::Format::Html, html.clone())
+        .await
+        .unwrap();
+    assert!(
+        std::fs::read_to_string(&html)
+            .unwrap()
+            .contains("third = 3")
+    );
+    let before = std::fs::read(bench.file("a.ipynb")).unwrap();
+    let over = bench
+        .desk
+        .export_notebook_to(
+            "a.ipynb",
+            sagedesk::export::Format::Sage,
+            bench.file("a.ipynb"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(over.code(), ErrorCode::CannotWrite);
+    assert_eq!(std::fs::read(bench.file("a.ipynb")).unwrap(), before);
+    bench.desk.quit().await;
+}

@@ -66,6 +66,7 @@ pub fn files() -> Result<BTreeMap<String, String>, ExportError> {
     files.visit::<Help>();
     files.visit::<SettingsView>();
     files.visit::<Settings>();
+    files.visit::<sagedesk::export::Format>();
     // What the channels and events carry.
     files.visit::<BuildEvent>();
     files.visit::<CellUpdate>();

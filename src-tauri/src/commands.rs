@@ -6,12 +6,15 @@
 //! `ui/src/lib/backend.ts`. What they take and return is generated into
 //! TypeScript ([`crate::bindings`]).
 
+use std::path::PathBuf;
+
 use sagedesk::desk::{
     Completions, Desk, Help, KernelCheck, NotebookDoc, NotebookItem, Saved, SettingsView, Trashed,
     WorkspaceInfo,
 };
 use sagedesk::doctor::Report;
 use sagedesk::engine::ImageInfo;
+use sagedesk::export::Format;
 use sagedesk::notebook::CellEdit;
 use sagedesk::session::{CellUpdate, InterruptOutcome};
 use sagedesk::workspace::Settings;
@@ -123,6 +126,73 @@ pub async fn open_whole_output<R: Runtime>(
             let why = err.to_string();
             Error(sagedesk::desk::DeskError::CannotOpen { file, why })
         })
+}
+
+#[tauri::command]
+pub async fn save_checkpoint(desk: State<'_, Desk>, path: String) -> Answer<String> {
+    Ok(desk.save_checkpoint(&path).await?)
+}
+
+#[tauri::command]
+pub async fn checkpoint(desk: State<'_, Desk>, path: String) -> Answer<Option<String>> {
+    Ok(desk.checkpoint(&path).await?)
+}
+
+#[tauri::command]
+pub async fn revert_to_checkpoint(desk: State<'_, Desk>, path: String) -> Answer<NotebookDoc> {
+    Ok(desk.revert_to_checkpoint(&path).await?)
+}
+
+/// The pages of Sage's documentation the Help menu opens: only these, so
+/// that the webview cannot have any address opened.
+#[derive(Debug, Clone, Copy, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HelpTopic {
+    Tutorial,
+    Reference,
+}
+
+/// Opens a page of Sage's documentation in the system's browser.
+#[tauri::command]
+pub async fn open_help<R: Runtime>(app: AppHandle<R>, topic: HelpTopic) -> Answer<()> {
+    let url = match topic {
+        HelpTopic::Tutorial => "https://doc.sagemath.org/html/en/tutorial/",
+        HelpTopic::Reference => "https://doc.sagemath.org/html/en/reference/",
+    };
+    app.opener().open_url(url, None::<&str>).map_err(|err| {
+        Error(sagedesk::desk::DeskError::CannotOpen {
+            file: url.into(),
+            why: err.to_string(),
+        })
+    })
+}
+
+/// Prints the window (the notebook shown, by its print stylesheet) to the
+/// PDF file `destination`, with no dialog.
+#[tauri::command]
+pub async fn print_to_pdf<R: Runtime>(
+    window: tauri::WebviewWindow<R>,
+    destination: PathBuf,
+) -> Answer<()> {
+    crate::pdf::print_to_pdf(&window, destination.clone())
+        .await
+        .map_err(|why| {
+            Error(sagedesk::desk::DeskError::CannotWrite {
+                file: destination,
+                why,
+            })
+        })
+}
+
+/// Writes the notebook exported to `format` where the person chose.
+#[tauri::command]
+pub async fn export_notebook(
+    desk: State<'_, Desk>,
+    path: String,
+    format: Format,
+    destination: PathBuf,
+) -> Answer<()> {
+    Ok(desk.export_notebook_to(&path, format, destination).await?)
 }
 
 #[tauri::command]

@@ -15,6 +15,7 @@ mod error;
 pub mod events;
 pub mod frames;
 pub mod navigation;
+mod pdf;
 pub mod state;
 
 use std::time::Duration;
@@ -37,6 +38,7 @@ pub fn run() -> tauri::Result<()> {
     tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_dialog::init())
         .register_uri_scheme_protocol(frames::SCHEME, |context, request| {
             let desk = context.app_handle().try_state::<Desk>();
             frames::respond(&request, |rest| desk.as_ref()?.nbextension(rest))
@@ -69,6 +71,12 @@ pub fn run() -> tauri::Result<()> {
             commands::save_notebook,
             commands::execute_cell,
             commands::open_whole_output,
+            commands::export_notebook,
+            commands::open_help,
+            commands::save_checkpoint,
+            commands::checkpoint,
+            commands::revert_to_checkpoint,
+            commands::print_to_pdf,
             commands::unqueue_cell,
             commands::copy_cells,
             commands::clear_outputs,

@@ -31,6 +31,12 @@ pub enum DeskError {
         file: std::path::PathBuf,
         why: String,
     },
+    /// An export could not be written where the person chose.
+    #[error("{} could not be written: {why}", .file.display())]
+    CannotWrite {
+        file: std::path::PathBuf,
+        why: String,
+    },
     #[error("these settings cannot be used: {0}")]
     InvalidSettings(String),
     #[error("the settings could not be saved: {0}")]
@@ -64,6 +70,7 @@ impl DeskError {
             DeskError::Timeout { .. } => ErrorCode::Timeout,
             DeskError::NoWholeOutput => ErrorCode::NoWholeOutput,
             DeskError::CannotOpen { .. } => ErrorCode::CannotOpen,
+            DeskError::CannotWrite { .. } => ErrorCode::CannotWrite,
             DeskError::InvalidSettings(_) => ErrorCode::InvalidSettings,
             DeskError::SettingsNotSaved(_) => ErrorCode::SettingsNotSaved,
             DeskError::KernelDied(_) => ErrorCode::KernelDead,

@@ -1,7 +1,10 @@
 //! Exporting a notebook of the workspace to HTML or a script
 //! ([`crate::export`]), for the window to save where the person chooses.
 
+use std::path::PathBuf;
+
 use crate::export::{Format, export};
+use crate::notebook::atomic::{Replace, write_atomic};
 
 use super::error::DeskError;
 use super::open::{Desk, blocking};
@@ -31,6 +34,44 @@ impl Desk {
         blocking(move || {
             let file = workspace.open_notebook(&name)?;
             Ok(export(file.notebook(), &name, format))
+        })
+        .await
+    }
+
+    /// [`Desk::export_notebook`], written to `destination` (the place the
+    /// person chose; replaced whole, atomically). A notebook is never
+    /// written over: the destination may not be an `.ipynb` file.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`Desk::export_notebook`], and [`DeskError::CannotWrite`].
+    pub async fn export_notebook_to(
+        &self,
+        path: &str,
+        format: Format,
+        destination: PathBuf,
+    ) -> Result<(), DeskError> {
+        let refuse = |why: &str| DeskError::CannotWrite {
+            file: destination.clone(),
+            why: why.to_string(),
+        };
+        if destination
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("ipynb"))
+        {
+            return Err(refuse(
+                "an export never goes over a notebook; choose another name",
+            ));
+        }
+        let text = self.export_notebook(path, format).await?;
+        let file = destination.clone();
+        blocking(move || {
+            write_atomic(&file, text.as_bytes(), Replace::Replace).map_err(|err| {
+                DeskError::CannotWrite {
+                    file: file.clone(),
+                    why: err.to_string(),
+                }
+            })
         })
         .await
     }

@@ -21,6 +21,7 @@
 //! one subscriber.
 
 mod cells;
+mod checkpoints;
 mod error;
 mod events;
 mod export;

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// What a notebook becomes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "ExportFormat"))]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     /// One HTML file that shows the notebook offline, maths typeset.

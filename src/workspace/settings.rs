@@ -87,6 +87,9 @@ pub struct Settings {
     /// take it back before it is stopped and removed.
     pub kernels_kept_days: u32,
     pub theme: Theme,
+    /// The window's text size in CSS pixels (the UI's scale: everything is
+    /// sized from it). Zoom (Ctrl+= and Ctrl+-) goes on top.
+    pub font_size: u32,
     /// Most recent first, at most [`RECENT_WORKSPACES`]. The app opens the
     /// first at launch.
     pub recent_workspaces: Vec<PathBuf>,
@@ -117,6 +120,7 @@ impl Default for Settings {
             spare_kernel: true,
             kernels_kept_days: KEPT_DAYS,
             theme: Theme::System,
+            font_size: FONT_SIZE,
             recent_workspaces: Vec::new(),
             last_notebook: None,
             version: SETTINGS_VERSION,
@@ -124,6 +128,10 @@ impl Default for Settings {
         }
     }
 }
+
+/// The window's text size by default, in CSS pixels, and the sizes allowed.
+pub const FONT_SIZE: u32 = 16;
+pub const FONT_SIZES: std::ops::RangeInclusive<u32> = 10..=28;
 
 /// The version of the settings this SageDesk writes.
 pub const SETTINGS_VERSION: u32 = 1;
@@ -186,6 +194,14 @@ impl Settings {
     /// Whether the settings can be used; the error names the problem.
     pub fn check(&self) -> Result<(), String> {
         self.limits(&Limits::default()).check()?;
+        if !FONT_SIZES.contains(&self.font_size) {
+            return Err(format!(
+                "fontSize {} is not between {} and {} pixels",
+                self.font_size,
+                FONT_SIZES.start(),
+                FONT_SIZES.end()
+            ));
+        }
         if self.kernels_kept_days == 0 {
             return Err("kernelsKeptDays is 0: a kernel left running would go at once".into());
         }

@@ -6,17 +6,20 @@
 // at a second press. Cells: each run's time under it and in the file; a
 // queued cell taken out of the queue; copy and paste into another notebook
 // with the outputs; delete and undo; merge; find with its count. Tabs.
+// Export to HTML and a Sage script, and a PDF printed by the webview.
 //
 // Environment: E2E_APP, E2E_DRIVER_URL (see webdriver.mjs),
 //   E2E_SCREENSHOT_DIR  where to write the window's PNGs
 
-import { chownSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import {
   APP,
   ELEMENT,
+  SHOWN,
   byTestId,
   click,
   inWindow,
@@ -74,7 +77,7 @@ async function keys(session, ...presses) {
 function cells(session) {
   return inWindow(
     session,
-    `return [...document.querySelectorAll('[data-testid="cell"]')].map((cell) => ({
+    `return [...document.querySelectorAll('${SHOWN} [data-testid="cell"]')].map((cell) => ({
        id: cell.dataset.cellId,
        source: (cell.querySelector('.cm-content') || cell).innerText.replace(/\u200b/g, ''),
        output: (cell.querySelector('[data-testid="cell-output"]') || { innerText: '' }).innerText,
@@ -91,7 +94,7 @@ function cells(session) {
  */
 async function select(session, index) {
   const gutter = await waitFor(`the gutter of cell ${index}`, 10_000, async () => {
-    const found = await wd('POST', `/session/${session}/elements`, { using: 'css selector', value: '[data-testid="cell"] .gutter' });
+    const found = await wd('POST', `/session/${session}/elements`, { using: 'css selector', value: `${SHOWN} [data-testid="cell"] .gutter` });
     return found[index]?.[ELEMENT];
   });
   await wd('POST', `/session/${session}/element/${gutter}/click`, {});
@@ -145,7 +148,7 @@ async function cellsEveryDay(session) {
   await keys(session, 'c');
   await click(session, 'new-notebook');
   await waitFor('the second notebook', 30_000, async () => {
-    const name = await inWindow(session, 'const t = document.querySelector(\'[role="toolbar"] .name\'); return t && t.textContent');
+    const name = await inWindow(session, `const t = document.querySelector('${SHOWN} [role="toolbar"] .name'); return t && t.textContent`);
     return name === 'Untitled 2.ipynb' ? name : undefined;
   });
   await select(session, 0);
@@ -189,6 +192,64 @@ async function cellsEveryDay(session) {
   console.log(`find: "print": ${count}, ${marks} marked as current`);
   await shot(session, 'find');
   await wd('POST', `/session/${session}/element/${box}/value`, { text: '\uE00C' });
+}
+
+/**
+ * Calls one of the app's commands from the window, as its File menu does
+ * once the system's save dialog (which WebDriver cannot drive) has given a
+ * path; resolves to "ok" or the error.
+ * @param {string} session
+ * @param {string} command
+ * @param {Record<string, unknown>} args
+ * @returns {Promise<string>}
+ */
+function invoke(session, command, args) {
+  return wd('POST', `/session/${session}/execute/async`, {
+    script: `const done = arguments[arguments.length - 1];
+      window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1]).then(() => done('ok'), (e) => done(JSON.stringify(e)));`,
+    args: [command, args],
+  });
+}
+
+/**
+ * Export and print: the notebook shown, with a factorisation and typeset
+ * maths, written as HTML, a Sage script and a PDF printed by the webview.
+ * @param {string} session
+ */
+async function exportAndPrint(session) {
+  await runInCell(session, 0, 'factor(2^64+1)');
+  await waitFor('the factorisation', 120_000, async () =>
+    (await cells(session)).some((c) => c.output.includes('274177 * 67280421310721')) ? true : undefined,
+  );
+  await waitFor('cell 1', 10_000, async () => ((await cells(session)).length > 1 ? true : undefined));
+  await runInCell(session, 1, 'show(integrate(x^2*sin(x), x))');
+  await waitFor('the typeset integral', 120_000, async () => {
+    const n = await inWindow(session, 'return [...document.querySelectorAll(".page:not([hidden]) mjx-container")].length');
+    return n > 0 ? n : undefined;
+  });
+  const path = /** @type {string} */ (await inWindow(session, 'return document.querySelector(\'[data-testid="tab"] [aria-selected="true"]\').closest("[data-testid=tab]").dataset.path'));
+  const html = join(workspace, 'exported.html');
+  const sage = join(workspace, 'exported.sage');
+  const pdf = join(workspace, 'printed.pdf');
+  for (const [format, destination] of [['html', html], ['sage', sage]]) {
+    const answer = await invoke(session, 'export_notebook', { path, format, destination });
+    if (answer !== 'ok') throw new Error(`export to ${format}: ${answer}`);
+  }
+  const page = readFileSync(html, 'utf8');
+  if (!page.includes('274177 * 67280421310721') || !page.includes('MathJax')) throw new Error('the HTML has not the factorisation and MathJax');
+  if (!readFileSync(sage, 'utf8').includes('factor(2^64+1)')) throw new Error('the Sage script has not the cell');
+  console.log(`export: ${html} (${page.length} bytes, MathJax inside), ${sage}`);
+  const printed = await invoke(session, 'print_to_pdf', { destination: pdf });
+  if (printed !== 'ok') throw new Error(`print to PDF: ${printed}`);
+  const text = execFileSync('pdftotext', [pdf, '-']).toString();
+  if (!text.includes('274177 * 67280421310721')) throw new Error(`the PDF's text: ${text.slice(0, 300)}`);
+  if (/Run all|New notebook|Interrupt/.test(text)) throw new Error(`the PDF shows the window around the notebook: ${text.slice(0, 300)}`);
+  console.log(`pdf: ${pdf}, ${statSync(pdf).size} bytes; its text has the factorisation and none of the window around it`);
+  if (shots) {
+    // The PDF's first page as a picture (poppler's pdftoppm: ImageMagick's policy refuses PDFs).
+    execFileSync('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '1', '-singlefile', pdf, join(shots, 'exported-pdf')]);
+    console.log(`screenshot: ${join(shots, 'exported-pdf.png')}`);
+  }
 }
 
 /**
@@ -261,7 +322,7 @@ async function helpPager(session) {
  * @param {string} session
  */
 async function tooltip(session) {
-  const editor = (await wd('POST', `/session/${session}/elements`, { using: 'css selector', value: '[data-testid="cell-editor"]' }))[0][
+  const editor = (await wd('POST', `/session/${session}/elements`, { using: 'css selector', value: `${SHOWN} [data-testid="cell-editor"]` }))[0][
     ELEMENT
   ];
   await wd('POST', `/session/${session}/element/${editor}/click`, {});
@@ -298,6 +359,7 @@ async function main() {
     await tooltip(session);
     await cellsEveryDay(session);
     await tabs(session);
+    await exportAndPrint(session);
     console.log('daily: 1 passed, 0 failed');
   } finally {
     await wd('DELETE', `/session/${session}`).catch((error) => console.error(`closing the session: ${error.message}`));

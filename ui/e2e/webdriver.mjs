@@ -14,6 +14,9 @@ export const APP =
 /** The W3C name of the property that holds an element reference. */
 export const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
 
+/** The notebook shown (each open notebook has a page; the others are hidden). */
+export const SHOWN = '.page:not([hidden])';
+
 /** @param {number} ms */
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -146,7 +149,7 @@ export async function runInCell(session, index, code) {
   const editor = await waitFor(`the editor of cell ${index}`, 30_000, async () => {
     const found = await wd('POST', `/session/${session}/elements`, {
       using: 'css selector',
-      value: '[data-testid="cell-editor"] .cm-content, [data-testid="cell-editor"][contenteditable]',
+      value: `${SHOWN} [data-testid="cell-editor"] .cm-content, ${SHOWN} [data-testid="cell-editor"][contenteditable]`,
     });
     return found[index]?.[ELEMENT];
   });
@@ -205,7 +208,7 @@ export async function click(session, testId, cell) {
       : await waitFor(`${testId} of cell ${cell}`, 30_000, async () => {
           const cells = await wd('POST', `/session/${session}/elements`, {
             using: 'css selector',
-            value: '[data-testid="cell"]',
+            value: `${SHOWN} [data-testid="cell"]`,
           });
           const inside = cells[cell]?.[ELEMENT];
           if (!inside) return undefined;
@@ -228,7 +231,7 @@ export async function click(session, testId, cell) {
 export function cellOutput(session, index) {
   return inWindow(
     session,
-    `const cell = document.querySelectorAll('[data-testid="cell"]')[arguments[0]];
+    `const cell = document.querySelectorAll('${SHOWN} [data-testid="cell"]')[arguments[0]];
      const output = cell && cell.querySelector('[data-testid="cell-output"]');
      if (!output) return null;
      return {

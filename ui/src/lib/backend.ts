@@ -8,6 +8,7 @@ import type {
   DeskEvent,
   ErrorBody,
   ErrorCode,
+  ExportFormat,
   BuildEvent,
   CellEdit,
   CellUpdate,
@@ -199,6 +200,36 @@ export function openWholeOutput(path: string, cellId: string): Promise<void> {
   return call<void>('open_whole_output', { path, cellId });
 }
 
+/** Writes the notebook exported to `format` at `destination` (a path the person chose). */
+export function exportNotebook(path: string, format: ExportFormat, destination: string): Promise<void> {
+  return call<void>('export_notebook', { path, format, destination });
+}
+
+/** Prints the window, as it shows the notebook, to a PDF file at `destination` (no dialog). */
+export function printToPdf(destination: string): Promise<void> {
+  return call<void>('print_to_pdf', { destination });
+}
+
+/** Saves a checkpoint of the notebook as its file is now; resolves to when (RFC 3339). */
+export function saveCheckpoint(path: string): Promise<string> {
+  return call<string>('save_checkpoint', { path });
+}
+
+/** When the notebook's checkpoint was saved, or null when it has none. */
+export function checkpoint(path: string): Promise<string | null> {
+  return call<string | null>('checkpoint', { path });
+}
+
+/** Puts the notebook's checkpoint back; resolves to the notebook as it now is. */
+export function revertToCheckpoint(path: string): Promise<NotebookDoc> {
+  return call<NotebookDoc>('revert_to_checkpoint', { path });
+}
+
+/** Opens a page of Sage's documentation in the system's browser. */
+export function openHelp(topic: 'tutorial' | 'reference'): Promise<void> {
+  return call<void>('open_help', { topic });
+}
+
 /** Takes a cell out of its kernel's queue; false when it was not waiting there. */
 export function unqueueCell(path: string, cellId: string): Promise<boolean> {
   return call<boolean>('unqueue_cell', { path, cellId });
@@ -254,6 +285,10 @@ export interface NotebookBackend {
   executeCell: typeof executeCell;
   openWholeOutput: typeof openWholeOutput;
   unqueueCell: typeof unqueueCell;
+  exportNotebook: typeof exportNotebook;
+  saveCheckpoint: typeof saveCheckpoint;
+  revertToCheckpoint: typeof revertToCheckpoint;
+  printToPdf: typeof printToPdf;
   copyCells: typeof copyCells;
   clearOutputs: typeof clearOutputs;
   interruptKernel: typeof interruptKernel;
@@ -270,6 +305,10 @@ export const notebookBackend: NotebookBackend = {
   executeCell,
   openWholeOutput,
   unqueueCell,
+  exportNotebook,
+  printToPdf,
+  saveCheckpoint,
+  revertToCheckpoint,
   copyCells,
   clearOutputs,
   interruptKernel,

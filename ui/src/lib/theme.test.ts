@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyTheme } from './theme';
+import { applyFontSize, applyTheme } from './theme';
 
 /** A stand-in for matchMedia's list whose preference the test changes. */
 function systemPreference(dark: boolean) {
@@ -37,5 +37,13 @@ describe('applyTheme', () => {
 
     applyTheme('dark', root, system.media);
     expect(root.dataset.theme).toBe('dark');
+  });
+});
+
+describe('applyFontSize', () => {
+  it('sizes the root, which everything is sized from', () => {
+    const root = document.createElement('html');
+    applyFontSize(20, root);
+    expect(root.style.fontSize).toBe('20px');
   });
 });

@@ -29,3 +29,8 @@ export function applyTheme(
     stopFollowing = () => {};
   }
 }
+
+/** Sizes the window's text (everything is sized from it): `fontSize` CSS pixels. */
+export function applyFontSize(fontSize: number, root: HTMLElement = document.documentElement): void {
+  root.style.fontSize = `${fontSize}px`;
+}

@@ -22,6 +22,7 @@ export type {
   EngineInfo,
   ErrorBody,
   ErrorCode,
+  ExportFormat,
   Help,
   ImageInfo,
   InterruptOutcome,

@@ -48,6 +48,11 @@ spareKernel: boolean,
  */
 kernelsKeptDays: number, theme: Theme, 
 /**
+ * The window's text size in CSS pixels (the UI's scale: everything is
+ * sized from it). Zoom (Ctrl+= and Ctrl+-) goes on top.
+ */
+fontSize: number, 
+/**
  * Most recent first, at most [`RECENT_WORKSPACES`]. The app opens the
  * first at launch.
  */

@@ -11,6 +11,7 @@ export type { DeskEvent } from "./DeskEvent";
 export type { EngineInfo } from "./EngineInfo";
 export type { ErrorBody } from "./ErrorBody";
 export type { ErrorCode } from "./ErrorCode";
+export type { ExportFormat } from "./ExportFormat";
 export type { Help } from "./Help";
 export type { ImageInfo } from "./ImageInfo";
 export type { InterruptOutcome } from "./InterruptOutcome";

@@ -14,7 +14,7 @@
 // toggles line numbers; I I interrupts; 0 0 restarts; H shows the keys.
 // Edit mode: Escape goes to command mode; Shift/Ctrl/Alt+Enter as above; Up
 // on the top line and Down on the bottom line edit the cell above or below.
-// Both: Ctrl+S saves, Ctrl+F finds, Ctrl+H finds and replaces.
+// Both: Ctrl+S saves, Ctrl+F finds, Ctrl+H finds and replaces, Ctrl+P prints.
 
 import type { CellType } from '../types';
 
@@ -69,7 +69,8 @@ export type CellAction =
   | { type: 'restart' }
   | { type: 'save' }
   | { type: 'find'; replace: boolean }
-  | { type: 'shortcuts' };
+  | { type: 'shortcuts' }
+  | { type: 'print' };
 
 export interface KeyResult {
   state: KeyboardState;
@@ -148,6 +149,8 @@ function anyModeKey(state: KeyboardState, key: KeyPress): KeyResult | null {
       return done(state, [{ type: 'find', replace: false }]);
     case 'h':
       return done(state, [{ type: 'find', replace: true }]);
+    case 'p':
+      return done(state, [{ type: 'print' }]);
   }
   return null;
 }
@@ -289,5 +292,6 @@ export const SHORTCUTS: ReadonlyArray<{ keys: string; does: string; mode: 'comma
   { keys: 'Tab', does: 'Complete', mode: 'edit' },
   { keys: 'Ctrl+S', does: 'Save now', mode: 'both' },
   { keys: 'Ctrl+F / Ctrl+H', does: 'Find / find and replace in the notebook', mode: 'both' },
+  { keys: 'Ctrl+P', does: 'Print the notebook', mode: 'both' },
   { keys: 'H', does: 'Show these keys', mode: 'command' },
 ];

@@ -3,7 +3,7 @@
 // given (backend.ts in the app, fakes in tests).
 
 import { explain, notebookBackend, toBackendError, type NotebookBackend } from '../backend';
-import type { CellEdit, CellType, Completions, Help, InterruptOutcome, NotebookDoc } from '../types';
+import type { CellEdit, CellType, Completions, ExportFormat, Help, InterruptOutcome, NotebookDoc } from '../types';
 import { Autosaver, type SaveStatus } from './autosave';
 import { CellModel, newCellId } from './cell.svelte';
 import { copiedCells, copyCells } from './clipboard';
@@ -56,6 +56,10 @@ export class NotebookModel {
   kernelNote = $state<string | null>(null);
   /** The find bar: closed, open to find, or open to find and replace (Ctrl+F, Ctrl+H). */
   finding = $state<'closed' | 'find' | 'replace'>('closed');
+  /** What the last export or print did, for the toolbar. */
+  fileNote = $state<string | null>(null);
+  /** The workspace's folder, where export dialogs start. */
+  folder: string | null = null;
   /** Its tab is the one shown: only then does its selected cell take the focus. */
   active = $state(true);
   /** The sheet of keys is shown (H). */
@@ -388,6 +392,9 @@ export class NotebookModel {
       case 'shortcuts':
         this.showingShortcuts = true;
         break;
+      case 'print':
+        window.print();
+        break;
       case 'select':
       case 'leaveEdit':
         // The selection and mode are in `keys`; the view moves the focus.
@@ -601,6 +608,54 @@ export class NotebookModel {
   /** Saves what is not saved yet, now. */
   flush(): Promise<void> {
     return this.#autosave.flush();
+  }
+
+  /** Writes the notebook, saved first, exported to `format` at `destination`. */
+  async exportTo(format: ExportFormat, destination: string): Promise<void> {
+    this.fileNote = null;
+    try {
+      await this.#autosave.flush();
+      await this.#backend.exportNotebook(this.path, format, destination);
+      this.fileNote = `Exported to ${destination}`;
+    } catch (reason) {
+      this.fileNote = `Could not export: ${explain(reason)}`;
+    }
+  }
+
+  /** Saves the notebook, then a checkpoint of it (Jupyter's `.ipynb_checkpoints`). */
+  async saveCheckpoint(): Promise<void> {
+    this.fileNote = null;
+    try {
+      await this.#autosave.flush();
+      const at = await this.#backend.saveCheckpoint(this.path);
+      this.fileNote = `Checkpoint saved at ${new Date(at).toLocaleTimeString()}`;
+    } catch (reason) {
+      this.fileNote = `Could not save a checkpoint: ${explain(reason)}`;
+    }
+  }
+
+  /** Puts the checkpoint back: the notebook shows it (this version's unsaved edits are dropped). */
+  async revertToCheckpoint(): Promise<void> {
+    this.fileNote = null;
+    try {
+      const doc = await this.#backend.revertToCheckpoint(this.path);
+      this.#autosave.reloaded();
+      this.#load(doc);
+      this.fileNote = 'Reverted to the checkpoint';
+    } catch (reason) {
+      this.fileNote = `Could not revert: ${explain(reason)}`;
+    }
+  }
+
+  /** Prints the notebook as the window shows it to the PDF file `destination`. */
+  async printToPdf(destination: string): Promise<void> {
+    this.fileNote = null;
+    try {
+      await this.#backend.printToPdf(destination);
+      this.fileNote = `Printed to ${destination}`;
+    } catch (reason) {
+      this.fileNote = `Could not print to PDF: ${explain(reason)}`;
+    }
   }
 
   /** Opens everything `cell` printed in its last run in the system's viewer. */

@@ -15,6 +15,7 @@ export interface SettingsForm {
   /** Kernels reach no network beyond SageDesk. */
   offline: boolean;
   spare: boolean;
+  fontSize: number;
   /** The longest part of a message taken from a kernel, in MiB. */
   maxMessageMib: number;
   /** Autosave delay after the last edit, in seconds. */
@@ -33,6 +34,7 @@ export function toForm(settings: Settings): SettingsForm {
     cpus: settings.cpus,
     offline: settings.kernelsOffline,
     spare: settings.spareKernel,
+    fontSize: settings.fontSize,
     maxMessageMib: Math.round(settings.maxMessageBytes / MIB),
     autosaveSeconds: settings.autosaveDelayMs / 1000,
     kernelsOnQuit: settings.kernelsOnQuit,
@@ -58,6 +60,7 @@ export function formProblem(form: SettingsForm): string | null {
   if (!(form.maxMessageMib >= 1)) return 'A kernel may send messages of 1 MiB at least.';
   if (!(Number.isInteger(form.keptDays) && form.keptDays >= 1)) return 'A kernel left running waits 1 day at least.';
   if (!(form.autosaveSeconds >= 0.5 && form.autosaveSeconds <= 600)) return 'Autosave waits between 0.5 and 600 seconds.';
+  if (!(form.fontSize >= 10 && form.fontSize <= 28)) return 'The text size is between 10 and 28 pixels.';
   if (/\s/.test(form.image.trim())) return 'An image name has no spaces.';
   return null;
 }
@@ -72,6 +75,7 @@ export function fromForm(base: Settings, form: SettingsForm): Settings {
     cpus: chosen(form.cpus),
     kernelsOffline: form.offline,
     spareKernel: form.spare,
+    fontSize: Math.round(form.fontSize),
     maxMessageBytes: Math.round(form.maxMessageMib) * MIB,
     autosaveDelayMs: Math.round(form.autosaveSeconds * 1000),
     kernelsOnQuit: form.kernelsOnQuit,

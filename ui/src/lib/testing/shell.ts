@@ -35,6 +35,7 @@ export const defaultSettings: Settings = {
   spareKernel: true,
   kernelsKeptDays: 7,
   theme: 'system',
+  fontSize: 16,
   recentWorkspaces: [],
   lastNotebook: null,
   version: 1,

@@ -208,6 +208,7 @@ export class WorkspaceModel {
     try {
       const doc = await this.#backend.openNotebook(entry.path);
       const notebook = new NotebookModel(doc, { backend: this.#backend.notebook, autosaveDelayMs: this.autosaveDelayMs });
+      notebook.folder = this.path;
       this.tabs = [...this.tabs, notebook];
       this.show(notebook);
     } catch (reason) {
