@@ -18,6 +18,7 @@ fn main() {
         "open_whole_output",
         "export_notebook",
         "open_help",
+        "open_link",
         "save_checkpoint",
         "checkpoint",
         "revert_to_checkpoint",

@@ -958,3 +958,57 @@ async fn checkpoints_come_back_and_exports_never_go_over_a_notebook() {
     assert_eq!(std::fs::read(bench.file("a.ipynb")).unwrap(), before);
     bench.desk.quit().await;
 }
+
+/// Notebooks another program adds, renames or removes reach the window's
+/// list by themselves; other files, and the hidden folders, do not.
+#[tokio::test(flavor = "multi_thread")]
+async fn notebooks_changed_by_other_programs_are_listed_again() {
+    let bench = Bench::new().await;
+    let lists = || {
+        bench
+            .events
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|e| match e {
+                DeskEvent::Notebooks { notebooks, .. } => {
+                    Some(notebooks.iter().map(|n| n.path.clone()).collect::<Vec<_>>())
+                }
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    let wait_for = |want: Vec<&str>| {
+        let want: Vec<String> = want.into_iter().map(String::from).collect();
+        async move {
+            for _ in 0..100 {
+                if lists().last() == Some(&want) {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            panic!("the list {want:?}; got {:?}", lists());
+        }
+    };
+    let notebook = sagedesk::notebook::Notebook::new_sage("10.8").to_json();
+    std::fs::write(bench.file("from-git.ipynb"), &notebook).unwrap();
+    wait_for(vec!["from-git.ipynb"]).await;
+    std::fs::create_dir(bench.file("ch1")).unwrap();
+    std::fs::write(bench.file("ch1/b.ipynb"), &notebook).unwrap();
+    wait_for(vec!["ch1/b.ipynb", "from-git.ipynb"]).await;
+    std::fs::rename(bench.file("from-git.ipynb"), bench.file("renamed.ipynb")).unwrap();
+    wait_for(vec!["ch1/b.ipynb", "renamed.ipynb"]).await;
+    let count = lists().len();
+    std::fs::write(bench.file("data.csv"), "1,2\n").unwrap();
+    std::fs::create_dir(bench.file(".ipynb_checkpoints")).unwrap();
+    std::fs::write(
+        bench.file(".ipynb_checkpoints/x-checkpoint.ipynb"),
+        &notebook,
+    )
+    .unwrap();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(lists().len(), count, "nothing new to list: {:?}", lists());
+    std::fs::remove_file(bench.file("renamed.ipynb")).unwrap();
+    wait_for(vec!["ch1/b.ipynb"]).await;
+    bench.desk.quit().await;
+}

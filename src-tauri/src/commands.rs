@@ -167,6 +167,29 @@ pub async fn open_help<R: Runtime>(app: AppHandle<R>, topic: HelpTopic) -> Answe
     })
 }
 
+/// Opens a link of a notebook's markdown in the system's browser (or mail
+/// program): only `http`, `https` and `mailto` addresses, so that a
+/// notebook cannot have a local program or file opened.
+#[tauri::command]
+pub async fn open_link<R: Runtime>(app: AppHandle<R>, url: String) -> Answer<()> {
+    let refuse = |why: String| {
+        Error(sagedesk::desk::DeskError::CannotOpen {
+            file: url.clone().into(),
+            why,
+        })
+    };
+    let parsed = tauri::Url::parse(&url).map_err(|err| refuse(err.to_string()))?;
+    if !matches!(parsed.scheme(), "http" | "https" | "mailto") {
+        return Err(refuse(format!(
+            "only web and mail addresses open from a notebook, not {}:",
+            parsed.scheme()
+        )));
+    }
+    app.opener()
+        .open_url(parsed.as_str(), None::<&str>)
+        .map_err(|err| refuse(err.to_string()))
+}
+
 /// Prints the window (the notebook shown, by its print stylesheet) to the
 /// PDF file `destination`, with no dialog.
 #[tauri::command]

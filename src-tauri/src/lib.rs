@@ -73,6 +73,7 @@ pub fn run() -> tauri::Result<()> {
             commands::open_whole_output,
             commands::export_notebook,
             commands::open_help,
+            commands::open_link,
             commands::save_checkpoint,
             commands::checkpoint,
             commands::revert_to_checkpoint,

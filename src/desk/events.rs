@@ -11,6 +11,8 @@ use crate::doctor::Report;
 use crate::engine::{BuildEvent, PullProgress};
 use crate::session::{KernelStatus, SessionState};
 
+use super::views::NotebookItem;
+
 /// Everything the desk reports by itself, tagged by `kind`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -38,6 +40,14 @@ pub enum DeskEvent {
         to: String,
         /// What happened, for the person.
         why: String,
+    },
+    /// The workspace's notebooks changed on disk (another program, or a
+    /// kernel, added, removed or renamed one): the whole list, as
+    /// [`Desk::list_notebooks`](super::Desk::list_notebooks) gives it.
+    Notebooks {
+        /// The workspace's folder.
+        workspace: String,
+        notebooks: Vec<NotebookItem>,
     },
     /// A step or a line of output of [`Desk::prepare_image`](super::Desk::prepare_image)
     /// building the image.
@@ -69,6 +79,7 @@ impl DeskEvent {
         match self {
             DeskEvent::KernelStatus { .. } => "kernelStatus",
             DeskEvent::NotebookMoved { .. } => "notebookMoved",
+            DeskEvent::Notebooks { .. } => "notebooks",
             DeskEvent::Setup { .. } => "setup",
             DeskEvent::Pull { .. } => "pull",
             DeskEvent::Engine { .. } => "engine",

@@ -31,6 +31,7 @@ mod open;
 mod setup;
 mod spare;
 mod views;
+mod watch;
 
 pub use error::DeskError;
 pub use events::{DeskEvent, Subscriber};

@@ -128,6 +128,7 @@ impl Desk {
         };
         if changed {
             self.drop_spare().await;
+            self.follow(workspace.clone());
         }
         self.warm_spare();
         let closed: Vec<_> = self
@@ -388,7 +389,7 @@ pub(crate) fn kept_names(outcome: &SaveOutcome, file: &NotebookFile) -> Option<(
     Some((name(replaced), name(file.name())))
 }
 
-fn items(workspace: &Workspace) -> Result<Vec<NotebookItem>, DeskError> {
+pub(crate) fn items(workspace: &Workspace) -> Result<Vec<NotebookItem>, DeskError> {
     Ok(workspace
         .notebooks()?
         .into_iter()

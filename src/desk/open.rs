@@ -148,6 +148,8 @@ pub(crate) struct Inner {
     pub(crate) clipboard: Mutex<Vec<crate::notebook::Cell>>,
     pub(crate) spare_kernels: bool,
     pub(crate) spare: Mutex<Option<super::spare::Spare>>,
+    /// The open workspace's folder, followed for notebooks changing on disk.
+    pub(crate) following: Mutex<Option<super::watch::Following>>,
 }
 
 impl Desk {
@@ -187,6 +189,7 @@ impl Desk {
                 clipboard: Mutex::default(),
                 spare_kernels: options.spare_kernels,
                 spare: Mutex::new(None),
+                following: Mutex::new(None),
             }),
         }
     }

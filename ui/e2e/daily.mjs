@@ -6,13 +6,14 @@
 // at a second press. Cells: each run's time under it and in the file; a
 // queued cell taken out of the queue; copy and paste into another notebook
 // with the outputs; delete and undo; merge; find with its count. Tabs.
-// Export to HTML and a Sage script, and a PDF printed by the webview.
+// Export to HTML and a Sage script, and a PDF printed by the webview. The
+// sidebar following notebooks other programs write.
 //
 // Environment: E2E_APP, E2E_DRIVER_URL (see webdriver.mjs),
 //   E2E_SCREENSHOT_DIR  where to write the window's PNGs
 
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -253,6 +254,27 @@ async function exportAndPrint(session) {
 }
 
 /**
+ * A notebook another program writes into the workspace appears in the
+ * sidebar by itself; removed, it goes.
+ * @param {string} session
+ */
+async function sidebarFollows(session) {
+  const listed = () =>
+    inWindow(session, 'return [...document.querySelectorAll(\'[data-testid="notebook-entry"]\')].map((e) => e.textContent.trim())');
+  const copied = join(workspace, 'from-elsewhere.ipynb');
+  writeFileSync(copied, readFileSync(join(workspace, 'Untitled 2.ipynb')));
+  const shown = await waitFor('the sidebar to list a notebook written by another program', 10_000, async () => {
+    const names = /** @type {string[]} */ (await listed());
+    return names.includes('from-elsewhere') ? names : undefined;
+  });
+  unlinkSync(copied);
+  await waitFor('the sidebar to drop it once removed', 10_000, async () =>
+    (/** @type {string[]} */ (await listed())).includes('from-elsewhere') ? undefined : true,
+  );
+  console.log(`sidebar: ${shown.join(', ')}; then without from-elsewhere once it was removed`);
+}
+
+/**
  * Tabs: both notebooks open, each shown as it was; Ctrl+Tab goes round;
  * closing a tab shows the other.
  * @param {string} session
@@ -360,6 +382,7 @@ async function main() {
     await cellsEveryDay(session);
     await tabs(session);
     await exportAndPrint(session);
+    await sidebarFollows(session);
     console.log('daily: 1 passed, 0 failed');
   } finally {
     await wd('DELETE', `/session/${session}`).catch((error) => console.error(`closing the session: ${error.message}`));

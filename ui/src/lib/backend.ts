@@ -225,6 +225,11 @@ export function revertToCheckpoint(path: string): Promise<NotebookDoc> {
   return call<NotebookDoc>('revert_to_checkpoint', { path });
 }
 
+/** Opens a web address (http, https or mailto only) in the system's browser or mail program. */
+export function openLink(url: string): Promise<void> {
+  return call<void>('open_link', { url });
+}
+
 /** Opens a page of Sage's documentation in the system's browser. */
 export function openHelp(topic: 'tutorial' | 'reference'): Promise<void> {
   return call<void>('open_help', { topic });

@@ -43,6 +43,12 @@ describe('choose', () => {
       height: 240,
     });
     expect(choose({ 'image/jpeg': '/9j/' })).toMatchObject({ mime: 'image/jpeg', src: 'data:image/jpeg;base64,/9j/' });
+    // An animation from Sage's animate(...).show().
+    expect(choose({ 'image/gif': 'R0lGOD lh', 'text/plain': 'Animation' })).toMatchObject({
+      kind: 'image',
+      mime: 'image/gif',
+      src: 'data:image/gif;base64,R0lGODlh',
+    });
     expect(choose({ 'image/svg+xml': ['<svg>', '</svg>'], 'image/png': 'x' })).toMatchObject({ mime: 'image/svg+xml' });
   });
 

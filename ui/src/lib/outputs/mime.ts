@@ -6,7 +6,7 @@ import { hasMath, mathOnlyHtml, splitMath, type MathPiece } from './math';
 /** How an output is shown, with what it needs. */
 export type Rendering =
   | { kind: 'math'; mime: 'text/latex' | 'text/html'; pieces: MathPiece[] }
-  | { kind: 'image'; mime: 'image/png' | 'image/jpeg' | 'image/svg+xml'; src: string; width?: number; height?: number }
+  | { kind: 'image'; mime: 'image/png' | 'image/jpeg' | 'image/gif' | 'image/svg+xml'; src: string; width?: number; height?: number }
   | { kind: 'html'; html: string }
   | { kind: 'markdown'; source: string }
   | { kind: 'json'; text: string }
@@ -26,6 +26,8 @@ export const MIME_ORDER = [
   'image/svg+xml',
   'image/png',
   'image/jpeg',
+  // Sage's animate(...).show() in a notebook.
+  'image/gif',
   'text/html',
   'text/markdown',
   'application/json',
@@ -49,8 +51,8 @@ function imageSize(metadata: MimeBundle, mime: string): { width?: number; height
   return size;
 }
 
-/** A data URL for an image: base64 for PNG and JPEG (whitespace in it dropped), the text for SVG. */
-export function imageSource(mime: 'image/png' | 'image/jpeg' | 'image/svg+xml', data: string): string {
+/** A data URL for an image: base64 for PNG, JPEG and GIF (whitespace in it dropped), the text for SVG. */
+export function imageSource(mime: 'image/png' | 'image/jpeg' | 'image/gif' | 'image/svg+xml', data: string): string {
   if (mime === 'image/svg+xml') return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(data)}`;
   return `data:${mime};base64,${data.replace(/\s+/g, '')}`;
 }
@@ -80,6 +82,7 @@ export function choose(data: MimeBundle, metadata: MimeBundle = {}): Rendering {
       case 'image/svg+xml':
       case 'image/png':
       case 'image/jpeg':
+      case 'image/gif':
         return { kind: 'image', mime, src: imageSource(mime, text), ...imageSize(metadata, mime) };
       case 'text/html':
         return { kind: 'html', html: text };

@@ -284,3 +284,21 @@ describe('streams', () => {
     logged.mockRestore();
   });
 });
+
+describe('links in markdown', () => {
+  it('opens web addresses in the system browser, other notebooks in the app, and nothing else', async () => {
+    const { fakeShell } = await import('../testing/shell');
+    const { clearMocks } = await import('@tauri-apps/api/mocks');
+    const shell = fakeShell();
+    const { container } = render(MarkdownView, {
+      source: '[Sage](https://www.sagemath.org/) [next](ch2/next.ipynb) [file](file:///etc/passwd) [top](#top)',
+    });
+    const opened: string[] = [];
+    container.addEventListener('open-notebook', (event) => opened.push((event as CustomEvent<string>).detail));
+    const links = [...container.querySelectorAll('a')];
+    for (const link of links) link.click();
+    await waitFor(() => expect(shell.callsOf('open_link')).toEqual([{ url: 'https://www.sagemath.org/' }]));
+    expect(opened).toEqual(['ch2/next.ipynb']);
+    clearMocks();
+  });
+});

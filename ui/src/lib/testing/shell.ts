@@ -174,6 +174,8 @@ export function fakeShell(options: FakeShellOptions = {}) {
         }
         case 'open_whole_output':
           return null;
+        case 'open_link':
+          return null;
         case 'unqueue_cell':
           return options.unqueue?.(String(args.cellId)) ?? true;
         case 'copy_cells':

@@ -150,6 +150,11 @@ export class WorkspaceModel {
     }
   }
 
+  /** The shell's new list of the notebooks of the workspace at `folder` (another program changed it). */
+  listed(folder: string, notebooks: NotebookItem[]): void {
+    if (folder === this.path) this.notebooks = [...notebooks].sort(byName);
+  }
+
   async refresh(): Promise<void> {
     try {
       this.notebooks = await this.#backend.listNotebooks();

@@ -170,3 +170,13 @@ describe('tabs', () => {
     expect(workspace.current).toBeNull();
   });
 });
+
+describe('the list from the shell', () => {
+  it("takes the shell's new list of its own folder only", () => {
+    const workspace = new WorkspaceModel({ path: '/w', notebooks: [entry('a.ipynb')] });
+    workspace.listed('/elsewhere', [entry('x.ipynb')]);
+    expect(workspace.notebooks).toEqual([entry('a.ipynb')]);
+    workspace.listed('/w', [entry('a.ipynb'), entry('from-git.ipynb')]);
+    expect(workspace.notebooks.map((e) => e.path)).toEqual(['a.ipynb', 'from-git.ipynb']);
+  });
+});
