@@ -29,6 +29,50 @@ pub struct CellView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub times: Option<RunTimes>,
+    /// A markdown cell's attached images (`![](attachment:NAME)`): name →
+    /// MIME type → base64, images only, within [`ATTACHMENTS_LIMIT`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "ts",
+        ts(optional, type = "Record<string, Record<string, string>>")
+    )]
+    pub attachments: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// The most bytes of attachments a cell shows (a cell's outputs are kept
+/// within 50 MB; its pictures within as much).
+pub const ATTACHMENTS_LIMIT: usize = 50_000_000;
+
+/// The images among a cell's attachments, as the window shows them: string
+/// data of `image/*` types only, up to [`ATTACHMENTS_LIMIT`] bytes in all.
+fn shown_attachments(
+    attachments: &serde_json::Map<String, serde_json::Value>,
+) -> Option<serde_json::Map<String, serde_json::Value>> {
+    let mut left = ATTACHMENTS_LIMIT;
+    let mut shown = serde_json::Map::new();
+    for (name, bundle) in attachments {
+        let Some(bundle) = bundle.as_object() else {
+            continue;
+        };
+        let mut images = serde_json::Map::new();
+        for (mime, data) in bundle {
+            let data = match data {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Array(lines) => {
+                    lines.iter().filter_map(|l| l.as_str()).collect()
+                }
+                _ => continue,
+            };
+            if mime.starts_with("image/") && data.len() <= left {
+                left -= data.len();
+                images.insert(mime.clone(), data.into());
+            }
+        }
+        if !images.is_empty() {
+            shown.insert(name.clone(), images.into());
+        }
+    }
+    (!shown.is_empty()).then_some(shown)
 }
 
 /// A cell as the window sends it back when saving.
@@ -77,6 +121,7 @@ impl Notebook {
                         CellKind::Code { .. } => RunTimes::from_metadata(&cell.metadata),
                         _ => None,
                     },
+                    attachments: cell.attachments.as_ref().and_then(shown_attachments),
                 }
             })
             .collect()
@@ -239,6 +284,31 @@ mod tests {
         let a2 = nb.cell("a2").unwrap();
         assert_eq!(a2.kind, original.kind);
         assert_eq!(a2.metadata["tags"], json!(["keep"]));
+    }
+
+    #[test]
+    fn a_markdown_cells_attached_images_are_shown_and_nothing_else() {
+        let nb = super::super::from_value(json!({
+            "nbformat": 4, "nbformat_minor": 5, "metadata": {},
+            "cells": [{"id": "m", "cell_type": "markdown", "metadata": {},
+                       "source": "![plot](attachment:plot.png)",
+                       "attachments": {
+                           "plot.png": {"image/png": ["iVBO", "Rw0K"]},
+                           "notes.txt": {"text/plain": "not an image"},
+                           "odd": "not a bundle"
+                       }}]
+        }))
+        .unwrap()
+        .notebook;
+        let views = nb.cell_views();
+        assert_eq!(
+            serde_json::to_value(&views[0].attachments).unwrap(),
+            json!({"plot.png": {"image/png": "iVBORw0K"}})
+        );
+        let huge = "A".repeat(ATTACHMENTS_LIMIT + 1);
+        let mut big = Map::new();
+        big.insert("big.png".into(), json!({"image/png": huge}));
+        assert_eq!(shown_attachments(&big), None);
     }
 
     #[test]

@@ -18,4 +18,9 @@ outputs: Array<Output>, executionCount: number | null,
 /**
  * When its last run started and ended (`metadata.execution`).
  */
-times?: RunTimes, };
+times?: RunTimes, 
+/**
+ * A markdown cell's attached images (`![](attachment:NAME)`): name →
+ * MIME type → base64, images only, within [`ATTACHMENTS_LIMIT`].
+ */
+attachments?: Record<string, Record<string, string>>, };

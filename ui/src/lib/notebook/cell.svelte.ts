@@ -61,6 +61,8 @@ export class CellModel {
    * outputs (as the file has them) the shell gives it at the next save.
    */
   copyOf: string | null = null;
+  /** A markdown cell's attached images, as the file has them (name → MIME type → base64). */
+  readonly attachments: Record<string, Record<string, string>> | null;
   readonly outputs: LiveOutputs;
   /** Runs asked for and not finished (the kernel runs them in order). */
   #waiting = $state(0);
@@ -72,6 +74,7 @@ export class CellModel {
     this.source = cell.source;
     this.executionCount = cell.executionCount;
     this.times = cell.times ?? null;
+    this.attachments = cell.attachments ?? null;
     this.outputs = new LiveOutputs(cell.outputs);
   }
 
@@ -84,6 +87,7 @@ export class CellModel {
       outputs: structuredClone($state.snapshot(cell.outputs.outputs)) as Output[],
       executionCount: cell.executionCount,
       times: cell.times ?? undefined,
+      attachments: cell.attachments ?? undefined,
     });
     copy.copyOf = cell.copyOf ?? cell.id;
     copy.rendered = cell.rendered;

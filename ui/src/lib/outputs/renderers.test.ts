@@ -302,3 +302,16 @@ describe('links in markdown', () => {
     clearMocks();
   });
 });
+
+describe('attached images', () => {
+  it('shows a markdown cell its attached images, and the text of one it has not', () => {
+    const { container } = render(MarkdownView, {
+      source: '![a plot](attachment:plot.png) ![gone](attachment:missing.png)',
+      attachments: { 'plot.png': { 'image/png': 'iVBORw0K' } },
+    });
+    const images = container.querySelectorAll('img');
+    expect(images).toHaveLength(1);
+    expect(images[0].getAttribute('src')).toBe('data:image/png;base64,iVBORw0K');
+    expect(container.textContent).toContain('gone');
+  });
+});
