@@ -9,8 +9,8 @@
 use std::path::PathBuf;
 
 use sagedesk::desk::{
-    Completions, Desk, Help, KernelCheck, NotebookDoc, NotebookItem, Saved, SettingsView, Trashed,
-    WorkspaceInfo,
+    Completions, Desk, Help, HelpTopic, KernelCheck, NotebookDoc, NotebookItem, Saved,
+    SettingsView, Trashed, WorkspaceInfo, web_link,
 };
 use sagedesk::doctor::Report;
 use sagedesk::engine::ImageInfo;
@@ -143,51 +143,26 @@ pub async fn revert_to_checkpoint(desk: State<'_, Desk>, path: String) -> Answer
     Ok(desk.revert_to_checkpoint(&path).await?)
 }
 
-/// The pages of Sage's documentation the Help menu opens: only these, so
-/// that the webview cannot have any address opened.
-#[derive(Debug, Clone, Copy, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum HelpTopic {
-    Tutorial,
-    Reference,
-}
-
 /// Opens a page of Sage's documentation in the system's browser.
 #[tauri::command]
 pub async fn open_help<R: Runtime>(app: AppHandle<R>, topic: HelpTopic) -> Answer<()> {
-    let url = match topic {
-        HelpTopic::Tutorial => "https://doc.sagemath.org/html/en/tutorial/",
-        HelpTopic::Reference => "https://doc.sagemath.org/html/en/reference/",
-    };
+    open_url(&app, topic.url())
+}
+
+/// Opens a link of a notebook's markdown in the system's browser (or mail
+/// program), when the core says it may be opened ([`web_link`]).
+#[tauri::command]
+pub async fn open_link<R: Runtime>(app: AppHandle<R>, url: String) -> Answer<()> {
+    open_url(&app, web_link(&url)?)
+}
+
+fn open_url<R: Runtime>(app: &AppHandle<R>, url: &str) -> Answer<()> {
     app.opener().open_url(url, None::<&str>).map_err(|err| {
         Error(sagedesk::desk::DeskError::CannotOpen {
             file: url.into(),
             why: err.to_string(),
         })
     })
-}
-
-/// Opens a link of a notebook's markdown in the system's browser (or mail
-/// program): only `http`, `https` and `mailto` addresses, so that a
-/// notebook cannot have a local program or file opened.
-#[tauri::command]
-pub async fn open_link<R: Runtime>(app: AppHandle<R>, url: String) -> Answer<()> {
-    let refuse = |why: String| {
-        Error(sagedesk::desk::DeskError::CannotOpen {
-            file: url.clone().into(),
-            why,
-        })
-    };
-    let parsed = tauri::Url::parse(&url).map_err(|err| refuse(err.to_string()))?;
-    if !matches!(parsed.scheme(), "http" | "https" | "mailto") {
-        return Err(refuse(format!(
-            "only web and mail addresses open from a notebook, not {}:",
-            parsed.scheme()
-        )));
-    }
-    app.opener()
-        .open_url(parsed.as_str(), None::<&str>)
-        .map_err(|err| refuse(err.to_string()))
 }
 
 /// Prints the window (the notebook shown, by its print stylesheet) to the

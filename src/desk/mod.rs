@@ -26,6 +26,7 @@ mod error;
 mod events;
 mod export;
 mod kernels;
+mod links;
 mod notebooks;
 mod open;
 mod setup;
@@ -36,6 +37,7 @@ mod watch;
 pub use error::DeskError;
 pub use events::{DeskEvent, Subscriber};
 pub use kernels::{CellDone, CellEnd, QUIT_BUDGET};
+pub use links::{HelpTopic, web_link};
 pub use open::{
     Clock, Desk, DeskOptions, KernelLife, NoSettingsStore, SettingsFile, SettingsStore,
 };

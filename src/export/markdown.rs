@@ -21,6 +21,7 @@ use serde_json::{Map, Value};
 
 use super::escape;
 use super::math::match_math_at;
+use crate::notebook::joined_text;
 
 /// What a placeholder stands for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -391,26 +392,13 @@ fn image_source(url: &str, attachments: Option<&Map<String, Value>>) -> Option<S
         };
         return ["image/png", "image/jpeg", "image/gif", "image/svg+xml"]
             .into_iter()
-            .find_map(|mime| escape::image_url(mime, &text_of(bundle.get(mime)?)?));
+            .find_map(|mime| escape::image_url(mime, &joined_text(bundle.get(mime)?)?));
     }
     let lower = url.trim().to_ascii_lowercase();
     let image = ["png", "jpeg", "gif", "webp", "svg+xml"]
         .iter()
         .any(|kind| lower.starts_with(&format!("data:image/{kind};")));
     (image && !url.contains(['"', '<', '>'])).then(|| url.trim().to_owned())
-}
-
-/// Text as nbformat stores it: a string or a list of lines.
-fn text_of(value: &Value) -> Option<String> {
-    match value {
-        Value::String(text) => Some(text.clone()),
-        Value::Array(lines) => lines
-            .iter()
-            .map(Value::as_str)
-            .collect::<Option<Vec<_>>>()
-            .map(|lines| lines.concat()),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::limits::OutputLimits;
+use super::lines::joined_text;
 use super::model::{Cell, CellKind, Notebook};
 use super::output::Output;
 use super::stored::stored_outputs;
@@ -56,12 +57,8 @@ fn shown_attachments(
         };
         let mut images = serde_json::Map::new();
         for (mime, data) in bundle {
-            let data = match data {
-                serde_json::Value::String(s) => s.clone(),
-                serde_json::Value::Array(lines) => {
-                    lines.iter().filter_map(|l| l.as_str()).collect()
-                }
-                _ => continue,
+            let Some(data) = joined_text(data) else {
+                continue;
             };
             if mime.starts_with("image/") && data.len() <= left {
                 left -= data.len();

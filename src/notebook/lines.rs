@@ -58,6 +58,20 @@ impl Default for MultilineString {
     }
 }
 
+/// Text as nbformat stores it: one string, or a list of strings to join;
+/// `None` for anything else.
+pub fn joined_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(text) => Some(text.clone()),
+        Value::Array(lines) => lines
+            .iter()
+            .map(Value::as_str)
+            .collect::<Option<Vec<_>>>()
+            .map(|lines| lines.concat()),
+        _ => None,
+    }
+}
+
 /// Splits text into lines the way Python's `str.splitlines(keepends=True)`
 /// does, which is what Jupyter writes: every line keeps its line break, and
 /// the breaks are `\n`, `\r\n`, `\r`, `\v`, `\f`, `\x1c`–`\x1e`, `\u{85}`,

@@ -37,7 +37,7 @@ pub use doc::{CellEdit, CellView};
 pub use error::{ConflictKind, FormatError, NotebookError};
 pub use file::{DiskState, NotebookFile, SaveOutcome};
 pub use limits::OutputLimits;
-pub use lines::{MultilineString, split_lines};
+pub use lines::{MultilineString, joined_text, split_lines};
 pub use model::{Cell, CellKind, KernelSpec, NBFORMAT, NBFORMAT_MINOR, Notebook, is_valid_cell_id};
 pub use output::{MimeBundle, Output, StreamTail, omitted_outputs_marker};
 pub use parse::{Changes, Parsed, from_slice, from_value};

@@ -23,6 +23,7 @@ use std::collections::VecDeque;
 use serde_json::{Map, Value};
 
 use super::limits::{OutputLimits, bound_stream, leave_out_middle, within_budget};
+use super::lines::joined_text;
 use super::output::{MimeBundle, Output, omitted_outputs_marker};
 
 /// A cell's stored outputs as the window shows them, within `limits`.
@@ -78,7 +79,7 @@ pub fn stored_output(stored: &Map<String, Value>) -> Output {
                 Some(Value::String(name)) => name.clone(),
                 _ => "stdout".to_owned(),
             },
-            text: stored.get("text").and_then(text).unwrap_or_default(),
+            text: stored.get("text").and_then(joined_text).unwrap_or_default(),
             tail: None,
         },
         "display_data" => Output::DisplayData {
@@ -127,19 +128,6 @@ fn not_shown(kind: Option<&str>) -> Output {
     }
 }
 
-/// Text as nbformat stores it: one string, or a list of strings to join.
-fn text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(text) => Some(text.clone()),
-        Value::Array(lines) => lines
-            .iter()
-            .map(Value::as_str)
-            .collect::<Option<Vec<_>>>()
-            .map(|lines| lines.concat()),
-        _ => None,
-    }
-}
-
 /// A name or a message: a string as it is, any other value as its JSON.
 fn words(value: &Value) -> String {
     match value {
@@ -170,7 +158,7 @@ fn data(value: Option<&Value>) -> MimeBundle {
             let value = if mime == "application/json" || mime.ends_with("+json") {
                 value.clone()
             } else {
-                Value::String(text(value)?)
+                Value::String(joined_text(value)?)
             };
             Some((mime.clone(), value))
         })

@@ -9,6 +9,8 @@
 use jupyter_protocol::messaging::Payload as WirePayload;
 use serde::Serialize;
 
+use crate::notebook::joined_text;
+
 /// The most of a help page kept, in bytes of text (a docstring is a few
 /// kilobytes; `factor??` with its source tens).
 pub const HELP_LIMIT: usize = 1 << 20;
@@ -73,11 +75,8 @@ fn text_bundle(
     let mut types: Vec<&String> = bundle.keys().filter(|t| t.starts_with("text/")).collect();
     types.sort_by_key(|t| (t.as_str() != "text/plain", t.as_str()));
     for mime in types {
-        let text = match &bundle[mime.as_str()] {
-            serde_json::Value::String(s) => s.clone(),
-            // nbformat's multi-line form.
-            serde_json::Value::Array(lines) => lines.iter().filter_map(|l| l.as_str()).collect(),
-            _ => continue,
+        let Some(text) = joined_text(&bundle[mime.as_str()]) else {
+            continue;
         };
         if left == 0 {
             break;
