@@ -2,6 +2,8 @@
 // and autosave. Every native call goes through the NotebookBackend it is
 // given (backend.ts in the app, fakes in tests).
 
+import { tick } from 'svelte';
+
 import { explain, notebookBackend, toBackendError, type NotebookBackend } from '../backend';
 import type { CellEdit, CellType, Completions, ExportFormat, Help, InterruptOutcome, NotebookDoc } from '../types';
 import { Autosaver, type SaveStatus } from './autosave';
@@ -9,6 +11,8 @@ import { CellModel, newCellId } from './cell.svelte';
 import { copiedCells, copyCells } from './clipboard';
 import { NotebookFind } from './find.svelte';
 import { CellHistory, type Snapshot } from './history';
+import { mathSettled } from '../outputs/mathjax';
+import { CellWindow } from './window.svelte';
 import {
   commandKey,
   editKey,
@@ -64,6 +68,8 @@ export class NotebookModel {
   active = $state(true);
   /** The sheet of keys is shown (H). */
   showingShortcuts = $state(false);
+  /** Which cells are drawn (those near the screen). */
+  readonly cellWindow = new CellWindow();
   readonly #history = new CellHistory<CellModel>();
   /** Find and replace across the notebook's cells. */
   readonly find = new NotebookFind(() => this.cells);
@@ -393,7 +399,7 @@ export class NotebookModel {
         this.showingShortcuts = true;
         break;
       case 'print':
-        window.print();
+        void this.print();
         break;
       case 'select':
       case 'leaveEdit':
@@ -650,12 +656,34 @@ export class NotebookModel {
   /** Prints the notebook as the window shows it to the PDF file `destination`. */
   async printToPdf(destination: string): Promise<void> {
     this.fileNote = null;
+    await this.#drawEverything();
     try {
       await this.#backend.printToPdf(destination);
       this.fileNote = `Printed to ${destination}`;
     } catch (reason) {
       this.fileNote = `Could not print to PDF: ${explain(reason)}`;
+    } finally {
+      this.cellWindow.everything = false;
     }
+  }
+
+  /** Prints the notebook, whole, through the system's print dialog (Ctrl+P). */
+  async print(): Promise<void> {
+    await this.#drawEverything();
+    const done = () => {
+      this.cellWindow.everything = false;
+      window.removeEventListener('afterprint', done);
+    };
+    window.addEventListener('afterprint', done);
+    window.print();
+  }
+
+  /** Draws every cell, even those far from the screen, and waits for their maths: a print shows them all. */
+  async #drawEverything(): Promise<void> {
+    this.cellWindow.everything = true;
+    await tick();
+    await mathSettled();
+    await new Promise((resolve) => requestAnimationFrame(resolve));
   }
 
   /** Opens everything `cell` printed in its last run in the system's viewer. */

@@ -15,12 +15,28 @@ function load(): Promise<Engine> {
   return engine;
 }
 
+/** Formulas asked for and not typeset yet, and who waits for them all. */
+let pending = 0;
+let waiting: (() => void)[] = [];
+
+function wakeWaiting() {
+  const waiters = waiting;
+  waiting = [];
+  for (const wake of waiters) wake();
+}
+
 /** The formula typeset by MathJax (an `mjx-container`). */
 export async function typeset(tex: string, display: boolean): Promise<HTMLElement> {
-  const { typesetNow } = await load();
-  const node = typesetNow(tex, display);
-  node.setAttribute('data-tex', tex);
-  return node;
+  pending += 1;
+  try {
+    const { typesetNow } = await load();
+    const node = typesetNow(tex, display);
+    node.setAttribute('data-tex', tex);
+    return node;
+  } finally {
+    pending -= 1;
+    if (pending === 0) wakeWaiting();
+  }
 }
 
 /**
@@ -47,4 +63,10 @@ export async function renderMath(parent: HTMLElement, pieces: MathPiece[]): Prom
       }
     }),
   );
+}
+
+/** Resolves once every formula asked for so far is typeset (or has failed): before printing. */
+export function mathSettled(): Promise<void> {
+  if (pending === 0) return Promise.resolve();
+  return new Promise((resolve) => waiting.push(resolve));
 }
