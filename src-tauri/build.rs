@@ -19,6 +19,7 @@ fn main() {
         "export_notebook",
         "open_help",
         "open_link",
+        "workspace_image",
         "save_checkpoint",
         "checkpoint",
         "revert_to_checkpoint",

@@ -73,6 +73,8 @@ error_codes! {
     /// own data folder.
     WorkspaceNotAllowed = "workspace_not_allowed",
     Io = "io",
+    /// A file a notebook shows as an image is not one, or is too large.
+    NotAnImage = "not_an_image",
     // The desk.
     NoWorkspace = "no_workspace",
     NotebookNotOpen = "notebook_not_open",

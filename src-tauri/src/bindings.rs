@@ -17,8 +17,8 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 
 use sagedesk::desk::{
-    Completions, DeskEvent, Help, KernelCheck, NotebookDoc, NotebookItem, Saved, SettingsView,
-    Trashed, WorkspaceInfo,
+    Completions, DeskEvent, Help, ImageData, KernelCheck, NotebookDoc, NotebookItem, Saved,
+    SettingsView, Trashed, WorkspaceInfo,
 };
 use sagedesk::doctor::Report;
 use sagedesk::engine::{BuildEvent, ImageInfo};
@@ -64,6 +64,7 @@ pub fn files() -> Result<BTreeMap<String, String>, ExportError> {
     files.visit::<InterruptOutcome>();
     files.visit::<Completions>();
     files.visit::<Help>();
+    files.visit::<ImageData>();
     files.visit::<SettingsView>();
     files.visit::<Settings>();
     files.visit::<sagedesk::export::Format>();

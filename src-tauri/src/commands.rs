@@ -9,7 +9,7 @@
 use std::path::PathBuf;
 
 use sagedesk::desk::{
-    Completions, Desk, Help, HelpTopic, KernelCheck, NotebookDoc, NotebookItem, Saved,
+    Completions, Desk, Help, HelpTopic, ImageData, KernelCheck, NotebookDoc, NotebookItem, Saved,
     SettingsView, Trashed, WorkspaceInfo, web_link,
 };
 use sagedesk::doctor::Report;
@@ -147,6 +147,16 @@ pub async fn revert_to_checkpoint(desk: State<'_, Desk>, path: String) -> Answer
 #[tauri::command]
 pub async fn open_help<R: Runtime>(app: AppHandle<R>, topic: HelpTopic) -> Answer<()> {
     open_url(&app, topic.url())
+}
+
+/// An image a notebook's markdown names by a path relative to it.
+#[tauri::command]
+pub async fn workspace_image(
+    desk: State<'_, Desk>,
+    path: String,
+    src: String,
+) -> Answer<ImageData> {
+    Ok(desk.workspace_image(&path, &src)?)
 }
 
 /// Opens a link of a notebook's markdown in the system's browser (or mail

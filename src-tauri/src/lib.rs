@@ -74,6 +74,7 @@ pub fn run() -> tauri::Result<()> {
             commands::export_notebook,
             commands::open_help,
             commands::open_link,
+            commands::workspace_image,
             commands::save_checkpoint,
             commands::checkpoint,
             commands::revert_to_checkpoint,

@@ -43,6 +43,6 @@ pub use open::{
 };
 pub use setup::ENGINE_STATUS_BUDGET;
 pub use views::{
-    Completions, Help, KernelCheck, KernelDefaults, NotebookDoc, NotebookItem, Saved, SettingsView,
-    Trashed, WorkspaceInfo,
+    Completions, Help, ImageData, KernelCheck, KernelDefaults, NotebookDoc, NotebookItem, Saved,
+    SettingsView, Trashed, WorkspaceInfo,
 };

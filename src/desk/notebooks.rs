@@ -15,7 +15,7 @@ use super::cells::Shelf;
 use super::error::DeskError;
 use super::events::DeskEvent;
 use super::open::{Desk, blocking, expand_home, relative_name};
-use super::views::{NotebookDoc, NotebookItem, Saved, Trashed, WorkspaceInfo};
+use super::views::{ImageData, NotebookDoc, NotebookItem, Saved, Trashed, WorkspaceInfo};
 
 /// A notebook open on the desk: its file (the desk owns its outputs), its
 /// kernel once started, and what its cells printed in full.
@@ -363,6 +363,19 @@ impl Desk {
             }
         });
         Ok(Trashed { trashed_to })
+    }
+
+    /// The image that the markdown of the notebook `path` names by `src`, a
+    /// path relative to the notebook (percent-decoded), read from the
+    /// workspace when it is an image and stays inside
+    /// ([`Workspace::image`](crate::workspace::Workspace::image)).
+    pub fn workspace_image(&self, path: &str, src: &str) -> Result<ImageData, DeskError> {
+        use base64::Engine as _;
+        let image = self.workspace()?.image(path, src)?;
+        Ok(ImageData {
+            mime: image.mime.to_owned(),
+            data: base64::engine::general_purpose::STANDARD.encode(image.bytes),
+        })
     }
 
     /// The file holding everything the cell `cell_id` of the notebook `path`

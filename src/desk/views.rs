@@ -27,6 +27,15 @@ impl NotebookItem {
     }
 }
 
+/// An image from the workspace, for the window to show: its type and its
+/// bytes in base64.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ImageData {
+    pub mime: String,
+    pub data: String,
+}
+
 /// An opened workspace: its folder and its notebooks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

@@ -33,6 +33,9 @@ pub enum WorkspaceError {
     /// notebook) is there but is not a folder.
     #[error("{} should be a folder but is not; nothing was done", path.display())]
     NotAFolderInside { path: PathBuf },
+    /// A file the notebook shows as an image cannot be one.
+    #[error("\"{name}\" cannot be shown as an image: {reason}")]
+    NotAnImage { name: String, reason: &'static str },
     #[error(transparent)]
     Notebook(#[from] NotebookError),
     #[error("could not {action} {}: {source}", path.display())]
@@ -56,6 +59,7 @@ impl WorkspaceError {
             WorkspaceError::AlreadyExists { .. } => ErrorCode::AlreadyExists,
             WorkspaceError::NoCheckpoint { .. } => ErrorCode::NotFound,
             WorkspaceError::NotAFolderInside { .. } => ErrorCode::Io,
+            WorkspaceError::NotAnImage { .. } => ErrorCode::NotAnImage,
             WorkspaceError::Notebook(err) => err.code(),
             WorkspaceError::Io { .. } => ErrorCode::Io,
         }

@@ -12,10 +12,12 @@ mod allowed;
 mod checkpoints;
 mod error;
 mod folder;
+mod images;
 pub mod names;
 pub mod settings;
 
 pub use allowed::check_allowed;
 pub use error::WorkspaceError;
 pub use folder::{NotebookEntry, TRASH, Workspace};
+pub use images::{IMAGE_MAX_BYTES, WorkspaceImage};
 pub use settings::{KernelsOnQuit, LoadedSettings, Settings, SettingsWarning, Theme};

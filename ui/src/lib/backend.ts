@@ -13,6 +13,7 @@ import type {
   CellEdit,
   CellUpdate,
   Completions,
+  ImageData,
   ImageInfo,
   Help,
   InterruptOutcome,
@@ -223,6 +224,11 @@ export function checkpoint(path: string): Promise<string | null> {
 /** Puts the notebook's checkpoint back; resolves to the notebook as it now is. */
 export function revertToCheckpoint(path: string): Promise<NotebookDoc> {
   return call<NotebookDoc>('revert_to_checkpoint', { path });
+}
+
+/** An image the markdown of the notebook `path` names by `src`, a path relative to it (percent-decoded). */
+export function workspaceImage(path: string, src: string): Promise<ImageData> {
+  return call<ImageData>('workspace_image', { path, src });
 }
 
 /** Opens a web address (http, https or mailto only) in the system's browser or mail program. */

@@ -24,6 +24,7 @@ export type {
   ErrorCode,
   ExportFormat,
   Help,
+  ImageData,
   ImageInfo,
   InterruptOutcome,
   KernelCheck,

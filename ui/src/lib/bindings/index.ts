@@ -13,6 +13,7 @@ export type { ErrorBody } from "./ErrorBody";
 export type { ErrorCode } from "./ErrorCode";
 export type { ExportFormat } from "./ExportFormat";
 export type { Help } from "./Help";
+export type { ImageData } from "./ImageData";
 export type { ImageInfo } from "./ImageInfo";
 export type { InterruptOutcome } from "./InterruptOutcome";
 export type { KernelCheck } from "./KernelCheck";

@@ -315,3 +315,28 @@ describe('attached images', () => {
     expect(container.textContent).toContain('gone');
   });
 });
+
+describe('workspace images', () => {
+  it('asks the shell for images named relative to the notebook, and says why one cannot be shown', async () => {
+    const { fakeShell } = await import('../testing/shell');
+    const { clearMocks } = await import('@tauri-apps/api/mocks');
+    const shell = fakeShell({
+      workspaceImage: (_path, src) => {
+        if (src === 'fig/a b.png') return { mime: 'image/png', data: 'iVBORw0K' };
+        throw { code: 'outside_workspace', message: '"../x.png" leads out of the workspace' };
+      },
+    });
+    const { container } = render(MarkdownView, {
+      source: '![plot](fig/a%20b.png) ![x](../x.png) ![web](https://example.org/x.png)',
+      notebook: 'ch1/n.ipynb',
+    });
+    await waitFor(() => expect(container.querySelector('img[src^="data:"]')).not.toBeNull());
+    expect(container.querySelector('img[src^="data:"]')!.getAttribute('src')).toBe('data:image/png;base64,iVBORw0K');
+    await waitFor(() => expect(container.querySelector('[data-testid="missing-image"]')?.textContent).toContain('leads out'));
+    expect(shell.callsOf('workspace_image')).toEqual([
+      { path: 'ch1/n.ipynb', src: 'fig/a b.png' },
+      { path: 'ch1/n.ipynb', src: '../x.png' },
+    ]);
+    clearMocks();
+  });
+});

@@ -12,6 +12,7 @@ import type {
   CellUpdate,
   Completions,
   Help,
+  ImageData,
   InterruptOutcome,
   NotebookDoc,
   NotebookItem,
@@ -70,6 +71,8 @@ export interface FakeShellOptions {
   settingsWarning?: string;
   /** Answers `unqueue_cell` (default: it was waiting, and is taken out). */
   unqueue?: (cellId: string) => boolean;
+  /** Answers `workspace_image` (default: not found); throw `{ code, message }` to fail it. */
+  workspaceImage?: (path: string, src: string) => ImageData;
   /** Fails `open_workspace` with `{ code, message }` for these paths. */
   missingFolders?: string[];
 }
@@ -174,6 +177,9 @@ export function fakeShell(options: FakeShellOptions = {}) {
         }
         case 'open_whole_output':
           return null;
+        case 'workspace_image':
+          if (!options.workspaceImage) throw failure('not_found', `there is no "${String(args.src)}"`);
+          return options.workspaceImage(String(args.path), String(args.src));
         case 'open_link':
           return null;
         case 'unqueue_cell':
