@@ -81,7 +81,7 @@ impl Workspace {
 /// The workspace name of the file `src` names from the notebook `notebook`:
 /// `..` may climb out of the notebook's folder but not out of the workspace.
 fn image_name(notebook: &str, src: &str) -> Result<PathBuf, WorkspaceError> {
-    let invalid = |reason| WorkspaceError::InvalidName {
+    let invalid = |reason| WorkspaceError::NotAnImage {
         name: src.to_owned(),
         reason,
     };
@@ -193,7 +193,7 @@ mod tests {
         for src in ["../x.png", "a/../../x.png", "/etc/passwd", "C:\\x.png", ""] {
             let err = ws.image("n.ipynb", src).unwrap_err();
             assert!(
-                matches!(err, WorkspaceError::InvalidName { .. }),
+                matches!(err, WorkspaceError::NotAnImage { .. }),
                 "{src}: {err}"
             );
         }
