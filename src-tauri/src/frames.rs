@@ -55,7 +55,13 @@ parent.postMessage({ sagedeskFrameReady: true }, "*");
 </script></head><body></body></html>
 "#;
 
-/// Answers a request of the scheme: the page for `/`, a file of the image's
+/// MathJax for a frame whose HTML has maths in its text (the window adds
+/// the script to its document): [`sagedesk::export::mathjax_frame_script`].
+const MATHJAX: &str = "/mathjax.js";
+static MATHJAX_SCRIPT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Answers a request of the scheme: the page for `/`, MathJax for
+/// `/mathjax.js`, a file of the image's
 /// notebook extensions for `/nbextensions/<rest>` (as `extension` finds it:
 /// its MIME type and bytes), nothing else.
 pub fn respond(
@@ -69,6 +75,12 @@ pub fn respond(
         .header(header::CACHE_CONTROL, "no-store");
     let found = if path == "/" || path.is_empty() {
         Some(("text/html; charset=utf-8", Cow::Borrowed(PAGE.as_bytes())))
+    } else if path == MATHJAX {
+        let script = MATHJAX_SCRIPT.get_or_init(sagedesk::export::mathjax_frame_script);
+        Some((
+            "text/javascript; charset=utf-8",
+            Cow::Borrowed(script.as_bytes()),
+        ))
     } else {
         path.strip_prefix("/nbextensions/")
             .and_then(extension)
@@ -130,6 +142,18 @@ mod tests {
                 .unwrap()
                 .contains("sagedeskFrameDocument")
         );
+    }
+
+    #[test]
+    fn mathjax_is_served_for_frames_with_maths() {
+        let script = get("sagedesk-frame://localhost/mathjax.js");
+        assert_eq!(script.status(), StatusCode::OK);
+        assert_eq!(
+            script.headers()[header::CONTENT_TYPE],
+            "text/javascript; charset=utf-8"
+        );
+        let text = std::str::from_utf8(script.body()).unwrap();
+        assert!(text.contains("MathJax.typesetPromise"));
     }
 
     #[test]

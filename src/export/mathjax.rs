@@ -49,6 +49,39 @@ pub(crate) const TYPESET: &str = "MathJax.startup.promise.then(function(){\
      node.textContent='';node.appendChild(svg);node.classList.add('typeset')}catch(e){}}\
      document.head.appendChild(MathJax.svgStylesheet())});";
 
+/// In an HTML output's frame in the window (served to it as one script, see
+/// [`frame_script`]): the maths in the output's text is typeset where it
+/// is, as JupyterLab typesets HTML outputs: `$…$`, `$$…$$`, `\(…\)`,
+/// `\[…\]`, and the `<script type="math/tex">` elements older Sage wrote.
+/// The frame is told its new height by the frame's own height script.
+const FRAME_TYPESET: &str = r#"MathJax.startup.promise.then(function () {
+  var scripts = document.querySelectorAll('script[type^="math/tex"]');
+  for (var i = 0; i < scripts.length; i++) {
+    var s = scripts[i];
+    var display = /mode\s*=\s*display/.test(s.type);
+    s.replaceWith(document.createTextNode((display ? '\\[' : '\\(') + s.textContent + (display ? '\\]' : '\\)')));
+  }
+  return MathJax.typesetPromise([document.body]);
+}).then(function () {
+  document.head.appendChild(MathJax.svgStylesheet());
+});"#;
+
+/// The script an HTML output's frame loads when its text has maths:
+/// MathJax's configuration (looking for maths in the page, code and
+/// preformatted text left alone), the bundle, and [`FRAME_TYPESET`].
+pub fn frame_script() -> String {
+    let config = CONFIG
+        .replace(
+            "options: { enableMenu: false },",
+            "options: { enableMenu: false, skipHtmlTags: ['script', 'noscript', 'style', 'textarea', 'pre', 'code'] },",
+        )
+        .replace(
+            "  tex: {\n",
+            "  tex: {\n    inlineMath: [['$', '$'], ['\\\\(', '\\\\)']],\n    processEscapes: true,\n",
+        );
+    format!("{}\n{config}\n{BUNDLE}\n{FRAME_TYPESET}\n", notice())
+}
+
 /// The notice the page carries with the bundle: what it is, whose, and
 /// its licence.
 pub(crate) fn notice() -> String {
@@ -83,6 +116,22 @@ mod tests {
             .as_str()
             .expect("the lock file pins mathjax-full")
             .to_owned()
+    }
+
+    #[test]
+    fn the_frames_script_looks_for_maths_in_text_with_the_packages_that_act_left_out() {
+        let script = frame_script();
+        let config = &script[..script.find(BUNDLE).expect("the bundle is inside")];
+        for expected in [
+            "inlineMath: [['$', '$'], ['\\\\(', '\\\\)']]",
+            "processEscapes: true",
+            "skipHtmlTags: ['script', 'noscript', 'style', 'textarea', 'pre', 'code']",
+            "'[-]': ['html', 'require', 'autoload']",
+            "Bold: ['\\\\mathbf{#1}', 1]",
+        ] {
+            assert!(config.contains(expected), "{expected} not in {config}");
+        }
+        assert!(script.ends_with(&format!("{FRAME_TYPESET}\n")));
     }
 
     #[test]

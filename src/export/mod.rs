@@ -31,6 +31,7 @@ mod pystr;
 mod script;
 
 pub use format::{Format, UnknownFormat};
+pub use mathjax::frame_script as mathjax_frame_script;
 
 use crate::notebook::Notebook;
 

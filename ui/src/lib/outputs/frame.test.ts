@@ -45,3 +45,14 @@ describe("an HTML output's document", () => {
     expect(click(shown.getElementById('blank')!)).toBe(false);
   });
 });
+
+describe('maths in frames', () => {
+  it('gives MathJax to frames whose text has TeX, and not to others', async () => {
+    const { frameHasMath } = await import('./frame');
+    expect(frameHasMath('<table><tr><td>\\(x^2\\)</td><td>$\\frac{1}{2}$</td></tr></table>')).toBe(true);
+    expect(frameHasMath('<html><script type="math/tex; mode=display">x</script></html>')).toBe(true);
+    expect(frameHasMath('<table><tr><td>1</td><td>2</td></tr></table>')).toBe(false);
+    expect(frameDocument('<p>$x$</p>')).toContain('<script src="/mathjax.js"></script>');
+    expect(frameDocument('<p>plain</p>')).not.toContain('mathjax');
+  });
+});

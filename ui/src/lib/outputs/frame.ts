@@ -9,6 +9,8 @@
 // content's height, so the frame fits what it shows; what a frame posts is
 // bounded (framePosts.ts).
 
+import { hasMath, splitMath } from './math';
+
 import { convertFileSrc } from '@tauri-apps/api/core';
 
 /** The scheme the shell serves the frame page on. */
@@ -62,11 +64,24 @@ const HEIGHT_SCRIPT =
   'if(window.ResizeObserver)new ResizeObserver(post).observe(document.documentElement);' +
   'addEventListener("load",post);post()})();';
 
+/**
+ * MathJax, served to frames by the shell (src-tauri/src/frames.rs): it
+ * typesets the maths in the output's text, as JupyterLab does in HTML
+ * outputs (Sage's `table()`, `html()` and `pretty_print` mix tags and TeX).
+ */
+const MATHJAX_SCRIPT = '<script src="/mathjax.js"></script>';
+
+/** Whether the frame needs MathJax: the HTML has TeX in it, or MathJax 2's script elements. */
+export function frameHasMath(html: string): boolean {
+  return /<script type="math\/tex/i.test(html) || hasMath(splitMath(html.replace(/<[^>]*>/g, ' ')));
+}
+
 /** The document of the frame showing `html`. */
 export function frameDocument(html: string): string {
+  const maths = frameHasMath(html) ? MATHJAX_SCRIPT : '';
   return (
     '<!doctype html><html><head><meta charset="utf-8"><meta name="color-scheme" content="light dark">' +
-    `<script>${LINK_GUARD}</script><style>${FRAME_CSS}</style></head><body>${html}<script>${HEIGHT_SCRIPT}</script></body></html>`
+    `<script>${LINK_GUARD}</script><style>${FRAME_CSS}</style></head><body>${html}${maths}<script>${HEIGHT_SCRIPT}</script></body></html>`
   );
 }
 

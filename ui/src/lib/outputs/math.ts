@@ -112,15 +112,34 @@ export function mathOnlyHtml(html: string): MathPiece[] | null {
     .replace(/^<html>([\s\S]*)<\/html>$/i, '$1')
     .replace(/^<(div|span|p)>([\s\S]*)<\/\1>$/i, '$2')
     .trim();
+  // Sage before 9 wrote its maths as MathJax 2's script elements.
+  const pieces: MathPiece[] = [];
+  let at = 0;
+  for (const script of inner.matchAll(MATH_SCRIPT)) {
+    const text = textPieces(inner.slice(at, script.index));
+    if (text === null) return null;
+    pieces.push(...text, { tex: script[2], display: script[1] !== undefined });
+    at = script.index + script[0].length;
+  }
+  const rest = textPieces(inner.slice(at));
+  if (rest === null) return null;
+  pieces.push(...rest);
+  return hasMath(pieces) ? pieces : null;
+}
+
+/** `<script type="math/tex">` and `<script type="math/tex; mode=display">`, with the TeX inside. */
+const MATH_SCRIPT = /<script type="math\/tex(; ?mode=display)?">([\s\S]*?)<\/script>/gi;
+
+/** Text with maths in it and no tags, as pieces; null if it holds a tag (it is real HTML). */
+function textPieces(text: string): MathPiece[] | null {
   // Any tag, comment or doctype: real HTML.
-  if (/<[a-zA-Z/!?]/.test(inner)) return null;
-  const decoded = inner.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
+  if (/<[a-zA-Z/!?]/.test(text)) return null;
+  const decoded = text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
     if (name[0] === '#') {
       const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
       return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
     }
     return ENTITIES[name.toLowerCase()] ?? whole;
   });
-  const pieces = splitMath(decoded);
-  return hasMath(pieces) ? pieces : null;
+  return decoded ? splitMath(decoded) : [];
 }

@@ -106,6 +106,17 @@ describe('maths in text', () => {
     expect(mathOnlyHtml('<html>\\(x\\)<script>alert(1)</script></html>')).toBeNull();
     expect(mathOnlyHtml('<img src=x onerror=alert(1)>\\(x\\)')).toBeNull();
     expect(mathOnlyHtml('no maths here')).toBeNull();
+    // Sage before 9: MathJax 2's script elements.
+    expect(mathOnlyHtml('<html><script type="math/tex; mode=display">\\frac{1}{2} < x</script></html>')).toEqual([
+      { tex: '\\frac{1}{2} < x', display: true },
+    ]);
+    expect(mathOnlyHtml('<html>a <script type="math/tex">x</script> b</html>')).toEqual([
+      { text: 'a ' },
+      { tex: 'x', display: false },
+      { text: ' b' },
+    ]);
+    expect(mathOnlyHtml('<script type="math/tex">x</script><b>bold</b>')).toBeNull();
+    expect(mathOnlyHtml('<script type="text/javascript">alert(1)</script>')).toBeNull();
   });
 });
 
