@@ -11,11 +11,12 @@ sagedesk_bin="$CARGO_TARGET_DIR/debug/sagedesk"
 # Debian packages: the Docker engine, debootstrap for a base image where no
 # registry is reachable, Tauri's build prerequisites, and what the window
 # tests need (Xvfb, WebKitWebDriver, ImageMagick for screenshots; strace to
-# check the order of a save's flushes; pdftotext to read a printed PDF).
+# check the order of a save's flushes; pdftotext to read a printed PDF;
+# xdotool to answer GTK's save dialog).
 debian_packages=(
   docker.io docker-registry debootstrap ca-certificates curl file pkg-config build-essential
   libwebkit2gtk-4.1-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
-  xvfb xauth webkit2gtk-driver imagemagick iproute2 util-linux strace poppler-utils
+  xvfb xauth webkit2gtk-driver imagemagick iproute2 util-linux strace poppler-utils xdotool
 )
 
 install_debian_packages() {
