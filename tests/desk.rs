@@ -854,14 +854,19 @@ async fn a_spare_kernel_waits_for_the_next_notebook_and_goes_at_quit() {
     let updates = Arc::new(Mutex::new(Vec::new()));
     let seen = updates.clone();
     let end = desk
-        .execute_cell("n.ipynb", &id, "6 * 7", move |batch| {
-            seen.lock().unwrap().extend(batch)
-        })
+        .execute_cell(
+            "n.ipynb",
+            &id,
+            "import os; print(os.getcwd())",
+            move |batch| seen.lock().unwrap().extend(batch),
+        )
         .await
         .unwrap()
         .wait()
         .await;
     assert_eq!(end.status, Some(sagedesk::session::CellStatus::Ok));
+    let (_, printed) = cell_on_disk(&workspace.path().join("n.ipynb"), &id);
+    assert!(printed.contains("/home/sage/work\\n"), "{printed}");
     let engine = support::engine().await;
     let mine =
         RecordStore::new(data.path()).with_assignments(engine.managed_containers().await.unwrap());
@@ -882,6 +887,30 @@ async fn a_spare_kernel_waits_for_the_next_notebook_and_goes_at_quit() {
         }
         found.expect("a second spare within a minute")
     };
+
+    // A notebook in a folder gets a kernel of its own, started beside it
+    // (as Jupyter starts one), and leaves the spare waiting.
+    std::fs::create_dir(workspace.path().join("ch1")).unwrap();
+    std::fs::write(workspace.path().join("ch1/data.txt"), "beside the notebook").unwrap();
+    desk.create_notebook("ch1/m").await.unwrap();
+    let inner = desk.open_notebook("ch1/m.ipynb").await.unwrap().cells[0]
+        .id
+        .clone();
+    let end = desk
+        .execute_cell(
+            "ch1/m.ipynb",
+            &inner,
+            "print(open('data.txt').read())",
+            |_| {},
+        )
+        .await
+        .unwrap()
+        .wait()
+        .await;
+    assert_eq!(end.status, Some(sagedesk::session::CellStatus::Ok));
+    let (_, printed) = cell_on_disk(&workspace.path().join("ch1/m.ipynb"), &inner);
+    assert!(printed.contains("beside the notebook"), "{printed}");
+    assert_eq!(desk.spare_kernel().await.as_deref(), Some(second.as_str()));
 
     // Off in the settings: the spare goes.
     desk.set_settings(sagedesk::workspace::Settings {

@@ -96,6 +96,11 @@ impl Desk {
     /// The spare kernel, if it was made as `wanted` would make one: taken
     /// for the notebook `path`, and another started behind it.
     pub(crate) fn take_spare(&self, wanted: &SessionConfig, path: &str) -> Option<Arc<Session>> {
+        // A spare started at the workspace's top; a notebook in a folder
+        // gets a kernel of its own, started beside it.
+        if path.contains('/') {
+            return None;
+        }
         let spare = {
             let mut slot = self.inner.spare.lock().expect("spare lock");
             if !slot.as_ref().is_some_and(|s| fits(&s.config, wanted)) {

@@ -8,7 +8,7 @@
 //! kernel's business, told to the kernel by its connection file.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 
 use bollard::models::{ContainerCreateBody, HostConfig, Mount, MountType, PortBinding};
@@ -90,6 +90,38 @@ pub struct KernelContainerSpec {
 }
 
 impl KernelContainerSpec {
+    /// Where the kernel starts: beside its notebook, as Jupyter starts a
+    /// notebook's kernel in the notebook's folder (so `load("data.sage")`
+    /// finds the file next to it); the workspace's top for a notebook
+    /// there, a kernel without one, or a folder that is not plainly there
+    /// on the host. The engine would make a missing working folder itself,
+    /// as root, inside the user's workspace: a folder renamed since, or a
+    /// link, gets the top instead.
+    pub fn working_dir(&self) -> String {
+        let top = || WORKSPACE_MOUNT.to_string();
+        let (Some(workspace), Some(notebook)) = (&self.workspace, &self.notebook) else {
+            return top();
+        };
+        let Some(folder) = Path::new(notebook).parent() else {
+            return top();
+        };
+        let mut on_host = workspace.clone();
+        let mut inside = String::from(WORKSPACE_MOUNT);
+        for part in folder.components() {
+            let (Component::Normal(part), Some(text)) = (part, part.as_os_str().to_str()) else {
+                return top();
+            };
+            on_host.push(part);
+            match std::fs::symlink_metadata(&on_host) {
+                Ok(meta) if meta.is_dir() => {}
+                _ => return top(),
+            }
+            inside.push('/');
+            inside.push_str(text);
+        }
+        inside
+    }
+
     /// The uid and gid the kernel runs as: the workspace folder's owner on
     /// Linux (so files Sage writes there belong to the user), unless that is
     /// root; otherwise the image's `sage` user.
@@ -212,7 +244,7 @@ impl KernelContainerSpec {
                 format!("HOME={}", self.home()),
                 "PYTHONUNBUFFERED=1".into(),
             ]),
-            working_dir: Some(WORKSPACE_MOUNT.into()),
+            working_dir: Some(self.working_dir()),
             exposed_ports: Some(exposed),
             labels: Some(labels),
             host_config: Some(HostConfig {
@@ -581,6 +613,30 @@ mod tests {
             limits: Limits::default(),
             owner: Owner::current(),
         }
+    }
+
+    #[test]
+    fn the_kernel_starts_beside_its_notebook_when_that_folder_is_plainly_there() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("ch1/part a")).unwrap();
+        std::os::unix::fs::symlink("/etc", dir.path().join("elsewhere")).unwrap();
+        let at = |notebook: Option<&str>| {
+            KernelContainerSpec {
+                workspace: Some(dir.path().to_path_buf()),
+                notebook: notebook.map(str::to_string),
+                ..spec()
+            }
+            .working_dir()
+        };
+        assert_eq!(at(Some("ch1/part a/n.ipynb")), "/home/sage/work/ch1/part a");
+        assert_eq!(at(Some("ch1/n.ipynb")), "/home/sage/work/ch1");
+        assert_eq!(at(Some("n.ipynb")), "/home/sage/work");
+        assert_eq!(at(None), "/home/sage/work");
+        // Not there (renamed since), a link, or a name that climbs: the top.
+        assert_eq!(at(Some("gone/n.ipynb")), "/home/sage/work");
+        assert_eq!(at(Some("elsewhere/n.ipynb")), "/home/sage/work");
+        assert_eq!(at(Some("../n.ipynb")), "/home/sage/work");
+        assert_eq!(spec().working_dir(), "/home/sage/work");
     }
 
     #[test]
