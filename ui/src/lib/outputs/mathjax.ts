@@ -15,6 +15,17 @@ function load(): Promise<Engine> {
   return engine;
 }
 
+/**
+ * Loads MathJax ahead of the first formula (a workspace was opened, so
+ * notebooks are coming), once the window is idle; a failure is left for
+ * the first formula to meet.
+ */
+export function preloadMath(): void {
+  const start = () => void load().catch(() => {});
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(start, { timeout: 2000 });
+  else setTimeout(start, 0);
+}
+
 /** Formulas asked for and not typeset yet, and who waits for them all. */
 let pending = 0;
 let waiting: (() => void)[] = [];
