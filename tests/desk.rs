@@ -51,6 +51,7 @@ async fn a_notebook_is_edited_run_and_saved_and_opened_again_as_it_is() {
                 cell_type: "code".into(),
                 source: "kept + 1  # again".into(),
                 copy_of: None,
+                attachments: None,
             }],
             false,
         )
@@ -404,6 +405,7 @@ async fn a_notebook_a_kernel_swaps_for_a_link_out_is_kept_aside() {
                 cell_type: "code".into(),
                 source: "my version".into(),
                 copy_of: None,
+                attachments: None,
             }],
             true,
         )
@@ -638,6 +640,7 @@ fn code(id: &str, source: &str) -> CellEdit {
         cell_type: "code".into(),
         source: source.into(),
         copy_of: None,
+        attachments: None,
     }
 }
 

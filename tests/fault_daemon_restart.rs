@@ -171,6 +171,7 @@ async fn the_desk_restarts_a_kernel_that_died_with_the_engine_once_it_is_back() 
                     cell_type: "code".into(),
                     source: code.into(),
                     copy_of: None,
+                    attachments: None,
                 }],
                 false,
             )

@@ -253,6 +253,7 @@ fn edit_source(file: &mut NotebookFile, id: &str, source: &str) {
             id: view.id,
             cell_type: view.cell_type,
             copy_of: None,
+            attachments: None,
         })
         .collect();
     file.notebook_mut().apply_edits(&edits);

@@ -87,6 +87,63 @@ pub struct CellEdit {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub copy_of: Option<String>,
+    /// Images pasted or dropped into a markdown cell in the window, added
+    /// to its attachments (name → MIME type → base64, as nbformat keeps
+    /// them) when they are images within the attachments' limit.
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "ts",
+        ts(optional, type = "Record<string, Record<string, string>>")
+    )]
+    pub attachments: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// Adds the images `added` to a markdown cell's attachments: a name of 1 to
+/// 255 characters without control characters or `/`, base64 data of an
+/// image type, and all the cell's attachments within [`ATTACHMENTS_LIMIT`]
+/// bytes; anything else is left out. A name it has already is replaced.
+fn attach(cell: &mut Cell, added: &serde_json::Map<String, serde_json::Value>) {
+    const IMAGES: [&str; 4] = ["image/png", "image/jpeg", "image/gif", "image/webp"];
+    let size = |bundle: &serde_json::Value| -> usize {
+        bundle
+            .as_object()
+            .map(|b| b.values().filter_map(joined_text).map(|d| d.len()).sum())
+            .unwrap_or(0)
+    };
+    let attachments = cell.attachments.get_or_insert_with(serde_json::Map::new);
+    for (name, bundle) in added {
+        let good_name = !name.is_empty()
+            && name.chars().count() <= 255
+            && !name
+                .chars()
+                .any(|c| c.is_control() || c == '/' || c == '\\');
+        let Some((mime, data)) = bundle.as_object().and_then(|b| {
+            b.iter().find_map(|(mime, data)| {
+                let data = data.as_str()?;
+                let base64 = data
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"+/=\n".contains(&b));
+                (IMAGES.contains(&mime.as_str()) && base64 && !data.is_empty())
+                    .then(|| (mime.clone(), data.to_owned()))
+            })
+        }) else {
+            continue;
+        };
+        let others: usize = attachments
+            .iter()
+            .filter(|(n, _)| *n != name)
+            .map(|(_, b)| size(b))
+            .sum();
+        if !good_name || others + data.len() > ATTACHMENTS_LIMIT {
+            continue;
+        }
+        let mut image = serde_json::Map::new();
+        image.insert(mime, data.into());
+        attachments.insert(name.clone(), image.into());
+    }
+    if attachments.is_empty() {
+        cell.attachments = None;
+    }
 }
 
 impl Notebook {
@@ -168,6 +225,9 @@ impl Notebook {
                 }
             };
             cell.set_source(&edit.source);
+            if let (Some(added), "markdown") = (&edit.attachments, edit.cell_type.as_str()) {
+                attach(&mut cell, added);
+            }
             let kind_now = cell.kind.name();
             if kind_now != edit.cell_type {
                 cell.kind = match edit.cell_type.as_str() {
@@ -245,7 +305,40 @@ mod tests {
             cell_type: t.into(),
             source: s.into(),
             copy_of: None,
+            attachments: None,
         }
+    }
+
+    #[test]
+    fn images_pasted_into_a_markdown_cell_become_its_attachments() {
+        let mut nb = notebook();
+        let pasted = json!({
+            "image.png": {"image/png": "iVBORw0KGgo="},
+            "../evil.png": {"image/png": "iVBORw0KGgo="},
+            "page.html": {"text/html": "<script>alert(1)</script>"},
+            "bad.png": {"image/png": "not base64!"},
+            "big.png": {"image/png": "A".repeat(ATTACHMENTS_LIMIT + 1)},
+        });
+        let with = CellEdit {
+            attachments: pasted.as_object().cloned(),
+            ..edit("b", "markdown", "![image.png](attachment:image.png)")
+        };
+        nb.apply_edits(&[edit("a", "code", "x = 1\nx"), with]);
+        let kept = nb.cell("b").unwrap().attachments.clone().unwrap();
+        assert_eq!(kept.keys().collect::<Vec<_>>(), ["image.png"]);
+        assert_eq!(kept["image.png"], json!({"image/png": "iVBORw0KGgo="}));
+        // Saved again without: kept. A code cell takes none.
+        nb.apply_edits(&[
+            edit("a", "code", "x"),
+            edit("b", "markdown", "![image.png](attachment:image.png)"),
+        ]);
+        assert!(nb.cell("b").unwrap().attachments.is_some());
+        let code = CellEdit {
+            attachments: pasted.as_object().cloned(),
+            ..edit("a", "code", "x")
+        };
+        nb.apply_edits(&[code, edit("b", "markdown", "")]);
+        assert_eq!(nb.cell("a").unwrap().attachments, None);
     }
 
     #[test]

@@ -76,6 +76,7 @@ impl Bench {
                 cell_type: "code".into(),
                 source: code.to_string(),
                 copy_of: None,
+                attachments: None,
             })
             .collect();
         self.desk.save_notebook(path, cells, false).await.unwrap();

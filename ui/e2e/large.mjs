@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 // End to end through the real window: a long notebook by others (the tests'
-// corpus: vector_calc_cartesian.ipynb, 126 cells, 61 typeset outputs) is
+// fixtures: vector_calc_cartesian.ipynb, 126 cells, 61 typeset outputs) is
 // drawn near the screen only. Cells far below are held in place but not
 // drawn; scrolling to the end draws them with their maths, and the cells
 // left above are let go. Printing to PDF from the File menu still prints
 // every cell, from the first to the last. Then a notebook with an HTML
 // output that mixes tags and TeX, as Sage's `table()` writes it: its maths
-// is typeset inside its sandboxed frame; and a markdown cell showing an
-// image of the workspace by its relative path, and the reason it does not
-// show one outside.
+// is typeset inside its sandboxed frame; a markdown cell showing an image
+// of the workspace by its relative path, and the reason it does not show
+// one outside; and an image pasted into it, attached and saved.
 //
 // Environment: E2E_APP, E2E_DRIVER_URL (see webdriver.mjs),
 //   E2E_SCREENSHOT_DIR  where to write the window's PNGs
@@ -18,11 +18,11 @@ import { chownSync, copyFileSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 import { APP, ELEMENT, SHOWN, click, inFrame, inWindow, openWorkspace, screenshot, sleep, startApp, waitFor, wd } from './webdriver.mjs';
 
-const CORPUS = new URL('../../../shared/corpus/vector_calc_cartesian.ipynb', import.meta.url).pathname;
+const CORPUS = new URL('../../tests/fixtures/notebooks/vector_calc_cartesian.ipynb', import.meta.url).pathname;
 const workspace = mkdtempSync(join(tmpdir(), 'sagedesk-e2e-large-'));
 const shots = process.env.E2E_SCREENSHOT_DIR;
 
@@ -62,11 +62,9 @@ async function chooseInSaveDialog(path) {
 
 copyFileSync(CORPUS, join(workspace, 'vector_calc_cartesian.ipynb'));
 // A 1×1 PNG in a folder beside the notebook.
+const DOT_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 mkdirSync(join(workspace, 'fig'));
-writeFileSync(
-  join(workspace, 'fig', 'dot.png'),
-  Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64'),
-);
+writeFileSync(join(workspace, 'fig', 'dot.png'), Buffer.from(DOT_PNG, 'base64'));
 // Sage's table([[x^2, 1/2]]), as SageMath 10 shows it.
 const TABLE =
   '<div class="notruncate">\n<table class="table_form">\n<tbody>\n<tr class ="row-a">\n' +
@@ -191,6 +189,42 @@ try {
   if (shots) {
     await screenshot(session, join(shots, 'table-frame.png'));
     console.log(`screenshot: ${join(shots, 'table-frame.png')}`);
+  }
+
+  // An image pasted into the markdown cell becomes its attachment, shown
+  // and saved in the file as nbformat keeps attachments.
+  await inWindow(session, `document.querySelector('${SHOWN} .markdown').closest('.rendered').dispatchEvent(new MouseEvent('dblclick', { bubbles: true })); return true;`);
+  await waitFor('the markdown editor', 10_000, async () =>
+    (await inWindow(session, `return !!document.querySelector('${SHOWN} [data-cell-type="markdown"] [data-testid="cell-editor"]')`)) ? true : undefined,
+  );
+  await inWindow(
+    session,
+    `const editor = document.querySelector('${SHOWN} [data-cell-type="markdown"] [data-testid="cell-editor"]');
+     const bytes = Uint8Array.from(atob(arguments[0]), (c) => c.charCodeAt(0));
+     const data = new DataTransfer();
+     data.items.add(new File([bytes], 'image.png', { type: 'image/png' }));
+     editor.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+     return true;`,
+    [DOT_PNG],
+  );
+  const source = await waitFor('the attachment in the source', 10_000, async () => {
+    const text = await inWindow(session, `return document.querySelector('${SHOWN} [data-cell-type="markdown"] [data-testid="cell-editor"]').textContent`);
+    return text.includes('attachment:image.png') ? text : undefined;
+  });
+  await wd('POST', `/session/${session}/actions`, {
+    actions: [{ type: 'key', id: 'keys', actions: [{ type: 'keyDown', value: '\uE008' }, { type: 'keyDown', value: '\uE007' }, { type: 'keyUp', value: '\uE007' }, { type: 'keyUp', value: '\uE008' }] }],
+  });
+  await waitFor('the pasted image shown', 10_000, async () =>
+    (await inWindow(session, `return [...document.querySelectorAll('${SHOWN} .markdown img')].some((img) => img.src.startsWith('data:image/png') && img.alt === 'image.png')`)) ? true : undefined,
+  );
+  const attached = await waitFor('the attachment saved', 30_000, async () => {
+    const cell = JSON.parse(readFileSync(join(workspace, 'table.ipynb'), 'utf8')).cells.find((/** @type {{ id: string }} */ c) => c.id === 'figure');
+    return cell.attachments?.['image.png']?.['image/png'] === DOT_PNG ? cell : undefined;
+  });
+  console.log(`pasted: ${source.trim()}; saved as the cell's attachment (${Object.keys(attached.attachments).join(', ')})`);
+  if (shots) {
+    await screenshot(session, join(shots, 'pasted-image.png'));
+    console.log(`screenshot: ${join(shots, 'pasted-image.png')}`);
   }
 } finally {
   await wd('DELETE', `/session/${session}`).catch(() => {});

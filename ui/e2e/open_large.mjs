@@ -5,7 +5,7 @@
 //   (the UI's `sagedesk-first-screen` performance mark), and to the web
 //   view's first contentful paint;
 // - opening a real 126-cell notebook with 61 typeset outputs (the tests'
-//   corpus: vector_calc_cartesian.ipynb), from the click in the sidebar
+//   fixtures: tests/fixtures/notebooks/vector_calc_cartesian.ipynb), from the click in the sidebar
 //   until the cells and formulas drawn stop changing, and what the app and
 //   its web view add in memory (proportional set size, summed over the
 //   app's processes) once it is shown.
@@ -27,7 +27,7 @@ import { join } from 'node:path';
 
 import { APP, byTestId, inWindow, openWorkspace, sleep, startApp, waitFor, wd } from './webdriver.mjs';
 
-const CORPUS = new URL('../../../shared/corpus/vector_calc_cartesian.ipynb', import.meta.url).pathname;
+const CORPUS = new URL('../../tests/fixtures/notebooks/vector_calc_cartesian.ipynb', import.meta.url).pathname;
 const BLANK = new URL('../../bench/blank_webview.py', import.meta.url).pathname;
 const workspace = mkdtempSync(join(tmpdir(), 'sagedesk-open-large-'));
 const CLOCK_TICKS = 100;

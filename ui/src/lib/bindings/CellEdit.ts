@@ -9,4 +9,10 @@ export type CellEdit = { id: string, cellType: "code" | "markdown" | "raw", sour
  * (in the desk's clipboard, or this notebook), whose outputs, metadata
  * and attachments it takes.
  */
-copyOf?: string, };
+copyOf?: string, 
+/**
+ * Images pasted or dropped into a markdown cell in the window, added
+ * to its attachments (name → MIME type → base64, as nbformat keeps
+ * them) when they are images within the attachments' limit.
+ */
+attachments?: Record<string, Record<string, string>>, };

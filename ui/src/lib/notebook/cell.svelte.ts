@@ -61,8 +61,10 @@ export class CellModel {
    * outputs (as the file has them) the shell gives it at the next save.
    */
   copyOf: string | null = null;
-  /** A markdown cell's attached images, as the file has them (name → MIME type → base64). */
-  readonly attachments: Record<string, Record<string, string>> | null;
+  /** A markdown cell's attached images, as the file has them (name → MIME type → base64), and those pasted since. */
+  attachments = $state<Record<string, Record<string, string>> | null>(null);
+  /** Images pasted or dropped in and not saved yet: the next save sends them. */
+  addedAttachments: Record<string, Record<string, string>> | null = null;
   readonly outputs: LiveOutputs;
   /** Runs asked for and not finished (the kernel runs them in order). */
   #waiting = $state(0);

@@ -12,6 +12,10 @@ import { copiedCells, copyCells } from './clipboard';
 import { NotebookFind } from './find.svelte';
 import { CellHistory, type Snapshot } from './history';
 import { mathSettled } from '../outputs/mathjax';
+import { ATTACHABLE, base64Of } from '../editor/pasteImage';
+
+/** The largest image a markdown cell takes as an attachment. */
+const ATTACHMENT_MAX_BYTES = 20_000_000;
 import { CellWindow } from './window.svelte';
 import {
   commandKey,
@@ -104,15 +108,19 @@ export class NotebookModel {
 
   async #write(force: boolean) {
     const pasted = this.cells.filter((cell) => cell.copyOf !== null);
+    const attaching = this.cells.filter((cell) => cell.addedAttachments !== null);
+    const sent = new Map(attaching.map((cell) => [cell, cell.addedAttachments]));
     const cells: CellEdit[] = this.cells.map((cell) => {
       const edit: CellEdit = { id: cell.id, cellType: cell.cellType, source: cell.source };
       if (cell.copyOf !== null) edit.copyOf = cell.copyOf;
+      if (cell.addedAttachments !== null) edit.attachments = cell.addedAttachments;
       return edit;
     });
     const result = await this.#backend.saveNotebook(this.path, cells, force);
     this.#saved = new Set(cells.map((cell) => cell.id));
-    // The file has them now, with what they copied.
+    // The file has them now, with what they copied and the images attached.
     for (const cell of pasted) cell.copyOf = null;
+    for (const cell of attaching) if (cell.addedAttachments === sent.get(cell)) cell.addedAttachments = null;
     return result;
   }
 
@@ -651,6 +659,32 @@ export class NotebookModel {
     } catch (reason) {
       this.fileNote = `Could not revert: ${explain(reason)}`;
     }
+  }
+
+  /**
+   * Attaches the image `file` (pasted or dropped) to the markdown cell
+   * `cell`, under a name of its own (`image.png`, `image-2.png`…); returns
+   * the markdown that shows it, for the editor to insert. Saved with the
+   * cell, as JupyterLab keeps pasted images.
+   */
+  async attachImage(cell: CellModel, file: File): Promise<string | null> {
+    if (cell.cellType !== 'markdown' || !ATTACHABLE.includes(file.type)) return null;
+    if (file.size > ATTACHMENT_MAX_BYTES) {
+      this.fileNote = `The image is larger than ${ATTACHMENT_MAX_BYTES / 1e6} MB: it was not attached`;
+      return null;
+    }
+    const data = await base64Of(file);
+    const extension = file.type.slice('image/'.length).replace('jpeg', 'jpg');
+    const base = (file.name && file.name !== 'image.png' ? file.name.replace(/\.[^.]*$/, '') : 'image')
+      .replace(/[^\w.-]+/g, '-')
+      .slice(0, 100) || 'image';
+    let name = `${base}.${extension}`;
+    for (let n = 2; cell.attachments?.[name]; n += 1) name = `${base}-${n}.${extension}`;
+    const image = { [file.type]: data };
+    cell.attachments = { ...(cell.attachments ?? {}), [name]: image };
+    cell.addedAttachments = { ...(cell.addedAttachments ?? {}), [name]: image };
+    this.#autosave.edited();
+    return `![${name}](attachment:${encodeURIComponent(name)})`;
   }
 
   /** Prints the notebook as the window shows it to the PDF file `destination`. */

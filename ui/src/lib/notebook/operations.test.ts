@@ -273,3 +273,28 @@ describe('find and replace', () => {
     expect(find.matches).toEqual([]);
   });
 });
+
+describe('images pasted into markdown', () => {
+  it('attaches them to the cell under names of their own, saved once with the cell', async () => {
+    const a = doc('a.ipynb', [{ id: 'm', cellType: 'markdown', source: 'Look:', outputs: [], executionCount: null }]);
+    const shell = fakeShell({ docs: [a] });
+    const notebook = open(a);
+    const cell = notebook.cells[0];
+    const png = new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47])], 'image.png', { type: 'image/png' });
+    expect(await notebook.attachImage(cell, png)).toBe('![image.png](attachment:image.png)');
+    expect(await notebook.attachImage(cell, png)).toBe('![image-2.png](attachment:image-2.png)');
+    expect(cell.attachments).toEqual({ 'image.png': { 'image/png': 'iVBORw==' }, 'image-2.png': { 'image/png': 'iVBORw==' } });
+    // Not an image, or not a markdown cell: not taken.
+    expect(await notebook.attachImage(cell, new File(['x'], 'a.txt', { type: 'text/plain' }))).toBeNull();
+    notebook.setType({ from: 0, to: 0 }, 'code');
+    expect(await notebook.attachImage(notebook.cells[0], png)).toBeNull();
+    notebook.setType({ from: 0, to: 0 }, 'markdown');
+
+    await notebook.flush();
+    const saved = shell.callsOf('save_notebook').at(-1)!.cells as Array<Record<string, unknown>>;
+    expect(Object.keys(saved[0].attachments as object)).toEqual(['image.png', 'image-2.png']);
+    notebook.edit(notebook.cells[0], 'Look again:');
+    await notebook.flush();
+    expect((shell.callsOf('save_notebook').at(-1)!.cells as Array<Record<string, unknown>>)[0].attachments).toBeUndefined();
+  });
+});
