@@ -144,10 +144,11 @@ async function editorOf(session, index) {
   const cells = await wd('POST', `/session/${session}/elements`, { using: 'css selector', value: '[data-testid="cell"]' });
   const cell = cells[index]?.[ELEMENT];
   if (!cell) throw new Error(`no cell ${index}`);
-  const editor = await wd('POST', `/session/${session}/element/${cell}/element`, {
-    using: 'css selector',
-    value: '[data-testid="cell-editor"]',
-  });
+  // Only the cells near the screen are drawn: this one is scrolled to first.
+  await inWindow(session, 'arguments[0].scrollIntoView({ block: "nearest" }); return true;', [{ [ELEMENT]: cell }]);
+  const editor = await waitFor(`the editor of cell ${index}`, 10_000, () =>
+    wd('POST', `/session/${session}/element/${cell}/element`, { using: 'css selector', value: '[data-testid="cell-editor"]' }),
+  );
   return editor[ELEMENT];
 }
 

@@ -147,11 +147,23 @@ export async function openWorkspace(session, path) {
  */
 export async function runInCell(session, index, code) {
   const editor = await waitFor(`the editor of cell ${index}`, 30_000, async () => {
-    const found = await wd('POST', `/session/${session}/elements`, {
-      using: 'css selector',
-      value: `${SHOWN} [data-testid="cell-editor"] .cm-content, ${SHOWN} [data-testid="cell-editor"][contenteditable]`,
-    });
-    return found[index]?.[ELEMENT];
+    // The notebook draws only the cells near the screen: the cell that has
+    // the index-th editor (counting those of cells not drawn, which are
+    // all but rendered markdown) is scrolled to first, as a person would.
+    const found = await inWindow(
+      session,
+      `let seen = -1;
+       for (const cell of document.querySelectorAll('${SHOWN} [data-testid="cell"]')) {
+         const drawn = cell.dataset.drawn === 'true';
+         const editors = drawn ? cell.querySelectorAll('[data-testid="cell-editor"]').length : cell.dataset.cellType === 'markdown' ? 0 : 1;
+         if (seen + editors < arguments[0]) { seen += editors; continue; }
+         cell.scrollIntoView({ block: 'nearest' });
+         return drawn ? cell.querySelector('[data-testid="cell-editor"]') : null;
+       }
+       return null;`,
+      [index],
+    );
+    return found?.[ELEMENT];
   });
   await wd('POST', `/session/${session}/element/${editor}/click`, {});
   // Ctrl+A selects the cell's text, which the typing replaces.
@@ -232,6 +244,8 @@ export function cellOutput(session, index) {
   return inWindow(
     session,
     `const cell = document.querySelectorAll('${SHOWN} [data-testid="cell"]')[arguments[0]];
+     // Only the cells near the screen are drawn: this one is scrolled to.
+     if (cell && cell.dataset.drawn !== 'true') cell.scrollIntoView({ block: 'nearest' });
      const output = cell && cell.querySelector('[data-testid="cell-output"]');
      if (!output) return null;
      return {
