@@ -8,6 +8,7 @@
 
 import { Menu, MenuItem, PredefinedMenuItem, Submenu } from '@tauri-apps/api/menu';
 import { getCurrentWebview } from '@tauri-apps/api/webview';
+import { getCurrentWindow } from '@tauri-apps/api/window';
 
 import { EDIT, FILE, KERNEL, RUN, VIEW, type Command } from './notebook/commands';
 import type { NotebookModel } from './notebook/notebook.svelte';
@@ -49,7 +50,7 @@ export class MenuBar {
     try {
       const menu = await Menu.new({ items: await bar.#submenus() });
       await menu.setAsWindowMenu();
-      await bar.notebookShown(app.current() !== null);
+      await bar.notebookShown(app.current() != null);
       return bar;
     } catch (error) {
       console.warn('no native menu bar', error);
@@ -97,7 +98,8 @@ export class MenuBar {
           await separator(),
           await plain('menu-settings', 'Settings…', () => this.app.settings()),
           await separator(),
-          await PredefinedMenuItem.new({ item: 'Quit', text: 'Quit' }),
+          // Closing the window quits as closing it by hand does: kernels stopped or left running as the settings say.
+          await plain('menu-quit', 'Quit', () => void getCurrentWindow().close(), 'CmdOrCtrl+Q'),
         ],
       }),
       Submenu.new({ text: 'Edit', items: await this.#commands(EDIT) }),
