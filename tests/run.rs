@@ -171,6 +171,41 @@ fn notebook(dir: &Path, name: &str, cells: &[(&str, &str)]) -> PathBuf {
     path
 }
 
+/// Sage's animate(...).show() makes its GIF with ImageMagick, which the
+/// image has, and shows it as Jupyter shows it: an `<img>` of the GIF in
+/// an HTML output (`R0lGODlh` is `GIF89a` in base64).
+#[test]
+fn an_animation_shows_as_a_gif() {
+    let dir = tempfile::tempdir().unwrap();
+    std::os::unix::fs::chown(dir.path(), Some(1000), Some(1000)).unwrap();
+    let path = notebook(
+        dir.path(),
+        "animation.ipynb",
+        &[(
+            "frames",
+            "a = animate([plot(sin(x + k), (x, 0, 6)) for k in range(3)])\na.show()",
+        )],
+    );
+    let out = run(&path);
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    let cells = code_cells(&path);
+    let outputs = cells[0]["outputs"].to_string();
+    assert!(
+        outputs.contains("<img src=\\\"data:image/gif;base64,R0lGODlh"),
+        "{}",
+        &outputs[..outputs.len().min(300)]
+    );
+    assert!(
+        outputs.contains("Animation with 3 frames"),
+        "{outputs:.300}"
+    );
+}
+
 #[test]
 fn a_failing_cell_stops_the_run_and_is_named() {
     let dir = tempfile::tempdir().unwrap();
