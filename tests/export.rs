@@ -287,9 +287,48 @@ fn output_goes_beside_the_notebook_where_asked_or_to_stdout_never_over_it() {
     }
     assert_eq!(std::fs::read(&path).unwrap(), before);
 
-    let out = export_to(&path, "pdf");
-    assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("PDF export runs in the app's window"));
+    // A PDF is printed by the app (tested with it in ui/e2e/large.mjs):
+    // without it, or without a display, or to standard output, it is
+    // refused with the reason, and nothing is written.
+    let pdf = |app: &Path, display: bool, extra: &[&str]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_sagedesk"));
+        command
+            .args(["export", path.to_str().unwrap(), "--to", "pdf"])
+            .args(extra)
+            .env("SAGEDESK_APP", app)
+            .env_remove("WAYLAND_DISPLAY");
+        if display {
+            command.env("DISPLAY", ":99");
+        } else {
+            command.env_remove("DISPLAY");
+        }
+        command.output().unwrap()
+    };
+    let missing = dir.path().join("no-app");
+    let out = pdf(&missing, true, &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("needs the SageDesk app"),
+        "{}",
+        text(&out.stderr)
+    );
+    let some_program = Path::new(env!("CARGO_BIN_EXE_sagedesk"));
+    let out = pdf(some_program, false, &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("needs a display"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = pdf(some_program, true, &["-o", "-"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("written to a file"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!path.with_extension("pdf").exists());
+    assert_eq!(std::fs::read(&path).unwrap(), before);
 }
 
 #[test]

@@ -7,7 +7,9 @@
 //! the window through [`events`]. Untrusted HTML outputs get a page of
 //! their own ([`frames`]), and neither the window nor a frame may leave the
 //! app's own pages ([`navigation`]). The UI's TypeScript types for all of
-//! it are generated from the Rust types ([`bindings`]).
+//! it are generated from the Rust types ([`bindings`]). Run with
+//! `--print-to-pdf`, the app prints a notebook's exported page for the
+//! command line and does nothing else ([`print_page`]).
 
 pub mod bindings;
 pub mod commands;
@@ -16,6 +18,7 @@ pub mod events;
 pub mod frames;
 pub mod navigation;
 mod pdf;
+mod print_page;
 pub mod state;
 
 use std::time::Duration;
@@ -35,6 +38,17 @@ const ENGINE_WATCH_INTERVAL: Duration = Duration::from_secs(5);
 /// Fails when the window system or the webview cannot start (no display, a
 /// missing WebKitGTK), before any window is shown.
 pub fn run() -> tauri::Result<()> {
+    let context = tauri::generate_context!();
+    // `sagedesk export --to pdf` runs the app to print a page, and only that.
+    if let Some(job) = print_page::PrintJob::from_args(std::env::args_os().skip(1)) {
+        return match job {
+            Ok(job) => print_page::print(job, context),
+            Err(why) => {
+                eprintln!("sagedesk-app: {why}");
+                std::process::exit(2);
+            }
+        };
+    }
     tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_opener::init())
@@ -90,7 +104,7 @@ pub fn run() -> tauri::Result<()> {
             commands::get_settings,
             commands::set_settings,
         ])
-        .build(tauri::generate_context!())?
+        .build(context)?
         .run(|app, event| {
             // The kernels are stopped, or left running, as the settings say.
             if let tauri::RunEvent::Exit = event {

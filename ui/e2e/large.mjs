@@ -8,15 +8,16 @@
 // output that mixes tags and TeX, as Sage's `table()` writes it: its maths
 // is typeset inside its sandboxed frame; a markdown cell showing an image
 // of the workspace by its relative path, and the reason it does not show
-// one outside; and an image pasted into it, attached and saved.
+// one outside; and an image pasted into it, attached and saved. Last, the
+// command line's PDF, printed by the app.
 //
 // Environment: E2E_APP, E2E_DRIVER_URL (see webdriver.mjs),
 //   E2E_SCREENSHOT_DIR  where to write the window's PNGs
 
 import { execFileSync } from 'node:child_process';
-import { chownSync, copyFileSync, existsSync, mkdtempSync } from 'node:fs';
+import { chownSync, copyFileSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
@@ -226,6 +227,52 @@ try {
     await screenshot(session, join(shots, 'pasted-image.png'));
     console.log(`screenshot: ${join(shots, 'pasted-image.png')}`);
   }
+
+  // The native menu bar, with real keys and clicks (xdotool: GTK's menus
+  // are not in the page). No window manager: the window is at 0,0.
+  const xdo = (/** @type {string[]} */ ...args) => execFileSync('xdotool', args).toString().trim();
+  const window = xdo('search', '--onlyvisible', '--name', '^SageDesk$').split('\n')[0];
+  xdo('windowfocus', '--sync', window);
+  const width = () => inWindow(session, 'return window.innerWidth');
+  const before = await width();
+  xdo('key', 'ctrl+equal');
+  const zoomed = await waitFor('Ctrl+= to zoom in', 5_000, async () => ((await width()) < before ? width() : undefined));
+  xdo('key', 'ctrl+0');
+  await waitFor('Ctrl+0 to zoom back', 5_000, async () => ((await width()) === before ? true : undefined));
+  // View → Show line numbers, on the notebook shown (its items are on while one is).
+  xdo('mousemove', '103', '12', 'click', '1');
+  await sleep(500);
+  if (shots) {
+    execFileSync('import', ['-window', 'root', join(shots, 'menubar.png')]);
+    console.log(`screenshot: ${join(shots, 'menubar.png')}`);
+  }
+  xdo('key', 'Down', 'Return');
+  await waitFor('line numbers from the View menu', 5_000, async () =>
+    (await inWindow(session, `return !!document.querySelector('${SHOWN} .cm-lineNumbers')`)) ? true : undefined,
+  );
+  console.log(`menu bar: Ctrl+= zoomed (${before} → ${zoomed} CSS px wide), Ctrl+0 back; View → Show line numbers acted on the notebook`);
 } finally {
   await wd('DELETE', `/session/${session}`).catch(() => {});
+}
+
+// The command line: `sagedesk export --to pdf` has the app print the
+// notebook's page (a hidden window, no kernel), with its maths typeset.
+{
+  const cli = join(dirname(APP), 'sagedesk');
+  const notebook = join(workspace, 'vector_calc_cartesian.ipynb');
+  const out = join(workspace, 'from the command line.pdf');
+  const started = Date.now();
+  const said = execFileSync(cli, ['export', notebook, '--to', 'pdf', '-o', out], { env: process.env, timeout: 240_000 }).toString();
+  const text = execFileSync('pdftotext', [out, '-']).toString().replace(/\s+/g, ' ');
+  for (const expected of ['Vector calculus with SageMath', 'By default the LaTeX symbols of the coordinate', 'E.atlas()']) {
+    if (!text.includes(expected)) throw new Error(`the command line's PDF has not "${expected}": ${text.slice(0, 300)}`);
+  }
+  const pages = execFileSync('pdfinfo', [out]).toString().match(/Pages:\s+(\d+)/)?.[1];
+  const leftovers = readdirSync(workspace).filter((name) => name.includes('.printing-'));
+  if (leftovers.length > 0) throw new Error(`left behind: ${leftovers.join(', ')}`);
+  console.log(`command line: ${said.trim()}, ${pages} pages, in ${Date.now() - started} ms`);
+  if (shots) {
+    execFileSync('pdftoppm', ['-png', '-r', '80', '-f', '2', '-l', '2', '-singlefile', out, join(shots, 'cli-pdf')]);
+    console.log(`screenshot: ${join(shots, 'cli-pdf.png')}`);
+  }
 }
