@@ -6,8 +6,7 @@
 import { EditorView } from '@codemirror/view';
 import type { Extension } from '@codemirror/state';
 
-/** The image types a cell may attach. */
-export const ATTACHABLE = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
+import { ATTACHABLE } from './images';
 
 /** What the notebook does with an image: its markdown to insert, or null if it was not taken. */
 export type AttachImage = (file: File) => Promise<string | null>;
@@ -21,14 +20,6 @@ export function imageFile(data: DataTransfer | null): File | null {
     if (item.kind === 'file' && ATTACHABLE.includes(item.type)) return item.getAsFile();
   }
   return null;
-}
-
-/** The file's bytes in base64. */
-export async function base64Of(file: Blob): Promise<string> {
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
 }
 
 /** The extension: `attach` reads the prop when an image arrives. */

@@ -3,7 +3,7 @@
 // outputs' text, counted, with a current match that next and previous move
 // through (wrapping around). Replacing changes sources only.
 
-import { findMatches, type FindQuery, type TextRange } from '../editor/find';
+import { findMatches, type FindQuery, type TextRange } from '../editor/findText';
 import { stripAnsi } from '../outputs/ansi';
 import { mimeText } from '../outputs/mime';
 import type { Output } from '../types';

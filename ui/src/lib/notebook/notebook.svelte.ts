@@ -12,7 +12,7 @@ import { copiedCells, copyCells } from './clipboard';
 import { NotebookFind } from './find.svelte';
 import { CellHistory, type Snapshot } from './history';
 import { mathSettled } from '../outputs/mathjax';
-import { ATTACHABLE, base64Of } from '../editor/pasteImage';
+import { ATTACHABLE, base64Of } from '../editor/images';
 
 /** The largest image a markdown cell takes as an attachment. */
 const ATTACHMENT_MAX_BYTES = 20_000_000;
