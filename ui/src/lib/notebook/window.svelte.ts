@@ -8,6 +8,7 @@
 
 import { SvelteMap } from 'svelte/reactivity';
 
+import { STREAM_VIEW_LINES } from '../outputs/limits';
 import type { CellModel } from './cell.svelte';
 
 /** Cells drawn at first, before the window has been measured. */
@@ -22,8 +23,8 @@ const LINE = 19.6;
 const CELL_CHROME = 24;
 /** A drawn image, before it is measured. */
 const IMAGE = 300;
-/** Longest run of lines a stream shows before it scrolls (limits.ts). */
-const STREAM_LINES = 40;
+/** The height of the box a stream of more than STREAM_VIEW_LINES lines scrolls in (StreamView's 24rem). */
+const STREAM_BOX = 384;
 
 function lines(text: string): number {
   let count = 1;
@@ -37,7 +38,8 @@ export function estimateHeight(cell: Pick<CellModel, 'cellType' | 'source'> & { 
   for (const { output } of cell.outputs.items) {
     const out = output as { output_type?: string; text?: unknown; data?: Record<string, unknown>; traceback?: unknown };
     if (out.output_type === 'stream') {
-      height += Math.min(lines(String(out.text ?? '')), STREAM_LINES) * LINE;
+      const count = lines(String(out.text ?? ''));
+      height += count > STREAM_VIEW_LINES ? STREAM_BOX : count * LINE;
     } else if (out.output_type === 'error') {
       height += (Array.isArray(out.traceback) ? out.traceback.length : 1) * LINE * 2;
     } else {
