@@ -16,6 +16,8 @@ fn main() {
         "save_notebook",
         "execute_cell",
         "open_whole_output",
+        "open_output_pdf",
+        "save_output_pdf",
         "export_notebook",
         "open_help",
         "open_link",

@@ -128,6 +128,32 @@ pub async fn open_whole_output<R: Runtime>(
         })
 }
 
+/// Opens the PDF an output holds (`data`, its base64) in the system's viewer.
+#[tauri::command]
+pub async fn open_output_pdf<R: Runtime>(
+    app: AppHandle<R>,
+    desk: State<'_, Desk>,
+    data: String,
+) -> Answer<()> {
+    let file = desk.output_pdf_file(&data).await?;
+    app.opener()
+        .open_path(file.to_string_lossy(), None::<&str>)
+        .map_err(|err| {
+            let why = err.to_string();
+            Error(sagedesk::desk::DeskError::CannotOpen { file, why })
+        })
+}
+
+/// Writes the PDF an output holds where the person chose.
+#[tauri::command]
+pub async fn save_output_pdf(
+    desk: State<'_, Desk>,
+    data: String,
+    destination: PathBuf,
+) -> Answer<()> {
+    Ok(desk.save_output_pdf(&data, destination).await?)
+}
+
 #[tauri::command]
 pub async fn save_checkpoint(desk: State<'_, Desk>, path: String) -> Answer<String> {
     Ok(desk.save_checkpoint(&path).await?)

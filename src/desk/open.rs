@@ -112,6 +112,10 @@ impl Default for DeskOptions {
 /// one desk.
 pub(crate) const WHOLE_OUTPUTS: &str = "whole-outputs";
 
+/// The folder of the cache where documents outputs hold are written to be
+/// opened in the system's viewer, for the life of one desk.
+pub(crate) const DOCUMENTS: &str = "documents";
+
 /// What the app has open: a workspace, its open notebooks with their files,
 /// kernels and whole outputs, and the settings; and every operation the
 /// window and the command line perform on them. Cheap to clone: clones
@@ -158,6 +162,7 @@ impl Desk {
     pub fn new(options: DeskOptions) -> Desk {
         if let Some(cache) = &options.cache_dir {
             let _ = std::fs::remove_dir_all(cache.join(WHOLE_OUTPUTS));
+            let _ = std::fs::remove_dir_all(cache.join(DOCUMENTS));
         }
         let warning = options.settings.warning.map(|w| {
             let kept = w

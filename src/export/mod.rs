@@ -18,6 +18,7 @@
 //! code cells.
 
 mod ansi;
+pub mod document;
 mod escape;
 mod format;
 mod frame;

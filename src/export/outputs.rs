@@ -25,6 +25,11 @@ enum Rendering {
     },
     Html(String),
     Markdown(String),
+    /// A PDF document, as a link that saves it: its data URL and size.
+    Pdf {
+        src: String,
+        bytes: usize,
+    },
     Json(String),
     Text(String),
     /// None of its types can be shown: their names.
@@ -115,6 +120,11 @@ fn rich(data: &MimeBundle, metadata: &MimeBundle, math: &mut bool) -> String {
             *math |= has_math;
             format!("<div class=\"output-markdown\">{html}</div>")
         }
+        Rendering::Pdf { src, bytes } => format!(
+            "<a class=\"output-document\" download=\"output.pdf\" href=\"{}\">PDF document, {}</a>",
+            escape::attr(&src),
+            crate::size::decimal(bytes as u64)
+        ),
         Rendering::Json(text) => {
             format!("<pre class=\"output-json\">{}</pre>", escape::text(&text))
         }
@@ -140,7 +150,7 @@ fn choose(data: &MimeBundle, metadata: &MimeBundle) -> Rendering {
     if let Some(pieces) = text("text/html").and_then(math_only_html) {
         return Rendering::Math(pieces);
     }
-    for mime in ["image/svg+xml", "image/png", "image/jpeg"] {
+    for mime in ["image/svg+xml", "image/png", "image/jpeg", "image/gif"] {
         if let Some(src) = text(mime).and_then(|data| escape::image_url(mime, data)) {
             let (width, height) = image_size(metadata, mime);
             return Rendering::Image { src, width, height };
@@ -151,6 +161,12 @@ fn choose(data: &MimeBundle, metadata: &MimeBundle) -> Rendering {
     }
     if let Some(source) = text("text/markdown") {
         return Rendering::Markdown(source.to_owned());
+    }
+    if let Some(Ok(pdf)) = text("application/pdf").map(super::document::pdf_bytes) {
+        return Rendering::Pdf {
+            src: format!("data:application/pdf;base64,{}", escape::base64(&pdf)),
+            bytes: pdf.len(),
+        };
     }
     if let Some(json) = data.get("application/json") {
         let pretty = serde_json::to_string_pretty(json).unwrap_or_else(|_| json.to_string());
@@ -232,6 +248,29 @@ mod tests {
         assert_eq!(
             choose(&latex, &MimeBundle::new()),
             Rendering::Text("x".into())
+        );
+        let gif = bundle(json!({"image/gif": "R0lGODlh", "text/plain": "Animation"}));
+        assert!(
+            matches!(choose(&gif, &MimeBundle::new()), Rendering::Image { src, .. } if src == "data:image/gif;base64,R0lGODlh")
+        );
+        // A PDF is a link that saves it, before its text; one that is not
+        // a PDF is not linked.
+        let pdf = bundle(json!({"application/pdf": "JVBERi0x\nLjQK", "text/plain": "<PDF>"}));
+        assert_eq!(
+            choose(&pdf, &MimeBundle::new()),
+            Rendering::Pdf {
+                src: "data:application/pdf;base64,JVBERi0xLjQK".into(),
+                bytes: 9
+            }
+        );
+        let (html, _) = shown(
+            json!([{"output_type": "display_data", "metadata": {}, "data": {"application/pdf": "JVBERi0xLjQK"}}]),
+        );
+        assert!(html.contains("<a class=\"output-document\" download=\"output.pdf\" href=\"data:application/pdf;base64,JVBERi0xLjQK\">PDF document, 9 bytes</a>"), "{html}");
+        let fake = bundle(json!({"application/pdf": "PGh0bWw+", "text/plain": "<PDF>"}));
+        assert_eq!(
+            choose(&fake, &MimeBundle::new()),
+            Rendering::Text("<PDF>".into())
         );
         let widget = bundle(json!({"application/vnd.jupyter.widget-view+json": {"model_id": "1"}}));
         assert_eq!(

@@ -228,6 +228,49 @@ try {
     console.log(`screenshot: ${join(shots, 'pasted-image.png')}`);
   }
 
+  // A PDF a kernel showed (the one printed above): offered as a document,
+  // saved where the person chooses, byte for byte.
+  const printed = readFileSync(pdf);
+  writeFileSync(
+    join(workspace, 'document.ipynb'),
+    JSON.stringify({
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {},
+      cells: [
+        {
+          id: 'doc',
+          cell_type: 'code',
+          execution_count: 1,
+          metadata: {},
+          source: "display({'application/pdf': pdf_data}, raw=True)",
+          outputs: [{ output_type: 'display_data', metadata: {}, data: { 'application/pdf': printed.toString('base64'), 'text/plain': '<PDF>' } }],
+        },
+      ],
+    }),
+  );
+  chownSync(join(workspace, 'document.ipynb'), 1000, 1000);
+  await waitFor('the new notebook in the sidebar', 30_000, async () =>
+    (await inWindow(
+      session,
+      `const entry = [...document.querySelectorAll('[data-testid="notebook-entry"]')].find((e) => e.textContent.includes('document'));
+       if (entry) entry.click();
+       return !!entry;`,
+    )) || undefined,
+  );
+  const offered = await waitFor('the PDF output', 30_000, async () =>
+    (await inWindow(session, `return document.querySelector('${SHOWN} [data-testid="output-pdf"]')?.textContent ?? null`)) ?? undefined,
+  );
+  const savedPdf = join(workspace, 'saved output.pdf');
+  await click(session, 'output-pdf-save');
+  await chooseInSaveDialog(savedPdf);
+  await waitFor('the saved PDF', 30_000, async () => (existsSync(savedPdf) && readFileSync(savedPdf).equals(printed) ? true : undefined));
+  console.log(`PDF output: "${offered.trim()}", saved as the same ${printed.length} bytes`);
+  if (shots) {
+    await screenshot(session, join(shots, 'pdf-output.png'));
+    console.log(`screenshot: ${join(shots, 'pdf-output.png')}`);
+  }
+
   // The native menu bar, with real keys and clicks (xdotool: GTK's menus
   // are not in the page). No window manager: the window is at 0,0.
   const xdo = (/** @type {string[]} */ ...args) => execFileSync('xdotool', args).toString().trim();

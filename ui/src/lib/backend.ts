@@ -201,6 +201,16 @@ export function openWholeOutput(path: string, cellId: string): Promise<void> {
   return call<void>('open_whole_output', { path, cellId });
 }
 
+/** Opens the PDF an output holds (its base64 data) in the system's viewer. */
+export function openOutputPdf(data: string): Promise<void> {
+  return call<void>('open_output_pdf', { data });
+}
+
+/** Writes the PDF an output holds (its base64 data) at `destination` (a path the person chose). */
+export function saveOutputPdf(data: string, destination: string): Promise<void> {
+  return call<void>('save_output_pdf', { data, destination });
+}
+
 /** Writes the notebook exported to `format` at `destination` (a path the person chose). */
 export function exportNotebook(path: string, format: ExportFormat, destination: string): Promise<void> {
   return call<void>('export_notebook', { path, format, destination });

@@ -52,6 +52,12 @@ describe('choose', () => {
     expect(choose({ 'image/svg+xml': ['<svg>', '</svg>'], 'image/png': 'x' })).toMatchObject({ mime: 'image/svg+xml' });
   });
 
+  it('offers a PDF, after images, HTML and markdown, when its data begins as a PDF does', () => {
+    expect(choose({ 'application/pdf': 'JVBERi0x LjQK', 'text/plain': '<PDF>' })).toEqual({ kind: 'pdf', data: 'JVBERi0xLjQK', bytes: 9 });
+    expect(choose({ 'application/pdf': 'JVBERi0xLjQKJeLjz9MK', 'image/png': 'iVBO' })).toMatchObject({ kind: 'image' });
+    expect(choose({ 'application/pdf': 'PGh0bWw+', 'text/plain': '<PDF>' })).toEqual({ kind: 'text', text: '<PDF>' });
+  });
+
   it('falls back to plain text; LaTeX without maths does not count', () => {
     expect(choose({ 'text/latex': '\\begin{tabular}{ll}a & b\\end{tabular}', 'text/plain': 'a b' })).toEqual({
       kind: 'text',

@@ -9,6 +9,7 @@ export type Rendering =
   | { kind: 'image'; mime: 'image/png' | 'image/jpeg' | 'image/gif' | 'image/svg+xml'; src: string; width?: number; height?: number }
   | { kind: 'html'; html: string }
   | { kind: 'markdown'; source: string }
+  | { kind: 'pdf'; data: string; bytes: number }
   | { kind: 'json'; text: string }
   | { kind: 'text'; text: string }
   | { kind: 'none'; mimes: string[] };
@@ -30,6 +31,9 @@ export const MIME_ORDER = [
   'image/gif',
   'text/html',
   'text/markdown',
+  // Not shown in the window (WebKitGTK has no PDF viewer): offered to
+  // open in the system's viewer or to save.
+  'application/pdf',
   'application/json',
   'text/plain',
 ] as const;
@@ -55,6 +59,12 @@ function imageSize(metadata: MimeBundle, mime: string): { width?: number; height
 export function imageSource(mime: 'image/png' | 'image/jpeg' | 'image/gif' | 'image/svg+xml', data: string): string {
   if (mime === 'image/svg+xml') return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(data)}`;
   return `data:${mime};base64,${data.replace(/\s+/g, '')}`;
+}
+
+/** How many bytes the base64 `data` (no whitespace) decodes to. */
+function base64Bytes(data: string): number {
+  const padding = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
+  return Math.floor((data.length * 3) / 4) - padding;
 }
 
 /** How to show the output whose data and metadata these are. */
@@ -88,6 +98,11 @@ export function choose(data: MimeBundle, metadata: MimeBundle = {}): Rendering {
         return { kind: 'html', html: text };
       case 'text/markdown':
         return { kind: 'markdown', source: text };
+      case 'application/pdf': {
+        const data = text.replace(/\s+/g, '');
+        if (!data.startsWith('JVBERi0')) break; // "%PDF-", the core checks it whole
+        return { kind: 'pdf', data, bytes: base64Bytes(data) };
+      }
       case 'text/plain':
         return { kind: 'text', text };
     }

@@ -56,6 +56,24 @@ describe('rich outputs', () => {
     expect(container.querySelector('svg, script')).toBeNull();
   });
 
+  it('offers a PDF to open in the system viewer, its data going to the core to check', async () => {
+    const { fakeShell } = await import('../testing/shell');
+    const shell = fakeShell();
+    const outputs = new LiveOutputs([
+      { output_type: 'display_data', data: { 'application/pdf': 'JVBERi0x\nLjQKJeLjz9MK', 'text/plain': '<PDF>' }, metadata: {} },
+    ]);
+    const container = showOutputs(outputs);
+    expect(screen.getByTestId('output-pdf').textContent).toContain('PDF document, 15 bytes');
+    screen.getByTestId<HTMLButtonElement>('output-pdf-open').click();
+    await waitFor(() => expect(shell.callsOf('open_output_pdf')).toEqual([{ data: 'JVBERi0xLjQKJeLjz9MK' }]));
+    // Data that does not begin as a PDF does is not offered.
+    outputs.reset();
+    outputs.apply([{ kind: 'insert', index: 0, output: { output_type: 'display_data', data: { 'application/pdf': 'PGh0bWw+', 'text/plain': '<PDF>' }, metadata: {} } }]);
+    flushSync();
+    expect(container.querySelector('[data-testid="output-pdf"]')).toBeNull();
+    expect(container.textContent).toContain('<PDF>');
+  });
+
   it('puts HTML in a frame of its own page that can run scripts but not reach the window', () => {
     const html = '<table><tr><td>1</td></tr></table><script>parent.__TAURI_INTERNALS__</script>';
     const outputs = new LiveOutputs([{ output_type: 'display_data', data: { 'text/html': html }, metadata: {} }]);

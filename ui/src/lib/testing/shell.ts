@@ -176,6 +176,7 @@ export function fakeShell(options: FakeShellOptions = {}) {
           return null;
         }
         case 'open_whole_output':
+        case 'open_output_pdf':
           return null;
         case 'workspace_image':
           if (!options.workspaceImage) throw failure('not_found', `there is no "${String(args.src)}"`);
