@@ -9,8 +9,8 @@ use sagedesk::engine::{
     Engine, KernelContainer, KernelContainerSpec, KernelNetwork, Limits, Owner,
 };
 use sagedesk::kernel::{
-    ExecutionEvent, KernelClient, KernelPorts, container_connection_file, host_connection_info,
-    new_key,
+    CommKind, CommMessage, ExecutionEvent, KernelClient, KernelEvent, KernelPorts,
+    container_connection_file, host_connection_info, new_key,
 };
 use support::{docker_quietly, engine_and_image, unique_name};
 
@@ -248,6 +248,142 @@ async fn an_interrupt_stops_a_loop_and_keeps_the_variables() {
     assert!(asked.elapsed() < Duration::from_secs(5));
     assert_eq!(ename.as_deref(), Some("KeyboardInterrupt"));
     assert_eq!(text_plain(&k.run("kept", &[]).await).as_deref(), Some("7"));
+    k.stop().await;
+}
+
+/// The next comm message the kernel publishes, skipping other events.
+async fn next_comm(events: &mut tokio::sync::mpsc::UnboundedReceiver<KernelEvent>) -> CommMessage {
+    loop {
+        let event = tokio::time::timeout(Duration::from_secs(30), events.recv())
+            .await
+            .expect("a comm message in time")
+            .expect("the client lives");
+        if let KernelEvent::Comm(comm) = event {
+            return comm;
+        }
+    }
+}
+
+fn object(value: serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
+    value.as_object().cloned().unwrap()
+}
+
+#[tokio::test]
+async fn comms_go_both_ways_with_binary_buffers_and_output_widgets_capture() {
+    let k = Kernel::start("comms").await;
+    let mut events = k.client.take_events().expect("the events, once");
+    assert!(k.client.take_events().is_none());
+    // A target in the kernel that answers each message with its data, and
+    // its buffers reversed.
+    let setup = r#"
+def echo(comm, opened):
+    @comm.on_msg
+    def _(msg):
+        comm.send({'echo': msg['content']['data'], 'sizes': [len(b) for b in msg['buffers']]},
+                  buffers=[bytes(reversed(bytes(b))) for b in msg['buffers']])
+    comm.send({'opened': opened['content']['data']})
+get_ipython().kernel.comm_manager.register_target('echo', echo)
+"#;
+    let ran = k.run(setup, &[]).await;
+    assert!(
+        !ran.iter().any(|e| matches!(
+            e,
+            ExecutionEvent::Output(JupyterMessageContent::ErrorOutput(_))
+        )),
+        "{ran:?}"
+    );
+
+    let open = CommMessage {
+        kind: CommKind::Open,
+        comm_id: "from-the-window".into(),
+        target_name: "echo".into(),
+        data: object(serde_json::json!({"n": 1})),
+        metadata: object(serde_json::json!({"version": "2.1.0"})),
+        buffers: Vec::new(),
+    };
+    k.client.send_comm(&open).unwrap();
+    let opened = next_comm(&mut events).await;
+    assert_eq!(opened.kind, CommKind::Msg);
+    assert_eq!(opened.comm_id, "from-the-window");
+    assert_eq!(opened.data["opened"], serde_json::json!({"n": 1}));
+    let info = k.client.comm_info(Some("echo")).await.unwrap();
+    assert_eq!(info.comms.len(), 1, "{info:?}");
+
+    let bytes: Vec<u8> = (0..=255).collect();
+    let message = CommMessage {
+        kind: CommKind::Msg,
+        data: object(serde_json::json!({"method": "custom"})),
+        buffers: vec![bytes.clone().into(), vec![0u8, 1, 2].into()],
+        ..open.clone()
+    };
+    k.client.send_comm(&message).unwrap();
+    let echoed = next_comm(&mut events).await;
+    assert_eq!(echoed.data["echo"], serde_json::json!({"method": "custom"}));
+    assert_eq!(echoed.data["sizes"], serde_json::json!([256, 3]));
+    let reversed: Vec<u8> = bytes.iter().rev().copied().collect();
+    assert_eq!(echoed.buffers.len(), 2);
+    assert_eq!(echoed.buffers[0].as_ref(), reversed.as_slice());
+    assert_eq!(echoed.buffers[1].as_ref(), &[2u8, 1, 0]);
+
+    // A comm the kernel opens, with a buffer; and closed from here.
+    let ran = k
+        .run(
+            "from comm import create_comm\nc = create_comm(target_name='plot', data={'w': 2}, buffers=[b'\\x00\\x01\\xff'])",
+            &[],
+        )
+        .await;
+    assert!(
+        !ran.iter().any(|e| matches!(
+            e,
+            ExecutionEvent::Output(JupyterMessageContent::ErrorOutput(_))
+        )),
+        "{ran:?}"
+    );
+    let kernel_opened = next_comm(&mut events).await;
+    assert_eq!(kernel_opened.kind, CommKind::Open);
+    assert_eq!(kernel_opened.target_name, "plot");
+    assert_eq!(kernel_opened.buffers[0].as_ref(), &[0u8, 1, 255]);
+    k.client
+        .send_comm(&CommMessage {
+            kind: CommKind::Close,
+            data: serde_json::Map::new(),
+            buffers: Vec::new(),
+            ..open.clone()
+        })
+        .unwrap();
+    let info = k.client.comm_info(Some("echo")).await.unwrap();
+    assert!(info.comms.is_empty(), "closed from here: {info:?}");
+
+    // An Output widget takes what is printed inside `with out:` from the
+    // cell; what is printed after it stays the cell's.
+    let ran = k
+        .run(
+            "import ipywidgets as w\nout = w.Output()\ndisplay(out)\nwith out:\n    print('inside')\nprint('outside')",
+            &[],
+        )
+        .await;
+    assert_eq!(stdout(&ran), "outside\n");
+    let mut output_comm = None;
+    let captured = loop {
+        let event = tokio::time::timeout(Duration::from_secs(30), events.recv())
+            .await
+            .expect("the captured output in time")
+            .unwrap();
+        match event {
+            KernelEvent::Comm(c)
+                if c.kind == CommKind::Open && c.data["state"]["_model_name"] == "OutputModel" =>
+            {
+                output_comm = Some(c.comm_id)
+            }
+            KernelEvent::WidgetOutput {
+                comm_id,
+                content: JupyterMessageContent::StreamContent(s),
+            } => break (comm_id, s.text),
+            _ => {}
+        }
+    };
+    assert_eq!(Some(captured.0), output_comm);
+    assert_eq!(captured.1, "inside\n");
     k.stop().await;
 }
 

@@ -12,15 +12,16 @@ use std::time::Duration;
 
 use jupyter_protocol::connection_info::ConnectionInfo;
 use jupyter_protocol::messaging::{
-    CompleteReply, CompleteRequest, ExecuteReply, ExecuteRequest, InspectReply, InspectRequest,
-    InterruptRequest, JupyterMessage, JupyterMessageContent, KernelInfoReply, KernelInfoRequest,
-    ShutdownRequest,
+    CommInfoReply, CommInfoRequest, CompleteReply, CompleteRequest, ExecuteReply, ExecuteRequest,
+    InspectReply, InspectRequest, InterruptRequest, JupyterMessage, JupyterMessageContent,
+    KernelInfoReply, KernelInfoRequest, ShutdownRequest,
 };
 use jupyter_zmq_client::RuntimeError;
 use tokio::sync::{Mutex, mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 use zeromq::{SocketRecv, SocketSend};
 
+use super::comms::{CommMessage, KernelEvent};
 use super::error::KernelError;
 use super::guard::Guard;
 use super::intake::{MessageLimits, NotKept};
@@ -59,6 +60,8 @@ pub struct KernelClient {
     iopub_seen: watch::Receiver<bool>,
     /// Set, with why, when the router stops: the connection broke.
     lost: watch::Receiver<Option<String>>,
+    /// What the kernel publishes outside executions, until taken.
+    events: std::sync::Mutex<Option<mpsc::UnboundedReceiver<KernelEvent>>>,
     tasks: Vec<JoinHandle<()>>,
     _guards: Vec<Guard>,
     session_id: String,
@@ -249,7 +252,8 @@ impl KernelClient {
         let (seen_tx, seen_rx) = watch::channel(false);
         let (lost_tx, lost_rx) = watch::channel(None);
         let max_output = limits.max_output;
-        let router = Router::new(shell_send, stdin_send, control_send, seen_tx);
+        let (events_tx, events_rx) = mpsc::unbounded_channel();
+        let router = Router::new(shell_send, stdin_send, control_send, seen_tx, events_tx);
         let tasks = vec![
             spawn_reader(
                 Channel::Iopub,
@@ -293,6 +297,7 @@ impl KernelClient {
             dropped,
             iopub_seen: seen_rx,
             lost: lost_rx,
+            events: std::sync::Mutex::new(Some(events_rx)),
             tasks,
             _guards: guards,
             session_id,
@@ -388,6 +393,49 @@ impl KernelClient {
             msg_id,
             events: events_rx,
         })
+    }
+
+    /// What the kernel publishes outside executions: its comm messages,
+    /// the outputs its `Output` widgets capture, display updates. Given
+    /// once; `None` after. Until taken, they wait in memory, so whoever
+    /// holds a client that runs comms takes them.
+    pub fn take_events(&self) -> Option<mpsc::UnboundedReceiver<KernelEvent>> {
+        self.events.lock().expect("events lock").take()
+    }
+
+    /// Sends a comm message (open, msg or close, with its buffers) on
+    /// shell; returns its message id, the parent of what the kernel
+    /// publishes while it handles it.
+    pub fn send_comm(&self, comm: &CommMessage) -> Result<String, KernelError> {
+        let message = JupyterMessage::new(comm.content(), None)
+            .with_session(&self.session_id)
+            .with_metadata(serde_json::Value::Object(comm.metadata.clone()))
+            .with_buffers(comm.buffers.clone());
+        let msg_id = message.header.msg_id.clone();
+        self.commands
+            .send(Command::Send { message })
+            .map_err(|_| KernelError::Closed)?;
+        Ok(msg_id)
+    }
+
+    /// The kernel's open comms, of the target `target_name` or all.
+    pub async fn comm_info(&self, target_name: Option<&str>) -> Result<CommInfoReply, KernelError> {
+        let content = CommInfoRequest {
+            target_name: target_name.map(str::to_owned),
+        };
+        match self
+            .request(
+                Channel::Shell,
+                content.into(),
+                Duration::from_secs(10),
+                "comm_info_request",
+            )
+            .await?
+            .content
+        {
+            JupyterMessageContent::CommInfoReply(reply) => Ok(reply),
+            other => Err(unexpected("comm_info_request", &other)),
+        }
     }
 
     /// Answers the latest `input()` prompt of an execution.

@@ -5,6 +5,7 @@
 //! the client takes from a kernel is bounded by [`MessageLimits`].
 
 mod client;
+mod comms;
 mod connection;
 mod error;
 mod guard;
@@ -15,6 +16,7 @@ mod router;
 mod wire;
 
 pub use client::{Execution, ExecutionEvent, KernelClient};
+pub use comms::{CommKind, CommMessage, KernelEvent};
 pub use connection::{container_connection_file, host_connection_info, new_key, new_session_id};
 pub use error::KernelError;
 pub use intake::{MAX_FRAME, MessageLimits, NotKept};

@@ -12,6 +12,7 @@ use jupyter_zmq_client::RuntimeError;
 use tokio::sync::{mpsc, oneshot};
 
 use super::client::ExecutionEvent;
+use super::comms::{Captures, CommMessage, KernelEvent, capturable};
 use super::intake::NotKept;
 
 /// The socket a message came or goes on.
@@ -50,6 +51,10 @@ pub(super) enum Command {
     InputReply {
         execution: String,
         value: String,
+    },
+    /// A message that has no reply (a comm message), on shell.
+    Send {
+        message: JupyterMessage,
     },
 }
 
@@ -93,6 +98,9 @@ pub(super) struct Router {
     requests: HashMap<String, oneshot::Sender<JupyterMessage>>,
     executions: HashMap<String, Running>,
     iopub_seen: tokio::sync::watch::Sender<bool>,
+    /// What the kernel publishes outside executions.
+    events: mpsc::UnboundedSender<KernelEvent>,
+    captures: Captures,
 }
 
 impl Router {
@@ -101,6 +109,7 @@ impl Router {
         stdin: jupyter_zmq_client::DealerSendConnection,
         control: jupyter_zmq_client::DealerSendConnection,
         iopub_seen: tokio::sync::watch::Sender<bool>,
+        events: mpsc::UnboundedSender<KernelEvent>,
     ) -> Router {
         Router {
             shell,
@@ -109,6 +118,8 @@ impl Router {
             requests: HashMap::new(),
             executions: HashMap::new(),
             iopub_seen,
+            events,
+            captures: Captures::default(),
         }
     }
 
@@ -226,13 +237,47 @@ impl Router {
                 );
                 (Channel::Stdin, self.stdin.send(reply).await)
             }
+            Command::Send { message } => (Channel::Shell, self.shell.send(message).await),
         }
+    }
+
+    /// Takes what an iopub message brings that is not only a cell's: a
+    /// comm message, an output an `Output` widget captures (both are then
+    /// the cell's no more: true), a display update (also the cell's).
+    fn published(&mut self, message: &JupyterMessage) -> bool {
+        if let Some(comm) =
+            CommMessage::from_wire(&message.content, &message.metadata, &message.buffers)
+        {
+            self.captures.observe(&comm);
+            let _ = self.events.send(KernelEvent::Comm(comm));
+            return true;
+        }
+        if let JupyterMessageContent::UpdateDisplayData(update) = &message.content {
+            let _ = self.events.send(KernelEvent::UpdateDisplay(update.clone()));
+            return false;
+        }
+        let owner = message
+            .parent_header
+            .as_ref()
+            .filter(|_| capturable(&message.content))
+            .and_then(|parent| self.captures.owner(&parent.msg_id));
+        if let Some(comm_id) = owner {
+            let _ = self.events.send(KernelEvent::WidgetOutput {
+                comm_id: comm_id.to_owned(),
+                content: message.content.clone(),
+            });
+            return true;
+        }
+        false
     }
 
     fn incoming(&mut self, channel: Channel, message: JupyterMessage) {
         if channel == Channel::Iopub {
             self.iopub_seen
                 .send_if_modified(|seen| !std::mem::replace(seen, true));
+        }
+        if channel == Channel::Iopub && self.published(&message) {
+            return;
         }
         let Some(parent) = message.parent_header.as_ref().map(|h| h.msg_id.clone()) else {
             return;
