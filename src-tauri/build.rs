@@ -16,6 +16,8 @@ fn main() {
         "save_notebook",
         "execute_cell",
         "open_whole_output",
+        "follow_widgets",
+        "send_comm",
         "open_output_pdf",
         "save_output_pdf",
         "export_notebook",

@@ -17,8 +17,8 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 
 use sagedesk::desk::{
-    Completions, DeskEvent, Help, ImageData, KernelCheck, NotebookDoc, NotebookItem, Saved,
-    SettingsView, Trashed, WorkspaceInfo,
+    CommWire, Completions, DeskEvent, Help, ImageData, KernelCheck, NotebookDoc, NotebookItem,
+    Saved, SettingsView, Trashed, WidgetEvent, WorkspaceInfo,
 };
 use sagedesk::doctor::Report;
 use sagedesk::engine::{BuildEvent, ImageInfo};
@@ -64,6 +64,7 @@ pub fn files() -> Result<BTreeMap<String, String>, ExportError> {
     files.visit::<InterruptOutcome>();
     files.visit::<Completions>();
     files.visit::<Help>();
+    files.visit::<CommWire>();
     files.visit::<ImageData>();
     files.visit::<SettingsView>();
     files.visit::<Settings>();
@@ -71,6 +72,7 @@ pub fn files() -> Result<BTreeMap<String, String>, ExportError> {
     // What the channels and events carry.
     files.visit::<BuildEvent>();
     files.visit::<CellUpdate>();
+    files.visit::<WidgetEvent>();
     files.visit::<DeskEvent>();
     // What every command rejects with.
     files.visit::<ErrorBody>();

@@ -9,8 +9,8 @@
 use std::path::PathBuf;
 
 use sagedesk::desk::{
-    Completions, Desk, Help, HelpTopic, ImageData, KernelCheck, NotebookDoc, NotebookItem, Saved,
-    SettingsView, Trashed, WorkspaceInfo, web_link,
+    CommWire, Completions, Desk, Help, HelpTopic, ImageData, KernelCheck, NotebookDoc,
+    NotebookItem, Saved, SettingsView, Trashed, WidgetEvent, WorkspaceInfo, web_link,
 };
 use sagedesk::doctor::Report;
 use sagedesk::engine::ImageInfo;
@@ -109,6 +109,28 @@ pub async fn execute_cell(
     };
     desk.execute_cell(&path, &cell_id, &code, send).await?;
     Ok(())
+}
+
+/// Sends what the notebook's kernel says to its widgets on `on_event`, in
+/// batches, until the notebook closes or another call takes its place.
+#[tauri::command]
+pub async fn follow_widgets(
+    desk: State<'_, Desk>,
+    path: String,
+    on_event: Channel<Vec<WidgetEvent>>,
+) -> Answer<()> {
+    let send = move |batch| {
+        if let Err(err) = on_event.send(batch) {
+            eprintln!("sagedesk: could not send a widget event: {err}");
+        }
+    };
+    Ok(desk.follow_widgets(&path, send).await?)
+}
+
+/// A widget's message (a change, a click) to the notebook's kernel.
+#[tauri::command]
+pub async fn send_comm(desk: State<'_, Desk>, path: String, message: CommWire) -> Answer<()> {
+    Ok(desk.send_comm(&path, message).await?)
 }
 
 /// Opens everything the cell printed in the system's viewer for text.

@@ -85,6 +85,8 @@ pub fn run() -> tauri::Result<()> {
             commands::save_notebook,
             commands::execute_cell,
             commands::open_whole_output,
+            commands::follow_widgets,
+            commands::send_comm,
             commands::open_output_pdf,
             commands::save_output_pdf,
             commands::export_notebook,

@@ -33,6 +33,7 @@ mod setup;
 mod spare;
 mod views;
 mod watch;
+mod widgets;
 
 pub use error::DeskError;
 pub use events::{DeskEvent, Subscriber};
@@ -46,3 +47,4 @@ pub use views::{
     Completions, Help, ImageData, KernelCheck, KernelDefaults, NotebookDoc, NotebookItem, Saved,
     SettingsView, Trashed, WorkspaceInfo,
 };
+pub use widgets::{CommWire, CommWireKind, WidgetEvent};

@@ -10,7 +10,7 @@ use jupyter_protocol::messaging::ReplyStatus;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
-use super::handle::Command;
+use super::handle::{Command, SessionEvent};
 use super::heartbeat::Beat;
 use super::live::{Live, News, StartResult, start_kernel};
 use super::payload::Payload;
@@ -19,7 +19,7 @@ use super::{
     CellEvent, CellStatus, DeathReason, InterruptOutcome, SessionConfig, SessionError, SessionState,
 };
 use crate::engine::Engine;
-use crate::kernel::{Execution, ExecutionEvent, KernelClient};
+use crate::kernel::{Execution, ExecutionEvent, KernelClient, KernelEvent};
 
 /// Restarts allowed within [`RESTART_WINDOW`] before the breaker opens.
 const MAX_RESTARTS: usize = 3;
@@ -70,6 +70,9 @@ pub(crate) struct Actor {
     /// The running cell called `exit`: the kernel stops when it ends, and
     /// the session starts a new one, as asked rather than as a crash.
     exit_asked: bool,
+    /// What the live kernel publishes outside cells' runs, and who hears it.
+    kernel_events: Option<mpsc::UnboundedReceiver<KernelEvent>>,
+    subscriber: Option<mpsc::UnboundedSender<SessionEvent>>,
 }
 
 impl Actor {
@@ -97,6 +100,8 @@ impl Actor {
             restarts: Vec::new(),
             interrupt: None,
             exit_asked: false,
+            kernel_events: None,
+            subscriber: None,
         }
     }
 
@@ -127,6 +132,7 @@ impl Actor {
                         Ok(Ok(live)) => {
                             self.resumed.store(live.container.adopted, Ordering::Relaxed);
                             tokio::spawn(super::dropped::count_dropped(live.client.watch_dropped(), self.dropped.clone()));
+                            self.kernel_events = live.client.take_events();
                             self.live = Some(live);
                             self.settle();
                             self.next_cell();
@@ -138,6 +144,12 @@ impl Actor {
                 event = async { self.current.as_mut().expect("guarded").execution.events.recv().await },
                     if self.current.as_ref().is_some_and(|c| c.open) => {
                     self.cell_event(event).await;
+                },
+                event = async { self.kernel_events.as_mut().expect("guarded").recv().await },
+                    if self.kernel_events.is_some() => match event {
+                    Some(event) => self.publish(SessionEvent::Kernel(event)),
+                    // The client went; the kernel's news says why.
+                    None => self.kernel_events = None,
                 },
                 news = async { self.live.as_mut().expect("guarded").news().await }, if self.live.is_some() => {
                     match news {
@@ -151,6 +163,24 @@ impl Actor {
                     }
                 },
             }
+        }
+    }
+
+    /// Tells the subscriber, if there is one still listening.
+    fn publish(&mut self, event: SessionEvent) {
+        if let Some(subscriber) = &self.subscriber
+            && subscriber.send(event).is_err()
+        {
+            self.subscriber = None;
+        }
+    }
+
+    /// The live kernel is going: its comms go with it.
+    fn kernel_gone(&mut self, why: &str) {
+        if self.kernel_events.take().is_some() || self.live.is_some() {
+            self.publish(SessionEvent::KernelGone {
+                why: why.to_owned(),
+            });
         }
     }
 
@@ -251,6 +281,21 @@ impl Actor {
                 reply,
             } => self.ask(reply, move |client| async move {
                 client.inspect(&code, cursor_pos).await
+            }),
+            Command::Subscribe { events } => self.subscriber = Some(events),
+            Command::SendComm { message, reply } => {
+                let sent = match &self.live {
+                    Some(live) => live
+                        .client
+                        .send_comm(&message)
+                        .map(|_| ())
+                        .map_err(SessionError::from),
+                    None => Err(self.not_ready()),
+                };
+                let _ = reply.send(sent);
+            }
+            Command::CommInfo { target_name, reply } => self.ask(reply, move |client| async move {
+                client.comm_info(target_name.as_deref()).await
             }),
             Command::Shutdown { .. } | Command::Detach { .. } => {
                 unreachable!("handled by the loop")
@@ -435,6 +480,7 @@ impl Actor {
     /// waiting behind it, are told what happened and what was lost; the
     /// kernel is restarted if the session may and the breaker allows it.
     async fn died(&mut self, reason: DeathReason, was_running: bool) {
+        self.kernel_gone(&reason.describe());
         if let Some(live) = self.live.take() {
             live.watcher.abort();
             // The dead container holds nothing more of use.
@@ -511,6 +557,7 @@ impl Actor {
         if let Some(start) = self.starting.take() {
             start.abort();
         }
+        self.kernel_gone("The kernel was restarted.");
         if let Some(live) = self.live.take() {
             live.watcher.abort();
             let _ = live.client.shutdown(Duration::from_secs(1)).await;
@@ -538,6 +585,7 @@ impl Actor {
         if let Some(task) = self.interrupt.take() {
             task.abort();
         }
+        self.kernel_gone("SageDesk let go of the kernel.");
         let live = self.live.take()?;
         live.watcher.abort();
         self.end_cells(
@@ -567,6 +615,7 @@ impl Actor {
         if let Some(start) = self.starting.take() {
             start.abort();
         }
+        self.kernel_gone(&reason.describe());
         if let Some(task) = self.interrupt.take() {
             task.abort();
         }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use jupyter_protocol::messaging::{CompleteReply, InspectReply};
+use jupyter_protocol::messaging::{CommInfoReply, CompleteReply, InspectReply};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
@@ -16,7 +16,7 @@ use super::error::SessionError;
 use super::record::SessionRecord;
 use super::state::SessionState;
 use crate::engine::Engine;
-use crate::kernel::MessageLimits;
+use crate::kernel::{CommMessage, KernelEvent, MessageLimits};
 
 pub(crate) enum Command {
     Execute {
@@ -52,11 +52,35 @@ pub(crate) enum Command {
         cursor_pos: usize,
         reply: oneshot::Sender<Result<InspectReply, SessionError>>,
     },
+    Subscribe {
+        events: mpsc::UnboundedSender<SessionEvent>,
+    },
+    SendComm {
+        message: CommMessage,
+        reply: oneshot::Sender<Result<(), SessionError>>,
+    },
+    CommInfo {
+        target_name: Option<String>,
+        reply: oneshot::Sender<Result<CommInfoReply, SessionError>>,
+    },
     Shutdown {
         reply: oneshot::Sender<()>,
     },
     Detach {
         reply: oneshot::Sender<Option<SessionRecord>>,
+    },
+}
+
+/// What a session's kernels publish outside any cell's run, in order,
+/// across restarts.
+#[derive(Debug, Clone)]
+pub enum SessionEvent {
+    Kernel(KernelEvent),
+    /// The kernel went (it died, was restarted or stopped), and every comm
+    /// it had with it: widgets shown for it do nothing now. Why, as a
+    /// sentence.
+    KernelGone {
+        why: String,
     },
 }
 
@@ -288,6 +312,36 @@ impl Session {
         self.send(Command::Inspect {
             code: code.to_string(),
             cursor_pos,
+            reply,
+        })?;
+        rx.await.map_err(|_| SessionError::Closed)?
+    }
+
+    /// What the session's kernels publish outside cells' runs from now on
+    /// ([`SessionEvent`]). One subscriber at a time: a new one replaces
+    /// the last, whose receiver then ends.
+    pub fn subscribe(&self) -> Result<mpsc::UnboundedReceiver<SessionEvent>, SessionError> {
+        let (events, rx) = mpsc::unbounded_channel();
+        self.send(Command::Subscribe { events })?;
+        Ok(rx)
+    }
+
+    /// Sends a comm message to the kernel (a widget's change, a click).
+    /// Refused while no kernel is up.
+    pub async fn send_comm(&self, message: CommMessage) -> Result<(), SessionError> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Command::SendComm { message, reply })?;
+        rx.await.map_err(|_| SessionError::Closed)?
+    }
+
+    /// The kernel's open comms, of the target `target_name` or all.
+    pub async fn comm_info(
+        &self,
+        target_name: Option<&str>,
+    ) -> Result<CommInfoReply, SessionError> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Command::CommInfo {
+            target_name: target_name.map(str::to_owned),
             reply,
         })?;
         rx.await.map_err(|_| SessionError::Closed)?

@@ -24,7 +24,7 @@ pub use cell::{CellEvent, CellRun, CellStatus, InterruptOutcome};
 pub use config::{KERNEL_SETTINGS, SessionConfig, UNATTENDED_PATIENCE};
 pub use dropped::DroppedCounts;
 pub use error::SessionError;
-pub use handle::Session;
+pub use handle::{Session, SessionEvent};
 pub use payload::{HELP_LIMIT, Payload};
 pub use record::{RecordStore, SessionRecord, data_dir};
 pub use state::{DeathReason, KernelStatus, SessionState};

@@ -1,0 +1,335 @@
+//! Widgets: what a notebook's kernel says to the window outside cells'
+//! runs ([`WidgetEvent`]), and the comm messages the window sends back.
+//!
+//! Comm messages cross as they are, their binary buffers in base64. What
+//! an `Output` widget captures (the kernel client takes it from the cell,
+//! see [`crate::kernel::KernelEvent`]) is folded here as a cell's outputs
+//! are, within the same bounds, and reaches the window as the same
+//! [`OutputUpdate`]s: a widget that prints a million lines costs what a
+//! cell does.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::kernel::outputs::{CellOutputs, OutputLimits, OutputUpdate};
+use crate::kernel::{CommKind, CommMessage, KernelEvent};
+use crate::notebook::MimeBundle;
+use crate::pacer::Pacer;
+use crate::session::SessionEvent;
+
+use super::error::DeskError;
+use super::open::Desk;
+
+/// The least time between two batches to the window: a slider's redraw
+/// waits for no timer unless messages come faster than 60 a second.
+const BATCH_INTERVAL: Duration = Duration::from_millis(16);
+
+/// A comm message as it crosses to and from the window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct CommWire {
+    /// `open`, `msg` or `close`.
+    pub kind: CommWireKind,
+    pub comm_id: String,
+    /// The target of an `open` (`jupyter.widget`); empty otherwise.
+    #[serde(default)]
+    pub target_name: String,
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown>"))]
+    pub data: Map<String, Value>,
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown>"))]
+    pub metadata: Map<String, Value>,
+    /// The binary buffers, each in base64.
+    #[serde(default)]
+    pub buffers: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub enum CommWireKind {
+    Open,
+    Msg,
+    Close,
+}
+
+impl From<&CommMessage> for CommWire {
+    fn from(message: &CommMessage) -> Self {
+        CommWire {
+            kind: match message.kind {
+                CommKind::Open => CommWireKind::Open,
+                CommKind::Msg => CommWireKind::Msg,
+                CommKind::Close => CommWireKind::Close,
+            },
+            comm_id: message.comm_id.clone(),
+            target_name: message.target_name.clone(),
+            data: message.data.clone(),
+            metadata: message.metadata.clone(),
+            buffers: message
+                .buffers
+                .iter()
+                .map(|b| base64::engine::general_purpose::STANDARD.encode(b))
+                .collect(),
+        }
+    }
+}
+
+impl CommWire {
+    /// The message for the kernel, or why it is not one.
+    fn to_message(&self) -> Result<CommMessage, String> {
+        let buffers = self
+            .buffers
+            .iter()
+            .map(|b| {
+                base64::engine::general_purpose::STANDARD
+                    .decode(b)
+                    .map(Into::into)
+                    .map_err(|_| "a comm buffer that is not base64".to_owned())
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(CommMessage {
+            kind: match self.kind {
+                CommWireKind::Open => CommKind::Open,
+                CommWireKind::Msg => CommKind::Msg,
+                CommWireKind::Close => CommKind::Close,
+            },
+            comm_id: self.comm_id.clone(),
+            target_name: self.target_name.clone(),
+            data: self.data.clone(),
+            metadata: self.metadata.clone(),
+            buffers,
+        })
+    }
+}
+
+/// One item of a batch for a notebook's widgets.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum WidgetEvent {
+    /// A comm message from the kernel.
+    Comm { message: CommWire },
+    /// Changes to the outputs the `Output` widget `model_id` captured.
+    Outputs {
+        model_id: String,
+        updates: Vec<OutputUpdate>,
+    },
+    /// Every output shown with `display_id` takes these data.
+    UpdateDisplay {
+        display_id: String,
+        #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown>"))]
+        data: MimeBundle,
+        #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown>"))]
+        metadata: MimeBundle,
+    },
+    /// The kernel went, and its widgets with it: they do nothing now.
+    KernelGone { why: String },
+}
+
+/// Folds what a session publishes into [`WidgetEvent`]s.
+#[derive(Default)]
+struct Fold {
+    outputs: HashMap<String, CellOutputs>,
+}
+
+impl Fold {
+    fn event(&mut self, event: SessionEvent, batch: &mut Vec<WidgetEvent>) {
+        match event {
+            SessionEvent::Kernel(KernelEvent::Comm(message)) => {
+                if message.kind == CommKind::Close {
+                    self.outputs.remove(&message.comm_id);
+                }
+                batch.push(WidgetEvent::Comm {
+                    message: CommWire::from(&message),
+                });
+            }
+            SessionEvent::Kernel(KernelEvent::WidgetOutput { comm_id, content }) => {
+                let outputs = self
+                    .outputs
+                    .entry(comm_id.clone())
+                    .or_insert_with(|| CellOutputs::new(OutputLimits::default()));
+                outputs.apply(&content);
+                let updates = outputs.take_updates();
+                if updates.is_empty() {
+                    return;
+                }
+                // Joined to the last batch item when it is the same widget's.
+                if let Some(WidgetEvent::Outputs {
+                    model_id,
+                    updates: earlier,
+                }) = batch.last_mut()
+                    && *model_id == comm_id
+                {
+                    earlier.extend(updates);
+                    return;
+                }
+                batch.push(WidgetEvent::Outputs {
+                    model_id: comm_id,
+                    updates,
+                });
+            }
+            SessionEvent::Kernel(KernelEvent::UpdateDisplay(update)) => {
+                let Some(display_id) = update.transient.display_id else {
+                    return;
+                };
+                let data = match serde_json::to_value(&update.data) {
+                    Ok(Value::Object(map)) => map,
+                    _ => MimeBundle::new(),
+                };
+                batch.push(WidgetEvent::UpdateDisplay {
+                    display_id,
+                    data,
+                    metadata: update.metadata,
+                });
+            }
+            SessionEvent::KernelGone { why } => {
+                self.outputs.clear();
+                batch.push(WidgetEvent::KernelGone { why });
+            }
+        }
+    }
+}
+
+impl Desk {
+    /// Sends what the kernel of the open notebook `path` says to its
+    /// widgets to `send`, in batches (at most about 60 a second, the first
+    /// at once), from now until the notebook closes or another follower
+    /// takes its place. The kernel is started if it is not yet.
+    pub async fn follow_widgets(
+        &self,
+        path: &str,
+        mut send: impl FnMut(Vec<WidgetEvent>) + Send + 'static,
+    ) -> Result<(), DeskError> {
+        let session = self.session(path).await?;
+        let mut events = session.subscribe()?;
+        tokio::spawn(async move {
+            let mut fold = Fold::default();
+            let mut batch = Vec::new();
+            let mut pacer = Pacer::new(BATCH_INTERVAL);
+            loop {
+                let event = if batch.is_empty() {
+                    events.recv().await
+                } else {
+                    match pacer.poll(Instant::now()) {
+                        None => {
+                            send(std::mem::take(&mut batch));
+                            continue;
+                        }
+                        Some(at) => {
+                            tokio::select! {
+                                event = events.recv() => event,
+                                () = tokio::time::sleep_until(at.into()) => continue,
+                            }
+                        }
+                    }
+                };
+                match event {
+                    Some(event) => fold.event(event, &mut batch),
+                    None => {
+                        if !batch.is_empty() {
+                            send(batch);
+                        }
+                        return;
+                    }
+                }
+            }
+        });
+        Ok(())
+    }
+
+    /// Sends a comm message from the window to the kernel of the open
+    /// notebook `path`.
+    ///
+    /// # Errors
+    ///
+    /// [`DeskError::NotOpen`]; [`DeskError::Session`] when the kernel is
+    /// not up;
+    /// [`DeskError::Internal`] for a buffer that is not base64.
+    pub async fn send_comm(&self, path: &str, message: CommWire) -> Result<(), DeskError> {
+        let session = self.session(path).await?;
+        let message = message.to_message().map_err(DeskError::Internal)?;
+        Ok(session.send_comm(message).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jupyter_protocol::messaging::{JupyterMessageContent, StreamContent};
+    use serde_json::json;
+
+    fn comm(kind: CommKind, id: &str) -> SessionEvent {
+        SessionEvent::Kernel(KernelEvent::Comm(CommMessage {
+            kind,
+            comm_id: id.into(),
+            target_name: "jupyter.widget".into(),
+            data: json!({"state": {}}).as_object().unwrap().clone(),
+            metadata: Map::new(),
+            buffers: vec![vec![0u8, 255].into()],
+        }))
+    }
+
+    fn printed(id: &str, text: &str) -> SessionEvent {
+        SessionEvent::Kernel(KernelEvent::WidgetOutput {
+            comm_id: id.into(),
+            content: JupyterMessageContent::StreamContent(StreamContent::stdout(text)),
+        })
+    }
+
+    #[test]
+    fn captured_outputs_fold_as_a_cell_s_and_go_with_their_widget() {
+        let mut fold = Fold::default();
+        let mut batch = Vec::new();
+        fold.event(comm(CommKind::Open, "out"), &mut batch);
+        fold.event(printed("out", "a"), &mut batch);
+        fold.event(printed("out", "b\n"), &mut batch);
+        let [
+            WidgetEvent::Comm { message },
+            WidgetEvent::Outputs { model_id, updates },
+        ] = batch.as_slice()
+        else {
+            panic!("{batch:?}");
+        };
+        assert_eq!(message.buffers, vec!["AP8=".to_owned()]);
+        assert_eq!(model_id, "out");
+        let mut shown = Vec::new();
+        for update in updates {
+            crate::kernel::outputs::apply_update(&mut shown, update).unwrap();
+        }
+        assert_eq!(
+            serde_json::to_value(&shown).unwrap(),
+            json!([{"output_type": "stream", "name": "stdout", "text": "ab\n"}])
+        );
+        batch.clear();
+        fold.event(comm(CommKind::Close, "out"), &mut batch);
+        assert!(fold.outputs.is_empty());
+        fold.event(
+            SessionEvent::KernelGone {
+                why: "It died.".into(),
+            },
+            &mut batch,
+        );
+        assert!(matches!(batch.last(), Some(WidgetEvent::KernelGone { .. })));
+    }
+
+    #[test]
+    fn a_comm_from_the_window_decodes_its_buffers_or_is_refused() {
+        let wire: CommWire = serde_json::from_value(json!({
+            "kind": "msg", "commId": "c", "data": {"method": "update"}, "buffers": ["AAEC"]
+        }))
+        .unwrap();
+        let message = wire.to_message().unwrap();
+        assert_eq!(message.buffers[0].as_ref(), &[0u8, 1, 2]);
+        assert_eq!(CommWire::from(&message), wire);
+        let bad = CommWire {
+            buffers: vec!["not base64!".into()],
+            ..wire
+        };
+        assert!(bad.to_message().is_err());
+    }
+}
