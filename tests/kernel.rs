@@ -316,7 +316,7 @@ get_ipython().kernel.comm_manager.register_target('echo', echo)
         buffers: vec![bytes.clone().into(), vec![0u8, 1, 2].into()],
         ..open.clone()
     };
-    k.client.send_comm(&message).unwrap();
+    let sent = k.client.send_comm(&message).unwrap();
     let echoed = next_comm(&mut events).await;
     assert_eq!(echoed.data["echo"], serde_json::json!({"method": "custom"}));
     assert_eq!(echoed.data["sizes"], serde_json::json!([256, 3]));
@@ -324,6 +324,18 @@ get_ipython().kernel.comm_manager.register_target('echo', echo)
     assert_eq!(echoed.buffers.len(), 2);
     assert_eq!(echoed.buffers[0].as_ref(), reversed.as_slice());
     assert_eq!(echoed.buffers[1].as_ref(), &[2u8, 1, 0]);
+    // The kernel says when it is done with the message (ipywidgets sends
+    // a widget's next change only then).
+    loop {
+        let event = tokio::time::timeout(Duration::from_secs(30), events.recv())
+            .await
+            .expect("idle in time")
+            .unwrap();
+        if let KernelEvent::Idle { msg_id } = event {
+            assert_eq!(msg_id, sent);
+            break;
+        }
+    }
 
     // A comm the kernel opens, with a buffer; and closed from here.
     let ran = k

@@ -129,7 +129,7 @@ pub async fn follow_widgets(
 
 /// A widget's message (a change, a click) to the notebook's kernel.
 #[tauri::command]
-pub async fn send_comm(desk: State<'_, Desk>, path: String, message: CommWire) -> Answer<()> {
+pub async fn send_comm(desk: State<'_, Desk>, path: String, message: CommWire) -> Answer<String> {
     Ok(desk.send_comm(&path, message).await?)
 }
 

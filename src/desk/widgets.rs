@@ -127,6 +127,8 @@ pub enum WidgetEvent {
         #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown>"))]
         metadata: MimeBundle,
     },
+    /// The kernel is done with the comm message `msg_id` from the window.
+    Idle { msg_id: String },
     /// The kernel went, and its widgets with it: they do nothing now.
     KernelGone { why: String },
 }
@@ -187,6 +189,9 @@ impl Fold {
                     metadata: update.metadata,
                 });
             }
+            SessionEvent::Kernel(KernelEvent::Idle { msg_id }) => {
+                batch.push(WidgetEvent::Idle { msg_id });
+            }
             SessionEvent::KernelGone { why } => {
                 self.outputs.clear();
                 batch.push(WidgetEvent::KernelGone { why });
@@ -243,14 +248,15 @@ impl Desk {
     }
 
     /// Sends a comm message from the window to the kernel of the open
-    /// notebook `path`.
+    /// notebook `path`; returns its message id, which a
+    /// [`WidgetEvent::Idle`] names when the kernel is done with it.
     ///
     /// # Errors
     ///
     /// [`DeskError::NotOpen`]; [`DeskError::Session`] when the kernel is
     /// not up;
     /// [`DeskError::Internal`] for a buffer that is not base64.
-    pub async fn send_comm(&self, path: &str, message: CommWire) -> Result<(), DeskError> {
+    pub async fn send_comm(&self, path: &str, message: CommWire) -> Result<String, DeskError> {
         let session = self.session(path).await?;
         let message = message.to_message().map_err(DeskError::Internal)?;
         Ok(session.send_comm(message).await?)

@@ -102,6 +102,11 @@ pub enum KernelEvent {
     /// An `update_display_data`: every output shown with its display id,
     /// in any cell, takes its data.
     UpdateDisplay(UpdateDisplayData),
+    /// The kernel is done with the comm message `msg_id` sent to it (its
+    /// `idle` status): ipywidgets sends a widget's next change only then.
+    Idle {
+        msg_id: String,
+    },
 }
 
 /// The kernel's `Output` widgets and the request each captures now.

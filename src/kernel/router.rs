@@ -3,7 +3,7 @@
 //! request or execution it answers (by its parent's message id). It runs
 //! until the client is dropped or the connection breaks, and then says why.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use jupyter_protocol::messaging::{
     ExecutionState, InputReply, JupyterMessage, JupyterMessageContent,
@@ -101,6 +101,8 @@ pub(super) struct Router {
     /// What the kernel publishes outside executions.
     events: mpsc::UnboundedSender<KernelEvent>,
     captures: Captures,
+    /// Comm messages sent, until the kernel is idle after each.
+    comms_sent: HashSet<String>,
 }
 
 impl Router {
@@ -120,6 +122,7 @@ impl Router {
             iopub_seen,
             events,
             captures: Captures::default(),
+            comms_sent: HashSet::new(),
         }
     }
 
@@ -237,7 +240,10 @@ impl Router {
                 );
                 (Channel::Stdin, self.stdin.send(reply).await)
             }
-            Command::Send { message } => (Channel::Shell, self.shell.send(message).await),
+            Command::Send { message } => {
+                self.comms_sent.insert(message.header.msg_id.clone());
+                (Channel::Shell, self.shell.send(message).await)
+            }
         }
     }
 
@@ -250,6 +256,15 @@ impl Router {
         {
             self.captures.observe(&comm);
             let _ = self.events.send(KernelEvent::Comm(comm));
+            return true;
+        }
+        if let (JupyterMessageContent::Status(status), Some(parent)) =
+            (&message.content, &message.parent_header)
+            && status.execution_state == ExecutionState::Idle
+            && self.comms_sent.remove(&parent.msg_id)
+        {
+            let msg_id = parent.msg_id.clone();
+            let _ = self.events.send(KernelEvent::Idle { msg_id });
             return true;
         }
         if let JupyterMessageContent::UpdateDisplayData(update) = &message.content {

@@ -285,11 +285,7 @@ impl Actor {
             Command::Subscribe { events } => self.subscriber = Some(events),
             Command::SendComm { message, reply } => {
                 let sent = match &self.live {
-                    Some(live) => live
-                        .client
-                        .send_comm(&message)
-                        .map(|_| ())
-                        .map_err(SessionError::from),
+                    Some(live) => live.client.send_comm(&message).map_err(SessionError::from),
                     None => Err(self.not_ready()),
                 };
                 let _ = reply.send(sent);

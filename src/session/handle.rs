@@ -57,7 +57,7 @@ pub(crate) enum Command {
     },
     SendComm {
         message: CommMessage,
-        reply: oneshot::Sender<Result<(), SessionError>>,
+        reply: oneshot::Sender<Result<String, SessionError>>,
     },
     CommInfo {
         target_name: Option<String>,
@@ -326,9 +326,9 @@ impl Session {
         Ok(rx)
     }
 
-    /// Sends a comm message to the kernel (a widget's change, a click).
-    /// Refused while no kernel is up.
-    pub async fn send_comm(&self, message: CommMessage) -> Result<(), SessionError> {
+    /// Sends a comm message to the kernel (a widget's change, a click);
+    /// returns its message id. Refused while no kernel is up.
+    pub async fn send_comm(&self, message: CommMessage) -> Result<String, SessionError> {
         let (reply, rx) = oneshot::channel();
         self.send(Command::SendComm { message, reply })?;
         rx.await.map_err(|_| SessionError::Closed)?

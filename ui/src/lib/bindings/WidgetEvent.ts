@@ -5,4 +5,4 @@ import type { OutputUpdate } from "./OutputUpdate";
 /**
  * One item of a batch for a notebook's widgets.
  */
-export type WidgetEvent = { "kind": "comm", message: CommWire, } | { "kind": "outputs", model_id: string, updates: Array<OutputUpdate>, } | { "kind": "updateDisplay", display_id: string, data: Record<string, unknown>, metadata: Record<string, unknown>, } | { "kind": "kernelGone", why: string, };
+export type WidgetEvent = { "kind": "comm", message: CommWire, } | { "kind": "outputs", model_id: string, updates: Array<OutputUpdate>, } | { "kind": "updateDisplay", display_id: string, data: Record<string, unknown>, metadata: Record<string, unknown>, } | { "kind": "idle", msg_id: string, } | { "kind": "kernelGone", why: string, };
