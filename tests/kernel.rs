@@ -300,6 +300,8 @@ get_ipython().kernel.comm_manager.register_target('echo', echo)
         data: object(serde_json::json!({"n": 1})),
         metadata: object(serde_json::json!({"version": "2.1.0"})),
         buffers: Vec::new(),
+        msg_id: None,
+        parent_msg_id: None,
     };
     k.client.send_comm(&open).unwrap();
     let opened = next_comm(&mut events).await;
@@ -314,10 +316,13 @@ get_ipython().kernel.comm_manager.register_target('echo', echo)
         kind: CommKind::Msg,
         data: object(serde_json::json!({"method": "custom"})),
         buffers: vec![bytes.clone().into(), vec![0u8, 1, 2].into()],
+        msg_id: Some("the-window-s-id".into()),
         ..open.clone()
     };
     let sent = k.client.send_comm(&message).unwrap();
+    assert_eq!(sent, "the-window-s-id");
     let echoed = next_comm(&mut events).await;
+    assert_eq!(echoed.parent_msg_id.as_deref(), Some("the-window-s-id"));
     assert_eq!(echoed.data["echo"], serde_json::json!({"method": "custom"}));
     assert_eq!(echoed.data["sizes"], serde_json::json!([256, 3]));
     let reversed: Vec<u8> = bytes.iter().rev().copied().collect();

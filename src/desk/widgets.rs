@@ -47,6 +47,13 @@ pub struct CommWire {
     /// The binary buffers, each in base64.
     #[serde(default)]
     pub buffers: Vec<String>,
+    /// The message's id: the window's choice for what it sends (it knows
+    /// the kernel's echo of its change by it), the kernel's otherwise.
+    #[serde(default)]
+    pub msg_id: Option<String>,
+    /// For a message from the kernel, the id of the request it answers.
+    #[serde(default)]
+    pub parent_msg_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,6 +82,8 @@ impl From<&CommMessage> for CommWire {
                 .iter()
                 .map(|b| base64::engine::general_purpose::STANDARD.encode(b))
                 .collect(),
+            msg_id: message.msg_id.clone(),
+            parent_msg_id: message.parent_msg_id.clone(),
         }
     }
 }
@@ -92,6 +101,16 @@ impl CommWire {
                     .map_err(|_| "a comm buffer that is not base64".to_owned())
             })
             .collect::<Result<Vec<_>, _>>()?;
+        // An id of the window's, kept to what ids look like.
+        if let Some(id) = &self.msg_id
+            && (id.is_empty()
+                || id.len() > 100
+                || !id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+        {
+            return Err("a comm message id that is not one".to_owned());
+        }
         Ok(CommMessage {
             kind: match self.kind {
                 CommWireKind::Open => CommKind::Open,
@@ -103,6 +122,8 @@ impl CommWire {
             data: self.data.clone(),
             metadata: self.metadata.clone(),
             buffers,
+            msg_id: self.msg_id.clone(),
+            parent_msg_id: None,
         })
     }
 }
@@ -277,6 +298,8 @@ mod tests {
             data: json!({"state": {}}).as_object().unwrap().clone(),
             metadata: Map::new(),
             buffers: vec![vec![0u8, 255].into()],
+            msg_id: Some("k-1".into()),
+            parent_msg_id: None,
         }))
     }
 
@@ -326,7 +349,8 @@ mod tests {
     #[test]
     fn a_comm_from_the_window_decodes_its_buffers_or_is_refused() {
         let wire: CommWire = serde_json::from_value(json!({
-            "kind": "msg", "commId": "c", "data": {"method": "update"}, "buffers": ["AAEC"]
+            "kind": "msg", "commId": "c", "data": {"method": "update"}, "buffers": ["AAEC"],
+            "msgId": "w-1"
         }))
         .unwrap();
         let message = wire.to_message().unwrap();
@@ -334,8 +358,13 @@ mod tests {
         assert_eq!(CommWire::from(&message), wire);
         let bad = CommWire {
             buffers: vec!["not base64!".into()],
-            ..wire
+            ..wire.clone()
         };
         assert!(bad.to_message().is_err());
+        let forged = CommWire {
+            msg_id: Some("a\"}, {".into()),
+            ..wire
+        };
+        assert!(forged.to_message().is_err());
     }
 }

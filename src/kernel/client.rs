@@ -404,13 +404,16 @@ impl KernelClient {
     }
 
     /// Sends a comm message (open, msg or close, with its buffers) on
-    /// shell; returns its message id, the parent of what the kernel
-    /// publishes while it handles it.
+    /// shell, with the id it names or a new one; returns that id, the
+    /// parent of what the kernel publishes while it handles it.
     pub fn send_comm(&self, comm: &CommMessage) -> Result<String, KernelError> {
-        let message = JupyterMessage::new(comm.content(), None)
+        let mut message = JupyterMessage::new(comm.content(), None)
             .with_session(&self.session_id)
             .with_metadata(serde_json::Value::Object(comm.metadata.clone()))
             .with_buffers(comm.buffers.clone());
+        if let Some(id) = &comm.msg_id {
+            message.header.msg_id = id.clone();
+        }
         let msg_id = message.header.msg_id.clone();
         self.commands
             .send(Command::Send { message })

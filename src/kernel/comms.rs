@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use bytes::Bytes;
 use jupyter_protocol::messaging::{
-    CommClose, CommId, CommMsg, CommOpen, JupyterMessageContent, UpdateDisplayData,
+    CommClose, CommId, CommMsg, CommOpen, JupyterMessage, JupyterMessageContent, UpdateDisplayData,
 };
 use serde_json::{Map, Value};
 
@@ -37,6 +37,11 @@ pub struct CommMessage {
     /// Binary buffers, in order (ipywidgets' `buffer_paths` name where
     /// each goes in `data`).
     pub buffers: Vec<Bytes>,
+    /// The message's own id: chosen by the sender (a front end matches
+    /// the kernel's echo of its change by it), or made when sent.
+    pub msg_id: Option<String>,
+    /// The id of the request a message from the kernel answers.
+    pub parent_msg_id: Option<String>,
 }
 
 impl CommMessage {
@@ -57,11 +62,15 @@ impl CommMessage {
     }
 
     /// The comm message a kernel sent, if `content` is one.
-    pub(super) fn from_wire(
-        content: &JupyterMessageContent,
-        metadata: &Value,
-        buffers: &[Bytes],
-    ) -> Option<CommMessage> {
+    pub(super) fn from_wire(message: &JupyterMessage) -> Option<CommMessage> {
+        let JupyterMessage {
+            content,
+            metadata,
+            buffers,
+            header,
+            parent_header,
+            ..
+        } = message;
         let (kind, comm_id, target_name, data) = match content {
             JupyterMessageContent::CommOpen(open) => (
                 CommKind::Open,
@@ -84,6 +93,8 @@ impl CommMessage {
             data: data.clone(),
             metadata: metadata.as_object().cloned().unwrap_or_default(),
             buffers: buffers.to_vec(),
+            msg_id: Some(header.msg_id.clone()),
+            parent_msg_id: parent_header.as_ref().map(|p| p.msg_id.clone()),
         })
     }
 }
@@ -194,6 +205,8 @@ mod tests {
             data: data.as_object().unwrap().clone(),
             metadata: Map::new(),
             buffers: Vec::new(),
+            msg_id: None,
+            parent_msg_id: None,
         }
     }
 
@@ -253,9 +266,13 @@ mod tests {
                 .clone(),
             metadata: json!({"version": "2.1.0"}).as_object().unwrap().clone(),
             buffers: vec![Bytes::from_static(&[0, 255, 1])],
+            msg_id: Some("m-1".into()),
+            parent_msg_id: None,
         };
-        let back =
-            CommMessage::from_wire(&sent.content(), &json!({"version": "2.1.0"}), &sent.buffers);
-        assert_eq!(back, Some(sent));
+        let mut wire = JupyterMessage::new(sent.content(), None)
+            .with_metadata(json!({"version": "2.1.0"}))
+            .with_buffers(sent.buffers.clone());
+        wire.header.msg_id = "m-1".into();
+        assert_eq!(CommMessage::from_wire(&wire), Some(sent));
     }
 }

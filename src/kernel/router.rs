@@ -251,9 +251,7 @@ impl Router {
     /// comm message, an output an `Output` widget captures (both are then
     /// the cell's no more: true), a display update (also the cell's).
     fn published(&mut self, message: &JupyterMessage) -> bool {
-        if let Some(comm) =
-            CommMessage::from_wire(&message.content, &message.metadata, &message.buffers)
-        {
+        if let Some(comm) = CommMessage::from_wire(message) {
             self.captures.observe(&comm);
             let _ = self.events.send(KernelEvent::Comm(comm));
             return true;

@@ -16,4 +16,13 @@ targetName: string, data: Record<string, unknown>, metadata: Record<string, unkn
 /**
  * The binary buffers, each in base64.
  */
-buffers: Array<string>, };
+buffers: Array<string>, 
+/**
+ * The message's id: the window's choice for what it sends (it knows
+ * the kernel's echo of its change by it), the kernel's otherwise.
+ */
+msgId: string | null, 
+/**
+ * For a message from the kernel, the id of the request it answers.
+ */
+parentMsgId: string | null, };
