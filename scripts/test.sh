@@ -70,7 +70,7 @@ stage "Rust unit and integration tests" rust_tests
 window_end_to_end() {
   cargo build --locked -p sagedesk-app &&
     E2E_EXPECT_ENGINE=1 E2E_SCREENSHOT_DIR="${E2E_SCREENSHOT_DIR:-$CARGO_TARGET_DIR}" \
-      ui/e2e/run.sh smoke.mjs notebook.mjs reopen.mjs links.mjs badnotebook.mjs frames.mjs daily.mjs large.mjs
+      ui/e2e/run.sh smoke.mjs notebook.mjs reopen.mjs links.mjs badnotebook.mjs frames.mjs daily.mjs large.mjs widgets.mjs
 }
 stage "desktop window end to end" window_end_to_end
 

@@ -27,6 +27,8 @@ import type {
   SettingsView,
   Trashed,
   WorkspaceInfo,
+  WidgetEvent,
+  CommWire,
 } from './types';
 
 /** What a failure is: the core's `ErrorCode`, or `ipc` when the call never reached a command. */
@@ -293,6 +295,20 @@ export function inspect(path: string, code: string, cursorPos: number): Promise<
 /** The shell's events (`app-event`): kernel states, setup progress, the engine's state. */
 export const APP_EVENT = 'app-event';
 
+/**
+ * Sends what the notebook's kernel says to its widgets to `onBatch`, from
+ * now until the notebook closes or another call takes its place.
+ */
+export function followWidgets(path: string, onBatch: (batch: WidgetEvent[]) => void): Promise<void> {
+  const onEvent = new Channel<WidgetEvent[]>(onBatch);
+  return call<void>('follow_widgets', { path, onEvent });
+}
+
+/** A widget's comm message to the notebook's kernel; resolves to its message id. */
+export function sendComm(path: string, message: CommWire): Promise<string> {
+  return call<string>('send_comm', { path, message });
+}
+
 /** Calls `handler` with every event of the shell; resolves to the way to stop. */
 export function onAppEvent(handler: (event: DeskEvent) => void): Promise<UnlistenFn> {
   return listen<DeskEvent>(APP_EVENT, (event) => handler(event.payload));
@@ -317,6 +333,8 @@ export interface NotebookBackend {
   inputReply: typeof inputReply;
   complete: typeof complete;
   inspect: typeof inspect;
+  followWidgets: typeof followWidgets;
+  sendComm: typeof sendComm;
 }
 
 export const notebookBackend: NotebookBackend = {
@@ -337,4 +355,6 @@ export const notebookBackend: NotebookBackend = {
   inputReply,
   complete,
   inspect,
+  followWidgets,
+  sendComm,
 };

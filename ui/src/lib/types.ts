@@ -47,7 +47,10 @@ export type {
   StreamTail,
   Theme,
   Trashed,
+  WidgetEvent,
   WorkspaceInfo,
+  CommWire,
+  CommWireKind,
 } from './bindings';
 
 /** The shell's events, by their `kind`. */

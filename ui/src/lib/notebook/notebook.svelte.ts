@@ -13,6 +13,7 @@ import { NotebookFind } from './find.svelte';
 import { CellHistory, type Snapshot } from './history';
 import { mathSettled } from '../outputs/mathjax';
 import { ATTACHABLE, base64Of } from '../editor/images';
+import { WidgetHost } from '../widgets/host.svelte';
 
 /** The largest image a markdown cell takes as an attachment. */
 const ATTACHMENT_MAX_BYTES = 20_000_000;
@@ -85,10 +86,13 @@ export class NotebookModel {
   #sending = false;
   /** Cells being taken out of the kernel's queue: their end drops nothing else. */
   #leaving = new Set<CellModel>();
+  /** Its kernel's widgets. */
+  readonly widgets: WidgetHost;
 
   constructor(doc: NotebookDoc, options: NotebookOptions = {}) {
     this.path = doc.path;
     this.#backend = options.backend ?? notebookBackend;
+    this.widgets = new WidgetHost(() => this.path, this.#backend);
     this.#load(doc);
     this.#autosave = new Autosaver({
       save: (force) => this.#write(force),
@@ -517,6 +521,8 @@ export class NotebookModel {
       for (let next = this.#queue.shift(); next; next = this.#queue.shift()) {
         const { cell, code } = next;
         if (!this.#saved.has(cell.id)) await this.#autosave.flush();
+        // What the cell opens (widgets) reaches the window from the start.
+        await this.widgets.follow().catch(() => {});
         try {
           await this.#backend.executeCell(this.path, cell.id, code, (batch) => {
             for (const update of batch) {

@@ -52,6 +52,16 @@ describe('choose', () => {
     expect(choose({ 'image/svg+xml': ['<svg>', '</svg>'], 'image/png': 'x' })).toMatchObject({ mime: 'image/svg+xml' });
   });
 
+  it('shows a widget before anything else, with its text for when the kernel does not have it', () => {
+    const data = {
+      'application/vnd.jupyter.widget-view+json': { model_id: 'abc', version_major: 2, version_minor: 0 },
+      'text/plain': 'IntSlider(value=3)',
+    };
+    expect(choose(data)).toEqual({ kind: 'widget', mime: 'application/vnd.jupyter.widget-view+json', modelId: 'abc', text: 'IntSlider(value=3)' });
+    // No model id: not a widget to show.
+    expect(choose({ 'application/vnd.jupyter.widget-view+json': {}, 'text/plain': 't' })).toEqual({ kind: 'text', text: 't' });
+  });
+
   it('offers a PDF, after images, HTML and markdown, when its data begins as a PDF does', () => {
     expect(choose({ 'application/pdf': 'JVBERi0x LjQK', 'text/plain': '<PDF>' })).toEqual({ kind: 'pdf', data: 'JVBERi0xLjQK', bytes: 9 });
     expect(choose({ 'application/pdf': 'JVBERi0xLjQKJeLjz9MK', 'image/png': 'iVBO' })).toMatchObject({ kind: 'image' });

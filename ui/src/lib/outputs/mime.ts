@@ -10,6 +10,7 @@ export type Rendering =
   | { kind: 'html'; html: string }
   | { kind: 'markdown'; source: string }
   | { kind: 'pdf'; data: string; bytes: number }
+  | { kind: 'widget'; mime: typeof WIDGET_VIEW; modelId: string; text: string }
   | { kind: 'json'; text: string }
   | { kind: 'text'; text: string }
   | { kind: 'none'; mimes: string[] };
@@ -22,6 +23,9 @@ export type Rendering =
  * window only when it is nothing but maths (Sage's `%display latex`).
  */
 export const MIME_ORDER = [
+  // An ipywidget (a slider, `@interact`): drawn by the notebook's widget
+  // manager, its text shown while the kernel does not have it.
+  'application/vnd.jupyter.widget-view+json',
   'text/latex',
   'text/html+math',
   'image/svg+xml',
@@ -61,6 +65,9 @@ export function imageSource(mime: 'image/png' | 'image/jpeg' | 'image/gif' | 'im
   return `data:${mime};base64,${data.replace(/\s+/g, '')}`;
 }
 
+/** The MIME type of a widget's output. */
+export const WIDGET_VIEW = 'application/vnd.jupyter.widget-view+json';
+
 /** How many bytes the base64 `data` (no whitespace) decodes to. */
 function base64Bytes(data: string): number {
   const padding = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
@@ -73,6 +80,11 @@ export function choose(data: MimeBundle, metadata: MimeBundle = {}): Rendering {
     const key = mime === 'text/html+math' ? 'text/html' : mime;
     if (!(key in data)) continue;
     const value = data[key];
+    if (mime === WIDGET_VIEW) {
+      const modelId = (value as { model_id?: unknown } | null)?.model_id;
+      if (typeof modelId !== 'string' || modelId === '') continue;
+      return { kind: 'widget', mime, modelId, text: mimeText(data['text/plain']) ?? '' };
+    }
     if (mime === 'application/json') {
       return { kind: 'json', text: JSON.stringify(value, null, 2) ?? 'null' };
     }

@@ -177,7 +177,10 @@ export function fakeShell(options: FakeShellOptions = {}) {
         }
         case 'open_whole_output':
         case 'open_output_pdf':
+        case 'follow_widgets':
           return null;
+        case 'send_comm':
+          return (args.message as { msgId?: string }).msgId ?? 'msg';
         case 'workspace_image':
           if (!options.workspaceImage) throw failure('not_found', `there is no "${String(args.src)}"`);
           return options.workspaceImage(String(args.path), String(args.src));

@@ -1,0 +1,165 @@
+#!/usr/bin/env node
+// End to end through the real window and the real Sage kernel: interactive
+// Sage. An `@interact` cell with Sage's slider draws a Taylor polynomial;
+// dragging the slider (pointer actions on its handle, as a hand would)
+// redraws the plot and the printed degree. A Button's click prints in an
+// Output widget. A restarted kernel leaves its widgets marked as gone.
+//
+// Environment: E2E_APP, E2E_DRIVER_URL (see webdriver.mjs),
+//   E2E_SCREENSHOT_DIR  where to write the window's PNGs
+
+import { chownSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { APP, ELEMENT, SHOWN, click, inWindow, openWorkspace, screenshot, sleep, startApp, waitFor, waitForIdle, wd } from './webdriver.mjs';
+
+const workspace = mkdtempSync(join(tmpdir(), 'sagedesk-e2e-widgets-'));
+const shots = process.env.E2E_SCREENSHOT_DIR;
+
+/** @param {string} session @param {string} name */
+async function shot(session, name) {
+  if (!shots) return;
+  const path = join(shots, `${name}.png`);
+  await screenshot(session, path);
+  console.log(`screenshot: ${path}`);
+}
+
+/**
+ * What the `index`th cell's widget area shows: its text, the sources of its
+ * images, and whether it is marked as gone.
+ * @param {string} session
+ * @param {number} index
+ * @returns {Promise<{ text: string, images: string[], dead: boolean, shown: string } | null>}
+ */
+function widgetOf(session, index) {
+  return inWindow(
+    session,
+    `const cell = document.querySelectorAll('${SHOWN} [data-testid="cell"]')[arguments[0]];
+     const widget = cell && cell.querySelector('[data-testid="widget"]');
+     if (!widget) return null;
+     return {
+       text: widget.innerText,
+       images: [...widget.querySelectorAll('img')].map((img) => img.src),
+       dead: !!widget.querySelector('[data-testid="widget-dead"]'),
+       shown: widget.dataset.shown,
+     };`,
+    [index],
+  );
+}
+
+const TAYLOR = `@interact
+def taylor_sin(n=slider(1, 12, 1, default=3)):
+    print("degree", n)
+    show(plot(sin(x), (x, -6, 6)) + plot(taylor(sin(x), x, 0, n), (x, -6, 6), color='red', ymin=-3, ymax=3))`;
+
+const BUTTON = `import ipywidgets as widgets
+out = widgets.Output()
+button = widgets.Button(description="Press me")
+def pressed(b):
+    with out:
+        print("pressed", b.description)
+button.on_click(pressed)
+display(widgets.VBox([button, out]))`;
+
+/** @param {string} id @param {string} source */
+const code = (id, source) => ({ id, cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source });
+writeFileSync(
+  join(workspace, 'interact.ipynb'),
+  JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [code('taylor', TAYLOR), code('button', BUTTON)] }),
+);
+chownSync(workspace, 1000, 1000);
+chownSync(join(workspace, 'interact.ipynb'), 1000, 1000);
+
+const session = await startApp(APP);
+try {
+  await openWorkspace(session, workspace);
+  await waitFor('the notebook in the sidebar', 30_000, async () =>
+    (await inWindow(
+      session,
+      `const entry = [...document.querySelectorAll('[data-testid="notebook-entry"]')].find((e) => e.textContent.includes('interact'));
+       if (entry) entry.click();
+       return !!entry;`,
+    )) || undefined,
+  );
+  await waitForIdle(session);
+
+  // @interact: a slider and the plot it draws.
+  await click(session, 'run-cell', 0);
+  const first = await waitFor('the interact with its first plot', 120_000, async () => {
+    const shown = await widgetOf(session, 0);
+    return shown && shown.text.includes('degree 3') && shown.images.length === 1 ? shown : undefined;
+  });
+  console.log(`interact: a slider and "${first.text.match(/degree \d+/)?.[0]}" with a plot (${first.images[0].length} bytes of PNG URL)`);
+  await shot(session, 'interact');
+
+  // Drag the slider's handle to the right, as a hand would.
+  const handle = await waitFor('the slider handle', 10_000, async () => {
+    const found = await wd('POST', `/session/${session}/elements`, { using: 'css selector', value: `${SHOWN} [data-testid="cell"] .noUi-handle` });
+    return found[0]?.[ELEMENT];
+  });
+  const track = await inWindow(
+    session,
+    `const t = document.querySelector('${SHOWN} [data-testid="cell"] .noUi-target').getBoundingClientRect(); return { width: t.width };`,
+  );
+  await wd('POST', `/session/${session}/actions`, {
+    actions: [
+      {
+        type: 'pointer',
+        id: 'mouse',
+        parameters: { pointerType: 'mouse' },
+        actions: [
+          { type: 'pointerMove', origin: { [ELEMENT]: handle }, x: 0, y: 0 },
+          { type: 'pointerDown', button: 0 },
+          ...Array.from({ length: 8 }, (_, i) => ({ type: 'pointerMove', origin: 'pointer', x: Math.round(track.width / 16), y: 0, duration: 30 + i })),
+          { type: 'pointerUp', button: 0 },
+        ],
+      },
+    ],
+  });
+  await wd('DELETE', `/session/${session}/actions`);
+  // Changes are throttled while the handle moves; the last value always runs.
+  const moved = await waitFor('the plot redrawn for where the slider stopped', 60_000, async () => {
+    const shown = await widgetOf(session, 0);
+    const degree = Number(shown?.text.match(/degree (\d+)/)?.[1]);
+    const slider = await inWindow(session, `return document.querySelector('${SHOWN} .widget-readout')?.innerText ?? ''`);
+    const stopped = Number(slider.trim());
+    return shown && degree > 3 && degree === stopped && shown.images.length === 1 && shown.images[0] !== first.images[0] ? { ...shown, degree } : undefined;
+  });
+  console.log(`dragged: the slider stopped at ${moved.degree}, the plot was redrawn and the text says "degree ${moved.degree}"`);
+  await shot(session, 'interact-moved');
+
+  // A button whose click prints in an Output widget.
+  await click(session, 'run-cell', 1);
+  const button = await waitFor('the button', 60_000, async () => {
+    const found = await wd('POST', `/session/${session}/elements`, { using: 'css selector', value: `${SHOWN} button.jupyter-button` });
+    return found[0]?.[ELEMENT];
+  });
+  await inWindow(session, `arguments[0].scrollIntoView({ block: 'center' }); return true;`, [{ [ELEMENT]: button }]);
+  await sleep(300);
+  await wd('POST', `/session/${session}/element/${button}/click`, {});
+  await wd('POST', `/session/${session}/element/${button}/click`, {});
+  const pressed = await waitFor('the clicks printed in the Output widget', 30_000, async () => {
+    const shown = await widgetOf(session, 1);
+    return shown && (shown.text.match(/pressed Press me/g) ?? []).length === 2 ? shown : undefined;
+  });
+  console.log(`button: two clicks printed in its Output widget: ${JSON.stringify(pressed.text.trim())}`);
+  await shot(session, 'button-output');
+
+  // A restarted kernel: its widgets are marked as gone.
+  await click(session, 'restart');
+  await waitFor('the widgets marked as gone', 60_000, async () => {
+    const a = await widgetOf(session, 0);
+    const b = await widgetOf(session, 1);
+    return a?.dead && b?.dead ? true : undefined;
+  });
+  console.log('restart: both widgets are marked as gone');
+  await shot(session, 'widgets-gone');
+} catch (error) {
+  await shot(session, 'widgets-failure').catch(() => {});
+  console.log(await inWindow(session, `return document.querySelector('${SHOWN} .cells')?.innerText ?? ''`).catch(() => ''));
+  console.log(await inWindow(session, `return [...document.querySelectorAll('[data-testid="widget"]')].map((w) => w.title)`).catch(() => ''));
+  throw error;
+} finally {
+  await wd('DELETE', `/session/${session}`).catch(() => {});
+}
