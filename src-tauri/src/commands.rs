@@ -87,9 +87,10 @@ pub async fn save_notebook(
     path: String,
     cells: Vec<CellEdit>,
     force: Option<bool>,
+    widgets: Option<serde_json::Value>,
 ) -> Answer<Saved> {
     Ok(desk
-        .save_notebook(&path, cells, force.unwrap_or(false))
+        .save_notebook_with(&path, cells, force.unwrap_or(false), widgets)
         .await?)
 }
 

@@ -83,6 +83,9 @@ impl Desk {
         let open = self.open_notebook_of(path)?;
         let saving = open.clone();
         let outcome = blocking(move || {
+            for id in &ids {
+                saving.keep_displays(id, &[]);
+            }
             let mut file = saving.file.lock().expect("file lock");
             file.notebook_mut().clear_outputs(&ids);
             let outcome = file.save()?;

@@ -290,6 +290,7 @@ impl Desk {
                     return Ok(None);
                 };
                 let count = done.execution_count.map(|c| c as u64);
+                saving.keep_displays(&cell_id, &done.outputs.outputs());
                 cell.set_outputs(&done.outputs, count);
                 RunTimes::write(Some(&times), &mut cell.metadata);
                 let outcome = file.save()?;

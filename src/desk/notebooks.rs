@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::notebook::{CellEdit, NotebookFile, SaveOutcome};
+use serde_json::Value;
+
+use crate::notebook::{CellEdit, CellKind, NotebookFile, Output, SaveOutcome};
 use crate::session::{Session, data_dir};
 use crate::workspace::{Workspace, check_allowed};
 
@@ -30,6 +32,11 @@ pub(crate) struct OpenNotebook {
     pub(crate) session: Mutex<Option<Arc<Session>>>,
     /// Cells its saves removed, for an undo to bring back.
     pub(crate) shelf: Mutex<Shelf>,
+    /// The stored outputs shown with a display id: (display id, cell id,
+    /// index among the cell's outputs), from the runs of this desk.
+    displays: Mutex<Vec<(String, String, usize)>>,
+    /// A save of display updates waits to be written.
+    save_pending: std::sync::atomic::AtomicBool,
 }
 
 impl OpenNotebook {
@@ -40,7 +47,91 @@ impl OpenNotebook {
             whole_outputs: Mutex::default(),
             session: Mutex::new(None),
             shelf: Mutex::default(),
+            displays: Mutex::default(),
+            save_pending: std::sync::atomic::AtomicBool::new(false),
         }
+    }
+
+    /// Remembers which of the cell's stored outputs were shown with a
+    /// display id (those of its last run), forgetting those it had.
+    pub(crate) fn keep_displays(&self, cell_id: &str, outputs: &[Output]) {
+        let mut displays = self.displays.lock().expect("displays lock");
+        displays.retain(|(_, cell, _)| cell != cell_id);
+        for (index, output) in outputs.iter().enumerate() {
+            if let Output::DisplayData {
+                display_id: Some(id),
+                ..
+            } = output
+            {
+                displays.push((id.clone(), cell_id.to_owned(), index));
+            }
+        }
+    }
+
+    /// Gives every stored output shown with `display_id` the data and
+    /// metadata of `update` (within a cell's bounds), as Jupyter updates
+    /// displays across cells; returns each one changed, with its cell and
+    /// place, for the window.
+    pub(crate) fn update_display(&self, update: Output) -> Vec<(String, usize, Output)> {
+        let Output::DisplayData {
+            display_id: Some(display_id),
+            ..
+        } = &update
+        else {
+            return Vec::new();
+        };
+        let places: Vec<(String, usize)> = self
+            .displays
+            .lock()
+            .expect("displays lock")
+            .iter()
+            .filter(|(id, _, _)| id == display_id)
+            .map(|(_, cell, index)| (cell.clone(), *index))
+            .collect();
+        if places.is_empty() {
+            return Vec::new();
+        }
+        let (output, _) = crate::notebook::limits::within_budget(
+            update,
+            crate::notebook::OutputLimits::default().max_bytes,
+        );
+        let Value::Object(mut stored) = output.to_nbformat() else {
+            return Vec::new();
+        };
+        // As a run's outputs are stored: text in lines.
+        crate::notebook::split_output(&mut stored);
+        let mut file = self.file.lock().expect("file lock");
+        let mut changed = Vec::new();
+        for (cell_id, index) in places {
+            let Some(cell) = file.notebook_mut().cell_mut(&cell_id) else {
+                continue;
+            };
+            let CellKind::Code { outputs, .. } = &mut cell.kind else {
+                continue;
+            };
+            let Some(slot) = outputs.get_mut(index) else {
+                continue;
+            };
+            if slot.get("output_type").and_then(Value::as_str) != Some("display_data") {
+                continue;
+            }
+            *slot = stored.clone();
+            changed.push((cell_id, index, output.clone()));
+        }
+        changed
+    }
+
+    /// Marks a save as waiting; false when one already was.
+    pub(crate) fn want_save(&self) -> bool {
+        !self
+            .save_pending
+            .swap(true, std::sync::atomic::Ordering::AcqRel)
+    }
+
+    /// The waiting save is being written.
+    pub(crate) fn saving(&self) {
+        self.save_pending
+            .store(false, std::sync::atomic::Ordering::Release);
     }
 
     pub(crate) fn session(&self) -> Option<Arc<Session>> {
@@ -73,9 +164,11 @@ impl OpenNotebook {
     }
 
     fn doc(&self) -> NotebookDoc {
+        let file = self.file.lock().expect("file lock");
         NotebookDoc {
             path: self.name.lock().expect("name lock").clone(),
-            cells: self.file.lock().expect("file lock").notebook().cell_views(),
+            cells: file.notebook().cell_views(),
+            widget_state: file.notebook().widget_state().cloned(),
         }
     }
 }
@@ -223,10 +316,35 @@ impl Desk {
         cells: Vec<CellEdit>,
         force: bool,
     ) -> Result<Saved, DeskError> {
+        self.save_notebook_with(path, cells, force, None).await
+    }
+
+    /// [`Desk::save_notebook`], with the window's widget state (ipywidgets'
+    /// format) kept in the notebook's metadata as JupyterLab keeps it;
+    /// `None` leaves the saved state as it is.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`Desk::save_notebook`]; [`DeskError::Internal`] for a
+    /// state that is not ipywidgets' format or is over 20 MiB (nothing is
+    /// written).
+    pub async fn save_notebook_with(
+        &self,
+        path: &str,
+        cells: Vec<CellEdit>,
+        force: bool,
+        widgets: Option<serde_json::Value>,
+    ) -> Result<Saved, DeskError> {
         let open = self.open_notebook_of(path)?;
         let saving = open.clone();
         let desk = self.clone();
         let outcome = blocking(move || {
+            if let Some(state) = widgets {
+                let mut file = saving.file.lock().expect("file lock");
+                file.notebook_mut()
+                    .set_widget_state(state)
+                    .map_err(|err| DeskError::Internal(err.to_string()))?;
+            }
             desk.apply_cells(&saving, &cells);
             let mut file = saving.file.lock().expect("file lock");
             let outcome = if force {
@@ -418,6 +536,59 @@ pub(crate) fn rfc3339(time: std::time::SystemTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_display_update_reaches_every_output_shown_with_its_id_and_no_other() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut notebook = crate::notebook::Notebook::new_sage("10.4");
+        let first = notebook.cells[0].id.clone();
+        let mut second = notebook.cells[0].clone();
+        second.id = "second".into();
+        notebook.cells.push(second);
+        let file = NotebookFile::create(dir.path().join("a.ipynb"), notebook).unwrap();
+        let open = OpenNotebook::new("a.ipynb", file);
+        let shown = |text: &str, id: Option<&str>| Output::DisplayData {
+            data: serde_json::from_value(serde_json::json!({"text/plain": text})).unwrap(),
+            metadata: Default::default(),
+            display_id: id.map(str::to_owned),
+        };
+        let runs = [
+            (
+                first.as_str(),
+                vec![shown("a", Some("d")), shown("b", None)],
+            ),
+            (
+                "second",
+                vec![shown("c", Some("other")), shown("e", Some("d"))],
+            ),
+        ];
+        for (cell, outputs) in runs {
+            let mut file = open.file.lock().unwrap();
+            file.notebook_mut()
+                .cell_mut(cell)
+                .unwrap()
+                .set_outputs(outputs.clone(), Some(1));
+            open.keep_displays(cell, &outputs);
+        }
+        let changed = open.update_display(shown("new", Some("d")));
+        let places: Vec<(String, usize)> =
+            changed.iter().map(|(c, i, _)| (c.clone(), *i)).collect();
+        assert_eq!(places, vec![(first.clone(), 0), ("second".to_owned(), 1)]);
+        let text = |cell: &str, index: usize| {
+            let file = open.file.lock().unwrap();
+            let CellKind::Code { outputs, .. } = &file.notebook().cell(cell).unwrap().kind else {
+                unreachable!()
+            };
+            outputs[index]["data"]["text/plain"].clone()
+        };
+        assert_eq!(text(&first, 0), serde_json::json!(["new"]));
+        assert_eq!(text(&first, 1), serde_json::json!(["b"]));
+        assert_eq!(text("second", 0), serde_json::json!(["c"]));
+        assert_eq!(text("second", 1), serde_json::json!(["new"]));
+        // Cleared outputs are no longer updated.
+        open.keep_displays(&first, &[]);
+        assert_eq!(open.update_display(shown("newer", Some("d"))).len(), 1);
+    }
 
     #[test]
     fn times_cross_as_rfc3339_in_utc() {

@@ -50,6 +50,11 @@ pub struct WorkspaceInfo {
 pub struct NotebookDoc {
     pub path: String,
     pub cells: Vec<CellView>,
+    /// The widget state saved in the notebook (ipywidgets' format), shown
+    /// until its kernel has the widgets again.
+    #[serde(rename = "widgetState", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown>", optional))]
+    pub widget_state: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// A save that went through.

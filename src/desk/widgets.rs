@@ -9,6 +9,7 @@
 //! cell does.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -17,16 +18,20 @@ use serde_json::{Map, Value};
 
 use crate::kernel::outputs::{CellOutputs, OutputLimits, OutputUpdate};
 use crate::kernel::{CommKind, CommMessage, KernelEvent};
-use crate::notebook::MimeBundle;
+use crate::notebook::{MimeBundle, Output};
 use crate::pacer::Pacer;
 use crate::session::SessionEvent;
 
 use super::error::DeskError;
-use super::open::Desk;
+use super::notebooks::OpenNotebook;
+use super::open::{Desk, blocking};
 
 /// The least time between two batches to the window: a slider's redraw
 /// waits for no timer unless messages come faster than 60 a second.
-const BATCH_INTERVAL: Duration = Duration::from_millis(16);
+const BATCH_INTERVAL: Duration = Duration::from_millis(4);
+
+/// How long display updates wait to be saved, gathered.
+const SAVE_DELAY: Duration = Duration::from_secs(1);
 
 /// A comm message as it crosses to and from the window.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -140,13 +145,13 @@ pub enum WidgetEvent {
         model_id: String,
         updates: Vec<OutputUpdate>,
     },
-    /// Every output shown with `display_id` takes these data.
-    UpdateDisplay {
-        display_id: String,
-        #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown>"))]
-        data: MimeBundle,
-        #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown>"))]
-        metadata: MimeBundle,
+    /// The output at `index` of the cell `cell_id` was shown with a
+    /// display id an `update_display_data` named: it is now `output` (in
+    /// the notebook's file too). The cell that runs follows its own.
+    DisplayUpdated {
+        cell_id: String,
+        index: usize,
+        output: Output,
     },
     /// The kernel is done with the comm message `msg_id` from the window.
     Idle { msg_id: String },
@@ -154,10 +159,14 @@ pub enum WidgetEvent {
     KernelGone { why: String },
 }
 
+/// Gives stored outputs an update's data: the outputs changed, with their
+/// cells and places ([`OpenNotebook::update_display`]).
+type UpdateDisplays = Box<dyn FnMut(Output) -> Vec<(String, usize, Output)> + Send>;
+
 /// Folds what a session publishes into [`WidgetEvent`]s.
-#[derive(Default)]
 struct Fold {
     outputs: HashMap<String, CellOutputs>,
+    update_displays: UpdateDisplays,
 }
 
 impl Fold {
@@ -204,11 +213,18 @@ impl Fold {
                     Ok(Value::Object(map)) => map,
                     _ => MimeBundle::new(),
                 };
-                batch.push(WidgetEvent::UpdateDisplay {
-                    display_id,
+                let update = Output::DisplayData {
                     data,
                     metadata: update.metadata,
-                });
+                    display_id: Some(display_id),
+                };
+                for (cell_id, index, output) in (self.update_displays)(update) {
+                    batch.push(WidgetEvent::DisplayUpdated {
+                        cell_id,
+                        index,
+                        output,
+                    });
+                }
             }
             SessionEvent::Kernel(KernelEvent::Idle { msg_id }) => {
                 batch.push(WidgetEvent::Idle { msg_id });
@@ -232,9 +248,21 @@ impl Desk {
         mut send: impl FnMut(Vec<WidgetEvent>) + Send + 'static,
     ) -> Result<(), DeskError> {
         let session = self.session(path).await?;
+        let open = self.open_notebook_of(path)?;
         let mut events = session.subscribe()?;
+        let desk = self.clone();
+        let update_displays: UpdateDisplays = Box::new(move |update| {
+            let changed = open.update_display(update);
+            if !changed.is_empty() {
+                desk.save_soon(open.clone());
+            }
+            changed
+        });
         tokio::spawn(async move {
-            let mut fold = Fold::default();
+            let mut fold = Fold {
+                outputs: HashMap::new(),
+                update_displays,
+            };
             let mut batch = Vec::new();
             let mut pacer = Pacer::new(BATCH_INTERVAL);
             loop {
@@ -266,6 +294,27 @@ impl Desk {
             }
         });
         Ok(())
+    }
+
+    /// Saves the open notebook `open` in a moment, once for the display
+    /// updates that come meanwhile (an animation updates many times a
+    /// second).
+    fn save_soon(&self, open: Arc<OpenNotebook>) {
+        if !open.want_save() {
+            return;
+        }
+        tokio::spawn(async move {
+            tokio::time::sleep(SAVE_DELAY).await;
+            open.saving();
+            let _ = blocking(move || {
+                let mut file = open.file.lock().expect("file lock");
+                if let Err(err) = file.save() {
+                    eprintln!("sagedesk: display updates were not saved: {err}");
+                }
+                Ok(())
+            })
+            .await;
+        });
     }
 
     /// Sends a comm message from the window to the kernel of the open
@@ -310,9 +359,16 @@ mod tests {
         })
     }
 
+    fn fold() -> Fold {
+        Fold {
+            outputs: HashMap::new(),
+            update_displays: Box::new(|_| Vec::new()),
+        }
+    }
+
     #[test]
     fn captured_outputs_fold_as_a_cell_s_and_go_with_their_widget() {
-        let mut fold = Fold::default();
+        let mut fold = fold();
         let mut batch = Vec::new();
         fold.event(comm(CommKind::Open, "out"), &mut batch);
         fold.event(printed("out", "a"), &mut batch);

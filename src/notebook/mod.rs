@@ -32,14 +32,16 @@ mod output;
 mod parse;
 mod stored;
 mod times;
+mod widgets;
 
 pub use doc::{CellEdit, CellView};
 pub use error::{ConflictKind, FormatError, NotebookError};
 pub use file::{DiskState, NotebookFile, SaveOutcome};
 pub use limits::OutputLimits;
-pub use lines::{MultilineString, joined_text, split_lines};
+pub use lines::{MultilineString, joined_text, split_lines, split_output};
 pub use model::{Cell, CellKind, KernelSpec, NBFORMAT, NBFORMAT_MINOR, Notebook, is_valid_cell_id};
 pub use output::{MimeBundle, Output, StreamTail, omitted_outputs_marker};
 pub use parse::{Changes, Parsed, from_slice, from_value};
 pub use stored::{stored_output, stored_outputs};
 pub use times::RunTimes;
+pub use widgets::{MAX_WIDGET_STATE_BYTES, WIDGET_STATE_MIME, WidgetStateError};

@@ -8,7 +8,7 @@
 // Environment: E2E_APP, E2E_DRIVER_URL (see webdriver.mjs),
 //   E2E_SCREENSHOT_DIR  where to write the window's PNGs
 
-import { chownSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -66,13 +66,34 @@ display(widgets.VBox([button, out]))`;
 const code = (id, source) => ({ id, cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source });
 writeFileSync(
   join(workspace, 'interact.ipynb'),
-  JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [code('taylor', TAYLOR), code('button', BUTTON)] }),
+  JSON.stringify({
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {},
+    cells: [
+      code('taylor', TAYLOR),
+      code('button', BUTTON),
+      code('shown', "from IPython.display import display, update_display\ndisplay('first version', display_id='shared')"),
+      code('update', "update_display('second version', display_id='shared')\nprint('updated')"),
+    ],
+  }),
 );
 chownSync(workspace, 1000, 1000);
 chownSync(join(workspace, 'interact.ipynb'), 1000, 1000);
 
 const session = await startApp(APP);
 try {
+  // What goes wrong in the page, for the failure's report.
+  await inWindow(
+    session,
+    `window.__problems = [];
+     const keep = (what) => window.__problems.push(String(what && what.stack || what));
+     window.addEventListener('error', (e) => keep(e.error || e.message));
+     window.addEventListener('unhandledrejection', (e) => keep(e.reason));
+     const error = console.error.bind(console);
+     console.error = (...args) => { keep(args.map(String).join(' ')); error(...args); };
+     return true;`,
+  );
   await openWorkspace(session, workspace);
   await waitFor('the notebook in the sidebar', 30_000, async () =>
     (await inWindow(
@@ -146,6 +167,38 @@ try {
   console.log(`button: two clicks printed in its Output widget: ${JSON.stringify(pressed.text.trim())}`);
   await shot(session, 'button-output');
 
+  // A display updated from a later cell, in the window and in the file.
+  await click(session, 'run-cell', 2);
+  await waitFor('the first version shown', 60_000, async () =>
+    (await inWindow(session, `return document.querySelectorAll('${SHOWN} [data-testid="cell-output"]')[2]?.innerText ?? ''`)).includes('first version') ? true : undefined,
+  );
+  await click(session, 'run-cell', 3);
+  await waitFor('the display in the cell above updated', 60_000, async () => {
+    const texts = await inWindow(session, `return [...document.querySelectorAll('${SHOWN} [data-testid="cell-output"]')].map((o) => o.innerText)`);
+    return texts[2].includes('second version') && !texts[2].includes('first version') && texts[3].includes('updated') ? true : undefined;
+  });
+  await waitFor('the updated display saved', 30_000, async () => {
+    const nb = JSON.parse(readFileSync(join(workspace, 'interact.ipynb'), 'utf8'));
+    return JSON.stringify(nb.cells[2].outputs).includes('second version') ? true : undefined;
+  });
+  console.log('display: the output of cell 3 was updated from cell 4, in the window and in the file');
+  await shot(session, 'display-updated');
+
+  // The widgets' state is saved in the notebook where JupyterLab keeps it,
+  // the slider where it stopped and what the Output widgets show.
+  const saved = await waitFor('the widget state in the file', 30_000, async () => {
+    const nb = JSON.parse(readFileSync(join(workspace, 'interact.ipynb'), 'utf8'));
+    const state = nb.metadata?.widgets?.['application/vnd.jupyter.widget-state+json']?.state;
+    if (!state) return undefined;
+    const models = Object.values(state);
+    const slider = models.find((m) => m.model_name === 'IntSliderModel' && m.state.value === moved.degree);
+    const outputs = models.filter((m) => m.model_name === 'OutputModel').map((m) => JSON.stringify(m.state.outputs ?? []));
+    return slider && outputs.some((o) => o.includes(`degree ${moved.degree}`) && o.includes('image/png')) && outputs.some((o) => o.includes('pressed Press me'))
+      ? models
+      : undefined;
+  });
+  console.log(`saved: ${saved.length} widget models in the notebook's metadata, the slider at ${moved.degree}, the Output widgets' plot and prints`);
+
   // A restarted kernel: its widgets are marked as gone.
   await click(session, 'restart');
   await waitFor('the widgets marked as gone', 60_000, async () => {
@@ -155,9 +208,32 @@ try {
   });
   console.log('restart: both widgets are marked as gone');
   await shot(session, 'widgets-gone');
+
+  // Closed and opened again (its new kernel has no widgets): the widgets
+  // show as saved, the slider where it stopped, the plot it drew.
+  await click(session, 'close-tab');
+  await waitFor('the notebook reopened', 30_000, async () =>
+    (await inWindow(
+      session,
+      `const entry = [...document.querySelectorAll('[data-testid="notebook-entry"]')].find((e) => e.textContent.includes('interact'));
+       if (entry) entry.click();
+       return !!document.querySelector('${SHOWN} [data-testid="cell"]');`,
+    )) || undefined,
+  );
+  const reopened = await waitFor('the saved widgets shown', 60_000, async () => {
+    const life = await inWindow(session, `return [...document.querySelectorAll('${SHOWN} [data-testid="widget"]')].map((w) => w.dataset.life + ':' + w.dataset.shown)`);
+    const shown = await widgetOf(session, 0);
+    const readout = await inWindow(session, `return document.querySelector('${SHOWN} .widget-readout')?.innerText ?? ''`);
+    return life.length === 2 && life.every((/** @type {string} */ l) => l === 'saved:shown') && shown?.text.includes(`degree ${moved.degree}`) && shown.images.length === 1 && readout.trim() === String(moved.degree)
+      ? shown
+      : undefined;
+  });
+  console.log(`reopened: both widgets shown as saved, the slider at ${moved.degree} and its plot (${reopened.images[0].length} bytes of PNG URL)`);
+  await shot(session, 'widgets-saved');
 } catch (error) {
   await shot(session, 'widgets-failure').catch(() => {});
-  console.log(await inWindow(session, `return document.querySelector('${SHOWN} .cells')?.innerText ?? ''`).catch(() => ''));
+  console.log(await inWindow(session, `return document.body.innerText`).catch(() => ''));
+  console.log('problems in the page:', await inWindow(session, `return window.__problems`).catch(() => ''));
   console.log(await inWindow(session, `return [...document.querySelectorAll('[data-testid="widget"]')].map((w) => w.title)`).catch(() => ''));
   throw error;
 } finally {

@@ -176,8 +176,19 @@ export function reloadNotebook(path: string): Promise<NotebookDoc> {
  * Code `notebook_conflict`: the file changed on disk since it was read; `force` saves
  * over it.
  */
-export function saveNotebook(path: string, cells: CellEdit[], force = false): Promise<Saved> {
-  return call<Saved>('save_notebook', { path, cells, force });
+/**
+ * Saves the window's cells into the notebook; `widgets`, when given, is the
+ * widget state (ipywidgets' format) kept in its metadata.
+ */
+export function saveNotebook(path: string, cells: CellEdit[], force = false, widgets?: WidgetState): Promise<Saved> {
+  return call<Saved>('save_notebook', widgets ? { path, cells, force, widgets } : { path, cells, force });
+}
+
+/** ipywidgets' state format (version 2): each model's name, module and state. */
+export interface WidgetState {
+  version_major: number;
+  version_minor: number;
+  state: Record<string, { model_name: string; model_module: string; model_module_version?: string; state: Record<string, unknown> }>;
 }
 
 /**

@@ -4,4 +4,9 @@ import type { CellView } from "./CellView";
 /**
  * An opened notebook, as the window shows it.
  */
-export type NotebookDoc = { path: string, cells: Array<CellView>, };
+export type NotebookDoc = { path: string, cells: Array<CellView>, 
+/**
+ * The widget state saved in the notebook (ipywidgets' format), shown
+ * until its kernel has the widgets again.
+ */
+widgetState?: Record<string, unknown>, };

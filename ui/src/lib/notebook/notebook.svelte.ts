@@ -4,7 +4,7 @@
 
 import { tick } from 'svelte';
 
-import { explain, notebookBackend, toBackendError, type NotebookBackend } from '../backend';
+import { explain, notebookBackend, toBackendError, type NotebookBackend, type WidgetState } from '../backend';
 import type { CellEdit, CellType, Completions, ExportFormat, Help, InterruptOutcome, NotebookDoc } from '../types';
 import { Autosaver, type SaveStatus } from './autosave';
 import { CellModel, newCellId } from './cell.svelte';
@@ -93,6 +93,14 @@ export class NotebookModel {
     this.path = doc.path;
     this.#backend = options.backend ?? notebookBackend;
     this.widgets = new WidgetHost(() => this.path, this.#backend);
+    // `update_display_data` from a later cell or a widget: the output it
+    // names, in a cell that is not running (that one follows its own run).
+    this.widgets.onDisplayUpdated = (cellId, index, output) => {
+      const cell = this.cells.find((c) => c.id === cellId);
+      if (cell && cell.phase === 'idle' && index < cell.outputs.outputs.length) {
+        cell.outputs.apply([{ kind: 'replace', index, output }]);
+      }
+    };
     this.#load(doc);
     this.#autosave = new Autosaver({
       save: (force) => this.#write(force),
@@ -101,7 +109,21 @@ export class NotebookModel {
     });
   }
 
+  /** The model ids of the widgets the cells' outputs show. */
+  #widgetsShown(): string[] {
+    const ids: string[] = [];
+    for (const cell of this.cells) {
+      for (const output of cell.outputs.outputs) {
+        if (output.output_type !== 'display_data' && output.output_type !== 'execute_result') continue;
+        const view = output.data['application/vnd.jupyter.widget-view+json'] as { model_id?: unknown } | undefined;
+        if (typeof view?.model_id === 'string') ids.push(view.model_id);
+      }
+    }
+    return ids;
+  }
+
   #load(doc: NotebookDoc) {
+    this.widgets.saved = (doc.widgetState as WidgetState | undefined) ?? null;
     this.cells = doc.cells.map((cell) => new CellModel(cell));
     if (this.cells.length === 0) this.cells = [this.#newCell('code')];
     this.#saved = new Set(doc.cells.map((cell) => cell.id));
@@ -120,7 +142,11 @@ export class NotebookModel {
       if (cell.addedAttachments !== null) edit.attachments = cell.addedAttachments;
       return edit;
     });
-    const result = await this.#backend.saveNotebook(this.path, cells, force);
+    const widgets = await this.widgets.stateToSave(this.#widgetsShown()).catch((error: unknown) => {
+      console.error('the widget state could not be read', error);
+      return undefined;
+    });
+    const result = await this.#backend.saveNotebook(this.path, cells, force, widgets);
     this.#saved = new Set(cells.map((cell) => cell.id));
     // The file has them now, with what they copied and the images attached.
     for (const cell of pasted) cell.copyOf = null;

@@ -14,7 +14,7 @@ import '@jupyter-widgets/controls/css/widgets.css';
 import { Widget } from '@lumino/widgets';
 import type { WidgetEvent } from '../types';
 import { CommChannel, commMsg, type SendComm } from './comm';
-import type { WidgetHost } from './host.svelte';
+import type { Life, WidgetHost } from './host.svelte';
 import * as output from './output';
 import { typesetIn } from './typeset';
 import './widgets.css';
@@ -38,6 +38,7 @@ export class WidgetManager extends ManagerBase {
   readonly #host: WidgetHost;
   #chain: Promise<unknown> = Promise.resolve();
   #restored: Promise<void> | null = null;
+  #fromFile: Promise<unknown> | null = null;
   /**
    * How controls typeset their descriptions and HTMLMath values (they look
    * for JupyterLab's typesetter here, else for MathJax 2's global): with
@@ -97,31 +98,44 @@ export class WidgetManager extends ManagerBase {
         this.disconnect();
         this.#channel.clear();
         return;
-      case 'updateDisplay':
+      case 'displayUpdated':
         return;
     }
   }
 
   /**
-   * Shows the model `modelId` in `element` (asking the kernel for its
-   * widgets first, once, if it is not known); `onLive` hears whether its
-   * kernel is still there, now and when that changes. Returns how to take
-   * the view away.
+   * Shows the model `modelId` in `element`. A model the window does not
+   * have is asked of the kernel (its widgets, once), then taken from the
+   * state the file kept. `onLive` hears whether its kernel is there, now
+   * and when that changes. Returns how to take the view away.
    */
-  async display(modelId: string, element: HTMLElement, onLive: (dead: boolean) => void): Promise<() => void> {
+  async display(modelId: string, element: HTMLElement, onLive: (life: Life) => void): Promise<() => void> {
     if (!this.has_model(modelId)) {
-      this.#restored ??= this._loadFromKernel().catch((error: unknown) => console.info('no widgets to restore', error));
+      this.#restored ??= this._loadFromKernel().catch(() => {});
       await this.#restored;
+    }
+    const saved = this.#host.saved;
+    if (!this.has_model(modelId) && saved && modelId in saved.state) {
+      this.#fromFile ??= this.set_state(saved as never);
+      await this.#fromFile;
     }
     const model = await this.get_model(modelId);
     const view = await this.create_view(model);
     Widget.attach(view.luminoWidget, element);
-    const live = () => onLive(!model.comm_live);
+    const live = () => onLive(model.comm_live ? 'live' : model.comm ? 'gone' : 'saved');
     model.on('comm_live_update', live);
     live();
     return () => {
       model.off('comm_live_update', live);
-      view.remove();
+      // The page may have taken the element away first (a tab closed):
+      // Lumino would refuse to detach what is no longer in the document.
+      const widget = view.luminoWidget;
+      if (widget.isAttached && !widget.node.isConnected) widget.clearFlag(Widget.Flag.IsAttached);
+      try {
+        view.remove();
+      } catch (error) {
+        console.warn('a widget view did not come away cleanly', error);
+      }
     };
   }
 
