@@ -4,25 +4,9 @@
 // frames), and its links open in the system's browser.
 
 import * as controls from '@jupyter-widgets/controls';
-import sanitizeHtml from 'sanitize-html';
+import { safeHtml } from './sanitize';
 
 export * from '@jupyter-widgets/controls';
-
-/** The HTML a widget shows, kept to markup that cannot act. */
-export function safeHtml(html: string): string {
-  return sanitizeHtml(html, {
-    allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'span', 'del', 'ins', 'sub', 'sup'],
-    allowedAttributes: {
-      a: ['href', 'title'],
-      img: ['src', 'alt', 'title', 'width', 'height'],
-      td: ['colspan', 'rowspan'],
-      th: ['colspan', 'rowspan'],
-      '*': ['class'],
-    },
-    allowedSchemes: ['http', 'https', 'mailto'],
-    allowedSchemesByTag: { img: ['data'] },
-  });
-}
 
 export class HTMLView extends controls.HTMLView {
   update(): void {
