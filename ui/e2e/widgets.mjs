@@ -62,6 +62,26 @@ def pressed(b):
 button.on_click(pressed)
 display(widgets.VBox([button, out]))`;
 
+// Sage's own controls, each of them.
+const CONTROLS = `@interact
+def choose(f=selector(['sin', 'cos'], label='function'), text=input_box('hello', type=str, label='text'),
+           colour=color_selector('red'), grid=checkbox(True, label='grid'), r=range_slider(0, 10, 1, (2, 5))):
+    print('chosen', f, text, colour, grid, r)`;
+
+// A surface with a parameter, in Sage's 3D viewer.
+const SURFACE = `y = var('y')
+@interact
+def surface(a=slider(1, 4, 1, default=1)):
+    print('a =', a)
+    show(plot3d(sin(a*x)*cos(y), (x, -2, 2), (y, -2, 2)))`;
+
+// ipympl: a matplotlib figure that pans and zooms.
+const MPL = `%matplotlib widget
+import matplotlib.pyplot as plt
+plt.figure(figsize=(4, 3))
+plt.plot([0, 1, 2, 3], [0, 1, 4, 9])
+plt.show()`;
+
 /** @param {string} id @param {string} source */
 const code = (id, source) => ({ id, cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source });
 writeFileSync(
@@ -75,6 +95,9 @@ writeFileSync(
       code('button', BUTTON),
       code('shown', "from IPython.display import display, update_display\ndisplay('first version', display_id='shared')"),
       code('update', "update_display('second version', display_id='shared')\nprint('updated')"),
+      code('controls', CONTROLS),
+      code('mpl', MPL),
+      code('surface', SURFACE),
     ],
   }),
 );
@@ -184,6 +207,136 @@ try {
   console.log('display: the output of cell 3 was updated from cell 4, in the window and in the file');
   await shot(session, 'display-updated');
 
+  // Sage's controls: a selector, an input box, a colour, a checkbox, a range.
+  await click(session, 'run-cell', 4);
+  const controls = await waitFor("Sage's controls", 60_000, async () => {
+    const found = await inWindow(
+      session,
+      `const w = document.querySelectorAll('${SHOWN} [data-testid="cell"]')[4].querySelector('[data-testid="widget"]');
+       if (!w || !w.innerText.includes('chosen sin hello')) return null;
+       return {
+         select: !!w.querySelector('select'),
+         text: !!w.querySelector('input[type="text"]'),
+         colour: !!w.querySelector('input[type="color"]'),
+         checkbox: !!w.querySelector('input[type="checkbox"]'),
+         handles: w.querySelectorAll('.noUi-handle').length,
+         said: w.innerText.match(/chosen .*/)[0],
+       };`,
+    );
+    return found ?? undefined;
+  });
+  if (!controls.select || !controls.text || !controls.colour || !controls.checkbox || controls.handles !== 2) {
+    throw new Error(`Sage's controls are not all there: ${JSON.stringify(controls)}`);
+  }
+  // A choice in the dropdown, and a word typed in the box (sent on Enter).
+  await inWindow(
+    session,
+    `const select = document.querySelectorAll('${SHOWN} [data-testid="cell"]')[4].querySelector('select');
+     select.value = [...select.options].find((o) => o.textContent === 'cos').value;
+     select.dispatchEvent(new Event('change', { bubbles: true }));
+     return true;`,
+  );
+  const box = await waitFor('the input box', 10_000, async () => {
+    const found = await wd('POST', `/session/${session}/elements`, { using: 'css selector', value: `${SHOWN} [data-testid="cell"] input[type="text"]` });
+    return found[0]?.[ELEMENT];
+  });
+  await wd('POST', `/session/${session}/element/${box}/clear`, {});
+  await wd('POST', `/session/${session}/element/${box}/value`, { text: 'world\uE007' });
+  const chosen = await waitFor('the choices redrawn', 30_000, async () => {
+    const text = await inWindow(session, `return document.querySelectorAll('${SHOWN} [data-testid="cell"]')[4].querySelector('[data-testid="widget"]').innerText`);
+    return /chosen cos world/.test(text) ? text.match(/chosen .*/)[0] : undefined;
+  });
+  console.log(`controls: selector, input box, colour, checkbox and range shown ("${controls.said}"); after a choice and a word: "${chosen}"`);
+  await shot(session, 'sage-controls');
+
+  // ipympl: the figure drawn on its canvas from the kernel's PNG buffers;
+  // a zoom (its toolbar's button, then a drag on the figure) redraws it.
+  await click(session, 'run-cell', 5);
+  const canvasPixels = () =>
+    inWindow(
+      session,
+      `const c = document.querySelector('${SHOWN} .jupyter-matplotlib-figure canvas, ${SHOWN} .jupyter-matplotlib canvas');
+       if (!c || c.width === 0) return null;
+       const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+       let inked = 0, sum = 0;
+       for (let i = 0; i < data.length; i += 4) { if (data[i] < 200) inked++; sum = (sum * 31 + data[i] + data[i + 1] * 7) % 1000000007; }
+       return { inked, sum, width: c.width };`,
+    );
+  const drawn = await waitFor('the matplotlib figure drawn', 90_000, async () => {
+    const pixels = await canvasPixels();
+    return pixels && pixels.inked > 100 ? pixels : undefined;
+  });
+  // Its toolbar sits by the figure, not somewhere in the window.
+  const toolbar = await inWindow(
+    session,
+    `const figure = document.querySelector('${SHOWN} .jupyter-matplotlib').getBoundingClientRect();
+     const bar = document.querySelector('${SHOWN} .jupyter-matplotlib-toolbar').getBoundingClientRect();
+     return { inside: bar.left >= figure.left - 1 && bar.right <= figure.right + 1 && bar.top >= figure.top - 1 && bar.bottom <= figure.bottom + 1 };`,
+  );
+  if (!toolbar.inside) throw new Error("matplotlib's toolbar is not by its figure");
+  await inWindow(
+    session,
+    `const zoom = [...document.querySelectorAll('${SHOWN} .jupyter-matplotlib button')].find((b) => /^Zoom to rectangle/i.test(b.title));
+     zoom.scrollIntoView({ block: 'center' });
+     zoom.click();
+     return true;`,
+  );
+  const figure = await waitFor('the figure', 10_000, async () => {
+    const found = await wd('POST', `/session/${session}/elements`, { using: 'css selector', value: `${SHOWN} .jupyter-matplotlib canvas` });
+    return found.at(-1)?.[ELEMENT];
+  });
+  await inWindow(session, `arguments[0].scrollIntoView({ block: 'center' }); return true;`, [{ [ELEMENT]: figure }]);
+  await sleep(300);
+  await wd('POST', `/session/${session}/actions`, {
+    actions: [
+      {
+        type: 'pointer',
+        id: 'mouse',
+        parameters: { pointerType: 'mouse' },
+        actions: [
+          { type: 'pointerMove', origin: { [ELEMENT]: figure }, x: -40, y: -30 },
+          { type: 'pointerDown', button: 0 },
+          { type: 'pointerMove', origin: 'pointer', x: 40, y: 30, duration: 100 },
+          { type: 'pointerMove', origin: 'pointer', x: 40, y: 30, duration: 100 },
+          { type: 'pointerUp', button: 0 },
+        ],
+      },
+    ],
+  });
+  await wd('DELETE', `/session/${session}/actions`);
+  const zoomed = await waitFor('the figure redrawn zoomed', 30_000, async () => {
+    const pixels = await canvasPixels();
+    return pixels && pixels.inked > 100 && pixels.sum !== drawn.sum ? pixels : undefined;
+  });
+  console.log(`matplotlib: a ${drawn.width} px canvas drawn from the kernel's buffers (${drawn.inked} inked pixels); zoomed, redrawn (${zoomed.inked})`);
+  await shot(session, 'ipympl');
+
+  // A 3D surface with a parameter: Sage's viewer in the Output widget,
+  // drawn again for the next value.
+  await click(session, 'run-cell', 6);
+  const surfaceOf = () =>
+    inWindow(
+      session,
+      `const w = document.querySelectorAll('${SHOWN} [data-testid="cell"]')[6].querySelector('[data-testid="widget"]');
+       return w ? { text: w.innerText, frames: w.querySelectorAll('iframe').length } : null;`,
+    );
+  await waitFor('the surface for a = 1', 90_000, async () => {
+    const shown = await surfaceOf();
+    return shown && shown.text.includes('a = 1') && shown.frames === 1 ? true : undefined;
+  });
+  const surfaceHandle = await waitFor('the surface slider', 10_000, async () => {
+    const cells = await wd('POST', `/session/${session}/elements`, { using: 'css selector', value: `${SHOWN} [data-testid="cell"]` });
+    const found = await wd('POST', `/session/${session}/element/${cells[6][ELEMENT]}/elements`, { using: 'css selector', value: '.noUi-handle' });
+    return found[0]?.[ELEMENT];
+  });
+  await wd('POST', `/session/${session}/element/${surfaceHandle}/value`, { text: '\uE014' });
+  await waitFor('the surface for a = 2', 90_000, async () => {
+    const shown = await surfaceOf();
+    return shown && shown.text.includes('a = 2') && shown.frames === 1 ? true : undefined;
+  });
+  console.log('surface: plot3d in the Output widget, drawn again for a = 2 after a step of its slider');
+  await shot(session, 'surface');
+
   // The widgets' state is saved in the notebook where JupyterLab keeps it,
   // the slider where it stopped and what the Output widgets show.
   const saved = await waitFor('the widget state in the file', 30_000, async () => {
@@ -201,12 +354,12 @@ try {
 
   // A restarted kernel: its widgets are marked as gone.
   await click(session, 'restart');
-  await waitFor('the widgets marked as gone', 60_000, async () => {
-    const a = await widgetOf(session, 0);
-    const b = await widgetOf(session, 1);
-    return a?.dead && b?.dead ? true : undefined;
+  // Those drawn (the notebook draws the cells near the screen) say so.
+  const gone = await waitFor('the widgets marked as gone', 60_000, async () => {
+    const lives = await inWindow(session, `return [...document.querySelectorAll('${SHOWN} [data-testid="widget"]')].map((w) => w.dataset.life)`);
+    return lives.length >= 2 && lives.every((/** @type {string} */ l) => l === 'gone') ? lives.length : undefined;
   });
-  console.log('restart: both widgets are marked as gone');
+  console.log(`restart: the ${gone} widgets drawn are marked as gone`);
   await shot(session, 'widgets-gone');
 
   // Closed and opened again (its new kernel has no widgets): the widgets
@@ -220,15 +373,16 @@ try {
        return !!document.querySelector('${SHOWN} [data-testid="cell"]');`,
     )) || undefined,
   );
+  // (Those drawn: the cells near the screen.)
   const reopened = await waitFor('the saved widgets shown', 60_000, async () => {
     const life = await inWindow(session, `return [...document.querySelectorAll('${SHOWN} [data-testid="widget"]')].map((w) => w.dataset.life + ':' + w.dataset.shown)`);
     const shown = await widgetOf(session, 0);
     const readout = await inWindow(session, `return document.querySelector('${SHOWN} .widget-readout')?.innerText ?? ''`);
-    return life.length === 2 && life.every((/** @type {string} */ l) => l === 'saved:shown') && shown?.text.includes(`degree ${moved.degree}`) && shown.images.length === 1 && readout.trim() === String(moved.degree)
-      ? shown
+    return life.length >= 2 && life.every((/** @type {string} */ l) => l === 'saved:shown') && shown?.text.includes(`degree ${moved.degree}`) && shown.images.length === 1 && readout.trim() === String(moved.degree)
+      ? { ...shown, count: life.length }
       : undefined;
   });
-  console.log(`reopened: both widgets shown as saved, the slider at ${moved.degree} and its plot (${reopened.images[0].length} bytes of PNG URL)`);
+  console.log(`reopened: the ${reopened.count} widgets drawn are shown as saved, the slider at ${moved.degree} and its plot (${reopened.images[0].length} bytes of PNG URL)`);
   await shot(session, 'widgets-saved');
 } catch (error) {
   await shot(session, 'widgets-failure').catch(() => {});

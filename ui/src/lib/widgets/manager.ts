@@ -9,8 +9,14 @@
 
 import * as base from '@jupyter-widgets/base';
 import { ManagerBase } from '@jupyter-widgets/base-manager';
+// Lumino's own layout rules (a widget positions what it holds; a hidden
+// one is not drawn), which ipywidgets' stylesheets take as given.
+import '@lumino/widgets/style/index.css';
 import '@jupyter-widgets/base/css/index.css';
 import '@jupyter-widgets/controls/css/widgets.css';
+// The icons of buttons and of matplotlib's toolbar (Font Awesome 4, as
+// JupyterLab has it).
+import 'font-awesome/css/font-awesome.css';
 import { Widget } from '@lumino/widgets';
 import type { WidgetEvent } from '../types';
 import { CommChannel, commMsg, type SendComm } from './comm';
@@ -28,6 +34,8 @@ async function widgetModule(name: string): Promise<Record<string, unknown>> {
       return (await import('./controls')) as unknown as Record<string, unknown>;
     case '@jupyter-widgets/output':
       return output as unknown as Record<string, unknown>;
+    case 'jupyter-matplotlib':
+      return (await import('./matplotlib')) as unknown as Record<string, unknown>;
     default:
       throw new Error(`SageDesk does not have the widget module ${name}`);
   }
