@@ -18,6 +18,7 @@ fn main() {
         "open_whole_output",
         "follow_widgets",
         "send_comm",
+        "comm_info",
         "open_output_pdf",
         "save_output_pdf",
         "export_notebook",

@@ -134,6 +134,16 @@ pub async fn send_comm(desk: State<'_, Desk>, path: String, message: CommWire) -
     Ok(desk.send_comm(&path, message).await?)
 }
 
+/// The kernel's open comms (of `target_name`, or all): comm id → target.
+#[tauri::command]
+pub async fn comm_info(
+    desk: State<'_, Desk>,
+    path: String,
+    target_name: Option<String>,
+) -> Answer<std::collections::BTreeMap<String, String>> {
+    Ok(desk.comm_info(&path, target_name.as_deref()).await?)
+}
+
 /// Opens everything the cell printed in the system's viewer for text.
 #[tauri::command]
 pub async fn open_whole_output<R: Runtime>(

@@ -87,6 +87,7 @@ pub fn run() -> tauri::Result<()> {
             commands::open_whole_output,
             commands::follow_widgets,
             commands::send_comm,
+            commands::comm_info,
             commands::open_output_pdf,
             commands::save_output_pdf,
             commands::export_notebook,

@@ -317,6 +317,28 @@ impl Desk {
         });
     }
 
+    /// The kernel's open comms of the target `target_name` (or all): comm
+    /// id → target. A window that opens a notebook whose kernel has widgets
+    /// asks for them with it.
+    ///
+    /// # Errors
+    ///
+    /// [`DeskError::NotOpen`]; [`DeskError::Session`] when the kernel is
+    /// not up or does not answer.
+    pub async fn comm_info(
+        &self,
+        path: &str,
+        target_name: Option<&str>,
+    ) -> Result<std::collections::BTreeMap<String, String>, DeskError> {
+        let session = self.session(path).await?;
+        let reply = session.comm_info(target_name).await?;
+        Ok(reply
+            .comms
+            .into_iter()
+            .map(|(id, info)| (id.0, info.target_name))
+            .collect())
+    }
+
     /// Sends a comm message from the window to the kernel of the open
     /// notebook `path`; returns its message id, which a
     /// [`WidgetEvent::Idle`] names when the kernel is done with it.

@@ -75,6 +75,15 @@ def surface(a=slider(1, 4, 1, default=1)):
     print('a =', a)
     show(plot3d(sin(a*x)*cos(y), (x, -2, 2), (y, -2, 2)))`;
 
+// An animation the JupyterLab way: each frame clears the last when it comes.
+const ANIMATION = `from IPython.display import clear_output
+import time
+for i in range(20):
+    clear_output(wait=True)
+    show(plot(sin(x + i/3), (x, 0, 2*pi), figsize=3))
+    time.sleep(float(0.15))
+print('all', 4*5, 'frames')`;
+
 // ipympl: a matplotlib figure that pans and zooms.
 const MPL = `%matplotlib widget
 import matplotlib.pyplot as plt
@@ -98,6 +107,7 @@ writeFileSync(
       code('controls', CONTROLS),
       code('mpl', MPL),
       code('surface', SURFACE),
+      code('animation', ANIMATION),
     ],
   }),
 );
@@ -337,6 +347,38 @@ try {
   console.log('surface: plot3d in the Output widget, drawn again for a = 2 after a step of its slider');
   await shot(session, 'surface');
 
+  // 20 frames with clear_output(wait=True): never an empty output between
+  // two frames, never two frames at once, the last one kept.
+  // What the cell shows at each change of the page: how many images, and
+  // which (its data URL's length and a piece of it).
+  await inWindow(
+    session,
+    `const page = document.querySelector('${SHOWN}');
+     window.__frames = [];
+     new MutationObserver(() => {
+       const out = page.querySelectorAll('[data-testid="cell"]')[7]?.querySelector('[data-testid="cell-output"]');
+       if (!out) return;
+       const images = [...out.querySelectorAll('img')];
+       // (Not the end of a PNG: every one ends with the same IEND chunk.)
+       const now = images.length + ':' + images.map((i) => i.src.length + '/' + i.src.slice(-400, -300)).join(',');
+       if (window.__frames.at(-1) !== now) window.__frames.push(now);
+     }).observe(page, { subtree: true, childList: true, attributes: true, characterData: true });
+     return true;`,
+  );
+  await click(session, 'run-cell', 7);
+  await waitFor('the animation to end', 60_000, async () =>
+    (await inWindow(session, `return document.querySelectorAll('${SHOWN} [data-testid="cell"]')[7]?.querySelector('[data-testid="cell-output"]')?.innerText ?? ''`)).includes('all 20 frames') ||
+    undefined,
+  );
+  /** @type {string[]} */
+  const frames = await inWindow(session, 'return window.__frames');
+  const firstFrame = frames.findIndex((f) => f.startsWith('1:'));
+  const shownFrames = new Set(frames.slice(firstFrame).map((f) => f.slice(2)));
+  if (firstFrame < 0 || frames.slice(firstFrame).some((f) => !f.startsWith('1:')) || shownFrames.size < 15) {
+    throw new Error(`the animation as the page showed it: ${frames.map((f) => f.split(':')[0]).join(' ')} (${shownFrames.size} frames)`);
+  }
+  console.log(`animation: ${shownFrames.size} of 20 frames shown, one image at each of ${frames.length - firstFrame} changes of the page, never none`);
+
   // The widgets' state is saved in the notebook where JupyterLab keeps it,
   // the slider where it stopped and what the Output widgets show.
   const saved = await waitFor('the widget state in the file', 30_000, async () => {
@@ -352,6 +394,32 @@ try {
   });
   console.log(`saved: ${saved.length} widget models in the notebook's metadata, the slider at ${moved.degree}, the Output widgets' plot and prints`);
 
+  // Closed and opened again while its kernel runs: the widgets come back
+  // from the kernel, live.
+  /** @param {string} what @param {string} life */
+  const reopen = async (what, life) => {
+    await click(session, 'close-tab');
+    await waitFor('the notebook reopened', 30_000, async () =>
+      (await inWindow(
+        session,
+        `const entry = [...document.querySelectorAll('[data-testid="notebook-entry"]')].find((e) => e.textContent.includes('interact'));
+         if (entry) entry.click();
+         return !!document.querySelector('${SHOWN} [data-testid="cell"]');`,
+      )) || undefined,
+    );
+    // (Those drawn: the cells near the screen.)
+    return waitFor(what, 60_000, async () => {
+      const lives = await inWindow(session, `return [...document.querySelectorAll('${SHOWN} [data-testid="widget"]')].map((w) => w.dataset.life + ':' + w.dataset.shown)`);
+      const shown = await widgetOf(session, 0);
+      const readout = await inWindow(session, `return document.querySelector('${SHOWN} .widget-readout')?.innerText ?? ''`);
+      return lives.length >= 2 && lives.every((/** @type {string} */ l) => l === `${life}:shown`) && shown?.text.includes(`degree ${moved.degree}`) && shown.images.length === 1 && readout.trim() === String(moved.degree)
+        ? { ...shown, count: lives.length }
+        : undefined;
+    });
+  };
+  const restored = await reopen('the widgets back from the kernel', 'live');
+  console.log(`reopened with its kernel: the ${restored.count} widgets drawn came back from the kernel, live, the slider at ${moved.degree}`);
+
   // A restarted kernel: its widgets are marked as gone.
   await click(session, 'restart');
   // Those drawn (the notebook draws the cells near the screen) say so.
@@ -364,30 +432,14 @@ try {
 
   // Closed and opened again (its new kernel has no widgets): the widgets
   // show as saved, the slider where it stopped, the plot it drew.
-  await click(session, 'close-tab');
-  await waitFor('the notebook reopened', 30_000, async () =>
-    (await inWindow(
-      session,
-      `const entry = [...document.querySelectorAll('[data-testid="notebook-entry"]')].find((e) => e.textContent.includes('interact'));
-       if (entry) entry.click();
-       return !!document.querySelector('${SHOWN} [data-testid="cell"]');`,
-    )) || undefined,
-  );
-  // (Those drawn: the cells near the screen.)
-  const reopened = await waitFor('the saved widgets shown', 60_000, async () => {
-    const life = await inWindow(session, `return [...document.querySelectorAll('${SHOWN} [data-testid="widget"]')].map((w) => w.dataset.life + ':' + w.dataset.shown)`);
-    const shown = await widgetOf(session, 0);
-    const readout = await inWindow(session, `return document.querySelector('${SHOWN} .widget-readout')?.innerText ?? ''`);
-    return life.length >= 2 && life.every((/** @type {string} */ l) => l === 'saved:shown') && shown?.text.includes(`degree ${moved.degree}`) && shown.images.length === 1 && readout.trim() === String(moved.degree)
-      ? { ...shown, count: life.length }
-      : undefined;
-  });
+  const reopened = await reopen('the saved widgets shown', 'saved');
   console.log(`reopened: the ${reopened.count} widgets drawn are shown as saved, the slider at ${moved.degree} and its plot (${reopened.images[0].length} bytes of PNG URL)`);
   await shot(session, 'widgets-saved');
 } catch (error) {
   await shot(session, 'widgets-failure').catch(() => {});
   console.log(await inWindow(session, `return document.body.innerText`).catch(() => ''));
   console.log('problems in the page:', await inWindow(session, `return window.__problems`).catch(() => ''));
+  console.log('widgets:', await inWindow(session, `return [...document.querySelectorAll('[data-testid="widget"]')].map((w) => [w.dataset.life, w.dataset.shown, w.title])`).catch(() => ''));
   console.log(await inWindow(session, `return [...document.querySelectorAll('[data-testid="widget"]')].map((w) => w.title)`).catch(() => ''));
   throw error;
 } finally {

@@ -320,6 +320,11 @@ export function sendComm(path: string, message: CommWire): Promise<string> {
   return call<string>('send_comm', { path, message });
 }
 
+/** The kernel's open comms of `targetName` (or all): comm id → target. */
+export function commInfo(path: string, targetName?: string): Promise<Record<string, string>> {
+  return call<Record<string, string>>('comm_info', { path, targetName: targetName ?? null });
+}
+
 /** Calls `handler` with every event of the shell; resolves to the way to stop. */
 export function onAppEvent(handler: (event: DeskEvent) => void): Promise<UnlistenFn> {
   return listen<DeskEvent>(APP_EVENT, (event) => handler(event.payload));
@@ -346,6 +351,7 @@ export interface NotebookBackend {
   inspect: typeof inspect;
   followWidgets: typeof followWidgets;
   sendComm: typeof sendComm;
+  commInfo: typeof commInfo;
 }
 
 export const notebookBackend: NotebookBackend = {
@@ -368,4 +374,5 @@ export const notebookBackend: NotebookBackend = {
   inspect,
   followWidgets,
   sendComm,
+  commInfo,
 };

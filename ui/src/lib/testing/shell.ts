@@ -179,6 +179,8 @@ export function fakeShell(options: FakeShellOptions = {}) {
         case 'open_output_pdf':
         case 'follow_widgets':
           return null;
+        case 'comm_info':
+          return {};
         case 'send_comm':
           return (args.message as { msgId?: string }).msgId ?? 'msg';
         case 'workspace_image':

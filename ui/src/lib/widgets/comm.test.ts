@@ -52,6 +52,8 @@ describe('comms over the shell', () => {
     const msg = heard.mock.calls[0][0];
     expect([...new Uint8Array(msg.buffers[0].buffer)]).toEqual([0, 1, 2]);
     expect(msg.parent_header.msg_id).toBe('w-1');
+    // ipywidgets' restoring looks at the type of what answers it.
+    expect(msg.header).toEqual({ msg_id: 'k-1', msg_type: 'comm_msg' });
     comm.closed(commMsg({ ...wire, kind: 'close' }));
     expect(closed).toHaveBeenCalledOnce();
     expect(channel.comm('m')).toBeUndefined();

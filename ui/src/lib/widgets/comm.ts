@@ -13,7 +13,7 @@ export interface CommMsg {
   metadata: Record<string, unknown>;
   buffers: DataView[];
   parent_header: { msg_id?: string };
-  header: { msg_id?: string };
+  header: { msg_id?: string; msg_type: 'comm_open' | 'comm_msg' | 'comm_close' };
 }
 
 type Payload = ArrayBuffer[] | ArrayBufferView[];
@@ -38,7 +38,7 @@ export function commMsg(wire: CommWire): CommMsg {
     metadata: wire.metadata,
     buffers: wire.buffers.map(fromBase64),
     parent_header: { msg_id: wire.parentMsgId ?? undefined },
-    header: { msg_id: wire.msgId ?? undefined },
+    header: { msg_id: wire.msgId ?? undefined, msg_type: `comm_${wire.kind}` },
   };
 }
 

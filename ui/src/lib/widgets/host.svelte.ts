@@ -37,7 +37,7 @@ export function reachable(state: WidgetState['state'], roots: Iterable<string>):
 
 export class WidgetHost {
   readonly #path: () => string;
-  readonly #backend: Pick<NotebookBackend, 'followWidgets' | 'sendComm'>;
+  readonly #backend: Pick<NotebookBackend, 'followWidgets' | 'sendComm' | 'commInfo'>;
   #following: Promise<void> | null = null;
   #manager: Promise<WidgetManager> | null = null;
   /** What the kernel said while the manager loads, in order. */
@@ -51,7 +51,7 @@ export class WidgetHost {
   /** A cell's output shown with a display id was updated (from another cell, a widget): the notebook shows it. */
   onDisplayUpdated: (cellId: string, index: number, output: Output) => void = () => {};
 
-  constructor(path: () => string, backend: Pick<NotebookBackend, 'followWidgets' | 'sendComm'>) {
+  constructor(path: () => string, backend: Pick<NotebookBackend, 'followWidgets' | 'sendComm' | 'commInfo'>) {
     this.#path = path;
     this.#backend = backend;
   }
@@ -109,7 +109,11 @@ export class WidgetHost {
   /** The manager, loaded on first use. */
   manager(): Promise<WidgetManager> {
     this.#manager ??= import('./manager').then(({ WidgetManager }) => {
-      const manager = new WidgetManager((message) => this.#backend.sendComm(this.#path(), message), this);
+      const manager = new WidgetManager(
+        (message) => this.#backend.sendComm(this.#path(), message),
+        () => this.#backend.commInfo(this.#path(), 'jupyter.widget'),
+        this,
+      );
       for (const event of this.#early.splice(0)) manager.receive(event);
       return manager;
     });

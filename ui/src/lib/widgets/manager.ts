@@ -54,9 +54,12 @@ export class WidgetManager extends ManagerBase {
    */
   readonly _rendermime = { latexTypesetter: { typeset: (element: HTMLElement) => void typesetIn(element) } };
 
-  constructor(send: SendComm, host: WidgetHost) {
+  readonly #commInfo: () => Promise<Record<string, string>>;
+
+  constructor(send: SendComm, commInfo: () => Promise<Record<string, string>>, host: WidgetHost) {
     super();
     this.#host = host;
+    this.#commInfo = commInfo;
     this.#channel = new CommChannel(send);
     this.#channel.onTrouble = (why) => (host.trouble = why);
   }
@@ -167,9 +170,9 @@ export class WidgetManager extends ManagerBase {
     return comm;
   }
 
-  protected async _get_comm_info(): Promise<Record<string, never>> {
-    // Restoring asks the kernel over its control comm (ipywidgets 8); a
-    // kernel without one has no widgets to give.
-    return {};
+  /** The kernel's widget comms (comm_info_request), for restoring when its control comm does not answer. */
+  protected async _get_comm_info(): Promise<Record<string, { target_name: string }>> {
+    const comms = await this.#commInfo();
+    return Object.fromEntries(Object.entries(comms).map(([id, target]) => [id, { target_name: target }]));
   }
 }
