@@ -55,6 +55,10 @@ impl Desk {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return;
         };
+        // Listed before the watch begins, here and not in the task: a
+        // notebook added while the task waits to run would otherwise be in
+        // its first list, and never announced (the window lists after this).
+        let mut last = items(&workspace).ok();
         let (changed, mut changes) = tokio::sync::mpsc::unbounded_channel();
         let root = workspace.root().to_path_buf();
         let seen = root.clone();
@@ -80,8 +84,6 @@ impl Desk {
         };
         let desk = self.clone();
         let task = runtime.spawn(async move {
-            let listed = workspace.clone();
-            let mut last = blocking(move || items(&listed)).await.ok();
             while changes.recv().await.is_some() {
                 tokio::time::sleep(SETTLE).await;
                 while changes.try_recv().is_ok() {}
