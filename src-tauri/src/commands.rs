@@ -152,7 +152,11 @@ pub async fn open_whole_output<R: Runtime>(
     path: String,
     cell_id: String,
 ) -> Answer<()> {
-    let file = desk.whole_output(&path, &cell_id)?;
+    open_in_system(&app, desk.whole_output(&path, &cell_id)?)
+}
+
+/// Opens `file` with the system's program for its type.
+fn open_in_system<R: Runtime>(app: &AppHandle<R>, file: PathBuf) -> Answer<()> {
     app.opener()
         .open_path(file.to_string_lossy(), None::<&str>)
         .map_err(|err| {
@@ -168,13 +172,7 @@ pub async fn open_output_pdf<R: Runtime>(
     desk: State<'_, Desk>,
     data: String,
 ) -> Answer<()> {
-    let file = desk.output_pdf_file(&data).await?;
-    app.opener()
-        .open_path(file.to_string_lossy(), None::<&str>)
-        .map_err(|err| {
-            let why = err.to_string();
-            Error(sagedesk::desk::DeskError::CannotOpen { file, why })
-        })
+    open_in_system(&app, desk.output_pdf_file(&data).await?)
 }
 
 /// Writes the PDF an output holds where the person chose.

@@ -53,29 +53,9 @@ impl Desk {
         format: Format,
         destination: PathBuf,
     ) -> Result<(), DeskError> {
-        let refuse = |why: &str| DeskError::CannotWrite {
-            file: destination.clone(),
-            why: why.to_string(),
-        };
-        if destination
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("ipynb"))
-        {
-            return Err(refuse(
-                "an export never goes over a notebook; choose another name",
-            ));
-        }
+        not_over_a_notebook(&destination, "an export")?;
         let text = self.export_notebook(path, format).await?;
-        let file = destination.clone();
-        blocking(move || {
-            write_atomic(&file, text.as_bytes(), Replace::Replace).map_err(|err| {
-                DeskError::CannotWrite {
-                    file: file.clone(),
-                    why: err.to_string(),
-                }
-            })
-        })
-        .await
+        write_where_chosen(destination, text.into_bytes()).await
     }
 
     /// Writes the PDF an output holds (`data`, its base64) to `destination`,
@@ -86,28 +66,12 @@ impl Desk {
     /// [`DeskError::CannotWrite`] when the data is not a PDF, the
     /// destination is a notebook, or the file cannot be written.
     pub async fn save_output_pdf(&self, data: &str, destination: PathBuf) -> Result<(), DeskError> {
-        let refuse = |why: &str| DeskError::CannotWrite {
+        not_over_a_notebook(&destination, "a document")?;
+        let bytes = pdf_bytes(data).map_err(|why| DeskError::CannotWrite {
             file: destination.clone(),
-            why: why.to_string(),
-        };
-        if destination
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("ipynb"))
-        {
-            return Err(refuse(
-                "a document never goes over a notebook; choose another name",
-            ));
-        }
-        let bytes = pdf_bytes(data).map_err(refuse)?;
-        blocking(move || {
-            write_atomic(&destination, &bytes, Replace::Replace).map_err(|err| {
-                DeskError::CannotWrite {
-                    file: destination.clone(),
-                    why: err.to_string(),
-                }
-            })
-        })
-        .await
+            why: why.to_owned(),
+        })?;
+        write_where_chosen(destination, bytes).await
     }
 
     /// The PDF an output holds (`data`, its base64), written readable by
@@ -150,6 +114,33 @@ impl Desk {
         })
         .await
     }
+}
+
+/// Refuses a destination that is a notebook: what `what` writes never
+/// goes over one.
+fn not_over_a_notebook(destination: &std::path::Path, what: &str) -> Result<(), DeskError> {
+    if destination
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("ipynb"))
+    {
+        return Err(DeskError::CannotWrite {
+            file: destination.to_owned(),
+            why: format!("{what} never goes over a notebook; choose another name"),
+        });
+    }
+    Ok(())
+}
+
+/// Writes `bytes` at `destination`, the place the person chose (replaced
+/// whole, atomically).
+async fn write_where_chosen(destination: PathBuf, bytes: Vec<u8>) -> Result<(), DeskError> {
+    blocking(move || {
+        write_atomic(&destination, &bytes, Replace::Replace).map_err(|err| DeskError::CannotWrite {
+            file: destination.clone(),
+            why: err.to_string(),
+        })
+    })
+    .await
 }
 
 #[cfg(test)]
