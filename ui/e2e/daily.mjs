@@ -26,7 +26,7 @@ import {
   inWindow,
   openWorkspace,
   runInCell,
-  screenshot,
+  shot,
   startApp,
   textOf,
   waitFor,
@@ -36,14 +36,6 @@ import {
 
 const workspace = mkdtempSync(join(tmpdir(), 'sagedesk-e2e-daily-'));
 const shots = process.env.E2E_SCREENSHOT_DIR;
-
-/** @param {string} session @param {string} name */
-async function shot(session, name) {
-  if (!shots) return;
-  const path = join(shots, `${name}.png`);
-  await screenshot(session, path);
-  console.log(`screenshot: ${path}`);
-}
 
 /**
  * Presses keys in the window (command mode: on the selected cell), as a

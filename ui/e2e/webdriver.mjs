@@ -119,6 +119,48 @@ export async function screenshot(session, path) {
 }
 
 /**
+ * Saves a PNG of the window named `name` in E2E_SCREENSHOT_DIR, when that
+ * is set, and says where.
+ * @param {string} session
+ * @param {string} name
+ */
+export async function shot(session, name) {
+  const dir = process.env.E2E_SCREENSHOT_DIR;
+  if (!dir) return;
+  const { join } = await import('node:path');
+  const path = join(dir, `${name}.png`);
+  await screenshot(session, path);
+  console.log(`screenshot: ${path}`);
+}
+
+/**
+ * Presses the mouse on `element` (at `start`, CSS pixels from its centre),
+ * moves it by each of `moves` in turn, and lets go, as a hand would.
+ * @param {string} session
+ * @param {string} element
+ * @param {{ x: number, y: number }} start
+ * @param {Array<{ x: number, y: number, ms?: number }>} moves
+ */
+export async function drag(session, element, start, moves) {
+  await wd('POST', `/session/${session}/actions`, {
+    actions: [
+      {
+        type: 'pointer',
+        id: 'mouse',
+        parameters: { pointerType: 'mouse' },
+        actions: [
+          { type: 'pointerMove', origin: { [ELEMENT]: element }, x: start.x, y: start.y },
+          { type: 'pointerDown', button: 0 },
+          ...moves.map((move) => ({ type: 'pointerMove', origin: 'pointer', x: move.x, y: move.y, duration: move.ms ?? 50 })),
+          { type: 'pointerUp', button: 0 },
+        ],
+      },
+    ],
+  });
+  await wd('DELETE', `/session/${session}/actions`);
+}
+
+/**
  * @param {string} session
  * @param {string} element
  * @returns {Promise<string>}

@@ -12,18 +12,9 @@ import { chownSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { APP, ELEMENT, SHOWN, click, inWindow, openWorkspace, screenshot, sleep, startApp, waitFor, waitForIdle, wd } from './webdriver.mjs';
+import { APP, ELEMENT, SHOWN, click, drag, inWindow, openWorkspace, shot, sleep, startApp, waitFor, waitForIdle, wd } from './webdriver.mjs';
 
 const workspace = mkdtempSync(join(tmpdir(), 'sagedesk-e2e-widgets-'));
-const shots = process.env.E2E_SCREENSHOT_DIR;
-
-/** @param {string} session @param {string} name */
-async function shot(session, name) {
-  if (!shots) return;
-  const path = join(shots, `${name}.png`);
-  await screenshot(session, path);
-  console.log(`screenshot: ${path}`);
-}
 
 /**
  * What the `index`th cell's widget area shows: its text, the sources of its
@@ -156,22 +147,7 @@ try {
     session,
     `const t = document.querySelector('${SHOWN} [data-testid="cell"] .noUi-target').getBoundingClientRect(); return { width: t.width };`,
   );
-  await wd('POST', `/session/${session}/actions`, {
-    actions: [
-      {
-        type: 'pointer',
-        id: 'mouse',
-        parameters: { pointerType: 'mouse' },
-        actions: [
-          { type: 'pointerMove', origin: { [ELEMENT]: handle }, x: 0, y: 0 },
-          { type: 'pointerDown', button: 0 },
-          ...Array.from({ length: 8 }, (_, i) => ({ type: 'pointerMove', origin: 'pointer', x: Math.round(track.width / 16), y: 0, duration: 30 + i })),
-          { type: 'pointerUp', button: 0 },
-        ],
-      },
-    ],
-  });
-  await wd('DELETE', `/session/${session}/actions`);
+  await drag(session, handle, { x: 0, y: 0 }, Array.from({ length: 8 }, (_, i) => ({ x: Math.round(track.width / 16), y: 0, ms: 30 + i })));
   // Changes are throttled while the handle moves; the last value always runs.
   const moved = await waitFor('the plot redrawn for where the slider stopped', 60_000, async () => {
     const shown = await widgetOf(session, 0);
@@ -268,13 +244,20 @@ try {
       `const c = document.querySelector('${SHOWN} .jupyter-matplotlib-figure canvas, ${SHOWN} .jupyter-matplotlib canvas');
        if (!c || c.width === 0) return null;
        const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-       let inked = 0, sum = 0;
-       for (let i = 0; i < data.length; i += 4) { if (data[i] < 200) inked++; sum = (sum * 31 + data[i] + data[i + 1] * 7) % 1000000007; }
-       return { inked, sum, width: c.width };`,
+       // Inked: opaque and dark (a canvas not drawn yet is transparent).
+       let inked = 0, opaque = 0, sum = 0;
+       for (let i = 0; i < data.length; i += 4) {
+         if (data[i + 3] === 0) continue;
+         opaque++;
+         if (data[i] < 200) inked++;
+         sum = (sum * 31 + data[i] + data[i + 1] * 7) % 1000000007;
+       }
+       return { inked, opaque: opaque / (data.length / 4), total: data.length / 4, sum, width: c.width };`,
     );
   const drawn = await waitFor('the matplotlib figure drawn', 90_000, async () => {
     const pixels = await canvasPixels();
-    return pixels && pixels.inked > 100 ? pixels : undefined;
+    // A figure: the canvas drawn whole, mostly white, with lines on it.
+    return pixels && pixels.opaque > 0.9 && pixels.inked > 100 && pixels.inked < pixels.total / 2 ? pixels : undefined;
   });
   // Its toolbar sits by the figure, not somewhere in the window.
   const toolbar = await inWindow(
@@ -297,26 +280,13 @@ try {
   });
   await inWindow(session, `arguments[0].scrollIntoView({ block: 'center' }); return true;`, [{ [ELEMENT]: figure }]);
   await sleep(300);
-  await wd('POST', `/session/${session}/actions`, {
-    actions: [
-      {
-        type: 'pointer',
-        id: 'mouse',
-        parameters: { pointerType: 'mouse' },
-        actions: [
-          { type: 'pointerMove', origin: { [ELEMENT]: figure }, x: -40, y: -30 },
-          { type: 'pointerDown', button: 0 },
-          { type: 'pointerMove', origin: 'pointer', x: 40, y: 30, duration: 100 },
-          { type: 'pointerMove', origin: 'pointer', x: 40, y: 30, duration: 100 },
-          { type: 'pointerUp', button: 0 },
-        ],
-      },
-    ],
-  });
-  await wd('DELETE', `/session/${session}/actions`);
+  await drag(session, figure, { x: -40, y: -30 }, [
+    { x: 40, y: 30, ms: 100 },
+    { x: 40, y: 30, ms: 100 },
+  ]);
   const zoomed = await waitFor('the figure redrawn zoomed', 30_000, async () => {
     const pixels = await canvasPixels();
-    return pixels && pixels.inked > 100 && pixels.sum !== drawn.sum ? pixels : undefined;
+    return pixels && pixels.opaque > 0.9 && pixels.inked > 100 && pixels.sum !== drawn.sum ? pixels : undefined;
   });
   console.log(`matplotlib: a ${drawn.width} px canvas drawn from the kernel's buffers (${drawn.inked} inked pixels); zoomed, redrawn (${zoomed.inked})`);
   await shot(session, 'ipympl');
