@@ -21,7 +21,7 @@ import { dirname, join } from 'node:path';
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
-import { APP, ELEMENT, SHOWN, click, inFrame, inWindow, openWorkspace, screenshot, sleep, startApp, waitFor, wd } from './webdriver.mjs';
+import { APP, ELEMENT, SHOWN, click, inFrame, inWindow, openFromSidebar, openWorkspace, screenshot, sleep, startApp, waitFor, wd } from './webdriver.mjs';
 
 const CORPUS = new URL('../../tests/fixtures/notebooks/vector_calc_cartesian.ipynb', import.meta.url).pathname;
 const workspace = mkdtempSync(join(tmpdir(), 'sagedesk-e2e-large-'));
@@ -250,14 +250,7 @@ try {
     }),
   );
   chownSync(join(workspace, 'document.ipynb'), 1000, 1000);
-  await waitFor('the new notebook in the sidebar', 30_000, async () =>
-    (await inWindow(
-      session,
-      `const entry = [...document.querySelectorAll('[data-testid="notebook-entry"]')].find((e) => e.textContent.includes('document'));
-       if (entry) entry.click();
-       return !!entry;`,
-    )) || undefined,
-  );
+  await openFromSidebar(session, 'document');
   const offered = await waitFor('the PDF output', 30_000, async () =>
     (await inWindow(session, `return document.querySelector('${SHOWN} [data-testid="output-pdf"]')?.textContent ?? null`)) ?? undefined,
   );

@@ -15,7 +15,7 @@ import { chownSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { APP, ELEMENT, SHOWN, click, inWindow, openWorkspace, startApp, waitFor, waitForIdle, wd } from './webdriver.mjs';
+import { APP, ELEMENT, SHOWN, click, inWindow, openFromSidebar, openWorkspace, startApp, waitFor, waitForIdle, wd } from './webdriver.mjs';
 
 const CHANGES = Number(process.env.SLIDER_CHANGES ?? 20);
 const workspace = mkdtempSync(join(tmpdir(), 'sagedesk-slider-bench-'));
@@ -50,14 +50,7 @@ const quantile = (/** @type {number[]} */ xs, /** @type {number} */ q) => [...xs
 const session = await startApp(APP);
 try {
   await openWorkspace(session, workspace);
-  await waitFor('the notebook', 30_000, async () =>
-    (await inWindow(
-      session,
-      `const entry = [...document.querySelectorAll('[data-testid="notebook-entry"]')].find((e) => e.textContent.includes('slider'));
-       if (entry) entry.click();
-       return !!entry;`,
-    )) || undefined,
-  );
+  await openFromSidebar(session, 'slider');
   await waitForIdle(session);
   await click(session, 'run-cell', 0);
   await waitFor('the slider and its first output', 120_000, async () =>

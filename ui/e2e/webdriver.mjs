@@ -119,6 +119,25 @@ export async function screenshot(session, path) {
 }
 
 /**
+ * Clicks the sidebar's entry whose name contains `name` once it is listed
+ * (again, until a notebook's cells are shown, with `untilShown`).
+ * @param {string} session
+ * @param {string} name
+ * @param {boolean} [untilShown]
+ */
+export function openFromSidebar(session, name, untilShown = false) {
+  return waitFor(`${name} opened from the sidebar`, 30_000, async () =>
+    (await inWindow(
+      session,
+      `const entry = [...document.querySelectorAll('[data-testid="notebook-entry"]')].find((e) => e.textContent.includes(arguments[0]));
+       if (entry) entry.click();
+       return arguments[1] ? !!document.querySelector('${SHOWN} [data-testid="cell"]') : !!entry;`,
+      [name, untilShown],
+    )) || undefined,
+  );
+}
+
+/**
  * Saves a PNG of the window named `name` in E2E_SCREENSHOT_DIR, when that
  * is set, and says where.
  * @param {string} session

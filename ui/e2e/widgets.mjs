@@ -12,7 +12,7 @@ import { chownSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { APP, ELEMENT, SHOWN, click, drag, inWindow, openWorkspace, shot, sleep, startApp, waitFor, waitForIdle, wd } from './webdriver.mjs';
+import { APP, ELEMENT, SHOWN, click, drag, inWindow, openFromSidebar, openWorkspace, shot, sleep, startApp, waitFor, waitForIdle, wd } from './webdriver.mjs';
 
 const workspace = mkdtempSync(join(tmpdir(), 'sagedesk-e2e-widgets-'));
 
@@ -119,14 +119,7 @@ try {
      return true;`,
   );
   await openWorkspace(session, workspace);
-  await waitFor('the notebook in the sidebar', 30_000, async () =>
-    (await inWindow(
-      session,
-      `const entry = [...document.querySelectorAll('[data-testid="notebook-entry"]')].find((e) => e.textContent.includes('interact'));
-       if (entry) entry.click();
-       return !!entry;`,
-    )) || undefined,
-  );
+  await openFromSidebar(session, 'interact');
   await waitForIdle(session);
 
   // @interact: a slider and the plot it draws.
@@ -369,14 +362,7 @@ try {
   /** @param {string} what @param {string} life */
   const reopen = async (what, life) => {
     await click(session, 'close-tab');
-    await waitFor('the notebook reopened', 30_000, async () =>
-      (await inWindow(
-        session,
-        `const entry = [...document.querySelectorAll('[data-testid="notebook-entry"]')].find((e) => e.textContent.includes('interact'));
-         if (entry) entry.click();
-         return !!document.querySelector('${SHOWN} [data-testid="cell"]');`,
-      )) || undefined,
-    );
+    await openFromSidebar(session, 'interact', true);
     // (Those drawn: the cells near the screen.)
     return waitFor(what, 60_000, async () => {
       const lives = await inWindow(session, `return [...document.querySelectorAll('${SHOWN} [data-testid="widget"]')].map((w) => w.dataset.life + ':' + w.dataset.shown)`);
